@@ -1,0 +1,79 @@
+import { existsSync } from 'node:fs';
+import { envSchema, type Datacenter } from './env-schema.js';
+import { ConfigError } from '../errors.js';
+
+export interface Config {
+  readonly questionpro: {
+    readonly apiKey: string;
+    readonly baseUrl: string;
+    readonly timeoutMs: number;
+    readonly pageSize: number;
+  };
+  readonly retry: {
+    readonly retries: number;
+    readonly minDelayMs: number;
+    readonly maxDelayMs: number;
+  };
+  readonly sync: {
+    readonly segments: readonly number[];
+    readonly statuses: readonly number[];
+  };
+  readonly schedule: {
+    readonly cron: string;
+    readonly timezone: string;
+    readonly runOnStart: boolean;
+  };
+  /** undefined: start an embedded PostgreSQL. */
+  readonly databaseUrl: string | undefined;
+  readonly logLevel: string;
+}
+
+export function baseUrlFor(env: Datacenter): string {
+  return `https://api.questionpro.${env}/a/api/v2`;
+}
+
+/**
+ * Reads and validates the configuration once. Every problem is reported at once,
+ * each naming its variable, so a broken deployment is fixed in one round.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => {
+      const variable = String(issue.path[0] ?? 'environment');
+      const received = issue.code === 'invalid_type' && env[variable] === undefined ? 'is required' : issue.message;
+      return { variable, message: received };
+    });
+    throw new ConfigError(problems);
+  }
+  const e = parsed.data;
+  return Object.freeze({
+    questionpro: Object.freeze({
+      apiKey: e.QUESTIONPRO_API_KEY,
+      baseUrl: (e.QUESTIONPRO_BASE_URL ?? baseUrlFor(e.QUESTIONPRO_ENV)).replace(/\/+$/, ''),
+      timeoutMs: e.HTTP_TIMEOUT_MS,
+      pageSize: e.SYNC_PAGE_SIZE,
+    }),
+    retry: Object.freeze({
+      retries: e.RETRY_ATTEMPTS,
+      minDelayMs: e.RETRY_MIN_DELAY_MS,
+      maxDelayMs: Math.max(e.RETRY_MAX_DELAY_MS, e.RETRY_MIN_DELAY_MS),
+    }),
+    sync: Object.freeze({
+      segments: Object.freeze([...e.SYNC_SEGMENTS]),
+      statuses: Object.freeze([...e.SYNC_STATUSES]),
+    }),
+    schedule: Object.freeze({
+      cron: e.SYNC_CRON,
+      timezone: e.SYNC_TIMEZONE,
+      runOnStart: e.SYNC_RUN_ON_START,
+    }),
+    databaseUrl: e.DATABASE_URL,
+    logLevel: e.LOG_LEVEL,
+  });
+}
+
+/** Loads `.env` from the working directory when present; real environment wins. */
+export function loadDotEnv(path = '.env'): void {
+  if (existsSync(path)) process.loadEnvFile(path);
+}

@@ -1,0 +1,123 @@
+import { z } from 'zod';
+import { validate as isValidCron } from 'node-cron';
+
+/**
+ * Every environment variable the service reads, with its default and a one-line
+ * description. `.env.example` mirrors this table (a test keeps them in step).
+ */
+
+const DATACENTERS = ['com', 'eu', 'ca', 'sg', 'au', 'ae'] as const;
+export type Datacenter = (typeof DATACENTERS)[number];
+
+const optionalText = z
+  .string()
+  .trim()
+  .transform((v) => (v === '' ? undefined : v))
+  .optional();
+
+function integerVar(min: number, max: number) {
+  return z
+    .string()
+    .trim()
+    .regex(/^\d+$/, `expected a whole number between ${min} and ${max}`)
+    .transform(Number)
+    .pipe(z.number().int().min(min, `expected at least ${min}`).max(max, `expected at most ${max}`));
+}
+
+function integerListVar(what: string) {
+  return z
+    .string()
+    .trim()
+    .min(1, `expected a comma-separated list of ${what}`)
+    .transform((v) => v.split(',').map((part) => part.trim()))
+    .refine((parts) => parts.every((p) => /^\d+$/.test(p)), {
+      message: `expected a comma-separated list of ${what} (e.g. "101,102")`,
+    })
+    .transform((parts) => [...new Set(parts.map(Number))])
+    .refine((ids) => ids.every((id) => Number.isSafeInteger(id)), { message: 'number too large' });
+}
+
+const booleanVar = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .refine((v) => ['true', 'false', '1', '0', 'yes', 'no', 'on', 'off'].includes(v), {
+    message: 'expected true or false',
+  })
+  .transform((v) => ['true', '1', 'yes', 'on'].includes(v));
+
+function isValidTimezone(tz: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function isHttpUrl(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return url.protocol === 'http:' || url.protocol === 'https:';
+  } catch {
+    return false;
+  }
+}
+
+function isPostgresUrl(value: string): boolean {
+  try {
+    return ['postgres:', 'postgresql:'].includes(new URL(value).protocol);
+  } catch {
+    return false;
+  }
+}
+
+export const envDescriptions = {
+  QUESTIONPRO_API_KEY: 'API key (QuestionPro: Integration > Developer API); sent as the api-key header, never logged',
+  QUESTIONPRO_ENV: `datacenter of the account: ${DATACENTERS.join(', ')} -> https://api.questionpro.<env>/a/api/v2`,
+  QUESTIONPRO_BASE_URL: 'full API base URL, overrides QUESTIONPRO_ENV (e.g. http://127.0.0.1:4010/a/api/v2)',
+  SYNC_SEGMENTS: 'segment IDs to sync, comma-separated integers',
+  SYNC_STATUSES: 'ticket statuses to sync for every segment, comma-separated integers',
+  SYNC_PAGE_SIZE: 'tickets per API page (perPage), 1-1000',
+  SYNC_CRON: 'schedule of the long-running worker (node-cron syntax, seconds field optional)',
+  SYNC_TIMEZONE: 'IANA time zone the schedule is read in',
+  SYNC_RUN_ON_START: 'run one sync as soon as the worker starts (true/false)',
+  HTTP_TIMEOUT_MS: 'timeout of one API request in milliseconds',
+  RETRY_ATTEMPTS: 'retries of one API request after a transient failure (0 = no retry)',
+  RETRY_MIN_DELAY_MS: 'first backoff delay in milliseconds; doubles each retry, with jitter',
+  RETRY_MAX_DELAY_MS: 'longest backoff delay in milliseconds (also caps Retry-After waits)',
+  DATABASE_URL: 'PostgreSQL connection URL; unset: an embedded PostgreSQL with its data in .data/',
+  LOG_LEVEL: 'pino log level: fatal, error, warn, info, debug, trace or silent',
+} as const;
+
+export type EnvName = keyof typeof envDescriptions;
+
+export const envSchema = z.object({
+  QUESTIONPRO_API_KEY: z.string({ error: 'is required' }).trim().min(1, 'is required'),
+  QUESTIONPRO_ENV: z.enum(DATACENTERS, { error: `expected one of ${DATACENTERS.join(', ')}` }).default('com'),
+  QUESTIONPRO_BASE_URL: optionalText.refine((v) => v === undefined || isHttpUrl(v), {
+    message: 'expected an http(s) URL such as https://api.questionpro.com/a/api/v2',
+  }),
+  SYNC_SEGMENTS: integerListVar('segment IDs'),
+  SYNC_STATUSES: integerListVar('status codes').default([0]),
+  SYNC_PAGE_SIZE: integerVar(1, 1000).default(100),
+  SYNC_CRON: z
+    .string()
+    .trim()
+    .refine((v) => isValidCron(v), { message: 'expected a cron expression such as "*/15 * * * *"' })
+    .default('*/15 * * * *'),
+  SYNC_TIMEZONE: z
+    .string()
+    .trim()
+    .refine(isValidTimezone, { message: 'expected an IANA time zone such as UTC or Europe/Berlin' })
+    .default('UTC'),
+  SYNC_RUN_ON_START: booleanVar.default(true),
+  HTTP_TIMEOUT_MS: integerVar(100, 600_000).default(30_000),
+  RETRY_ATTEMPTS: integerVar(0, 20).default(5),
+  RETRY_MIN_DELAY_MS: integerVar(0, 600_000).default(1_000),
+  RETRY_MAX_DELAY_MS: integerVar(0, 3_600_000).default(60_000),
+  DATABASE_URL: optionalText.refine((v) => v === undefined || isPostgresUrl(v), {
+    message: 'expected a postgres:// or postgresql:// URL',
+  }),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});

@@ -1,0 +1,120 @@
+import { Prisma } from '../generated/prisma/client.js';
+import type { TicketRow } from '../sync/transform.js';
+import type { Db } from './prisma.js';
+
+export interface PageWrite {
+  readonly runId: bigint;
+  readonly segmentId: number;
+  readonly status: number;
+  readonly requestId: string | undefined;
+  /** Deduplicated by ticketId (Postgres cannot update one row twice per statement). */
+  readonly rows: readonly TicketRow[];
+  /** When this page was read; first/last seen times. */
+  readonly seenAt: Date;
+  /**
+   * `last_seen_at` is refreshed only when older than this (like a file system's
+   * relatime): an unchanged ticket is not rewritten on every sync, which keeps
+   * re-syncs free of writes, yet `last_seen_at` stays within this of the truth.
+   */
+  readonly lastSeenResolutionMs: number;
+}
+
+export interface PageWriteCounts {
+  readonly inserted: number;
+  readonly updated: number;
+  readonly unchanged: number;
+}
+
+/**
+ * One statement per page: unnest the page's columns, upsert the tickets (only rows
+ * whose source fields changed are rewritten, `IS DISTINCT FROM` treating NULLs as
+ * values) and their (segment, status) memberships, and count what happened. The
+ * `previous` CTE reads the rows as they were before the statement (all CTEs share one
+ * snapshot), which is what inserted / updated / unchanged are measured against.
+ */
+export function upsertPageStatement(w: PageWrite): Prisma.Sql {
+  const r = w.rows;
+  const resolution = `${Math.max(0, Math.floor(w.lastSeenResolutionMs))} milliseconds`;
+  return Prisma.sql`
+WITH input AS (
+  SELECT * FROM unnest(
+    ${r.map((x) => x.ticketId)}::bigint[],
+    ${r.map((x) => x.responseId)}::bigint[],
+    ${r.map((x) => x.emailAddress)}::text[],
+    ${r.map((x) => x.phoneNumber)}::text[],
+    ${r.map((x) => x.rating)}::smallint[],
+    ${r.map((x) => x.comment)}::text[],
+    ${r.map((x) => x.createdAt)}::timestamptz[],
+    ${r.map((x) => x.timeLimitHours)}::integer[],
+    ${r.map((x) => x.raw)}::jsonb[]
+  ) AS i(ticket_id, response_id, email_address, phone_number, rating, comment, created_at, time_limit_hours, raw)
+),
+previous AS (
+  SELECT t.ticket_id,
+         (t.response_id, t.email_address, t.phone_number, t.rating, t.comment, t.created_at,
+          t.time_limit_hours, t.status, t.raw) AS source
+  FROM detractor_tickets t JOIN input USING (ticket_id)
+),
+tickets AS (
+  INSERT INTO detractor_tickets AS t (
+    ticket_id, response_id, email_address, phone_number, rating, comment, created_at,
+    time_limit_hours, due_at, status, first_seen_at, last_seen_at, updated_at,
+    last_request_id, last_run_id, raw)
+  SELECT ticket_id, response_id, email_address, phone_number, rating, comment, created_at,
+         time_limit_hours, created_at + make_interval(hours => time_limit_hours), ${w.status}::integer,
+         ${w.seenAt}::timestamptz, ${w.seenAt}::timestamptz, ${w.seenAt}::timestamptz,
+         ${w.requestId ?? null}::text, ${w.runId}::bigint, raw
+  FROM input
+  ON CONFLICT (ticket_id) DO UPDATE SET
+    response_id = excluded.response_id,
+    email_address = excluded.email_address,
+    phone_number = excluded.phone_number,
+    rating = excluded.rating,
+    comment = excluded.comment,
+    created_at = excluded.created_at,
+    time_limit_hours = excluded.time_limit_hours,
+    due_at = excluded.due_at,
+    status = excluded.status,
+    raw = excluded.raw,
+    last_seen_at = GREATEST(t.last_seen_at, excluded.last_seen_at),
+    updated_at = CASE
+      WHEN (t.response_id, t.email_address, t.phone_number, t.rating, t.comment, t.created_at,
+            t.time_limit_hours, t.status, t.raw)
+           IS DISTINCT FROM
+           (excluded.response_id, excluded.email_address, excluded.phone_number, excluded.rating,
+            excluded.comment, excluded.created_at, excluded.time_limit_hours, excluded.status, excluded.raw)
+      THEN excluded.updated_at ELSE t.updated_at END,
+    last_request_id = excluded.last_request_id,
+    last_run_id = excluded.last_run_id
+  WHERE (t.response_id, t.email_address, t.phone_number, t.rating, t.comment, t.created_at,
+         t.time_limit_hours, t.status, t.raw)
+        IS DISTINCT FROM
+        (excluded.response_id, excluded.email_address, excluded.phone_number, excluded.rating,
+         excluded.comment, excluded.created_at, excluded.time_limit_hours, excluded.status, excluded.raw)
+     OR t.last_seen_at < excluded.last_seen_at - ${resolution}::interval
+  RETURNING 1
+),
+memberships AS (
+  INSERT INTO detractor_ticket_segments AS m (segment_id, status, ticket_id, first_seen_at, last_seen_at)
+  SELECT ${w.segmentId}::bigint, ${w.status}::integer, ticket_id, ${w.seenAt}::timestamptz, ${w.seenAt}::timestamptz
+  FROM input
+  ON CONFLICT (segment_id, status, ticket_id) DO UPDATE SET last_seen_at = excluded.last_seen_at
+  WHERE m.last_seen_at < excluded.last_seen_at - ${resolution}::interval
+  RETURNING 1
+)
+SELECT
+  count(*) FILTER (WHERE p.ticket_id IS NULL)::int AS inserted,
+  count(*) FILTER (WHERE p.ticket_id IS NOT NULL AND p.source IS DISTINCT FROM
+    (i.response_id, i.email_address, i.phone_number, i.rating, i.comment, i.created_at,
+     i.time_limit_hours, ${w.status}::integer, i.raw))::int AS updated,
+  count(*) FILTER (WHERE p.ticket_id IS NOT NULL AND p.source IS NOT DISTINCT FROM
+    (i.response_id, i.email_address, i.phone_number, i.rating, i.comment, i.created_at,
+     i.time_limit_hours, ${w.status}::integer, i.raw))::int AS unchanged
+FROM input i LEFT JOIN previous p USING (ticket_id)`;
+}
+
+export async function writePage(db: Db | Prisma.TransactionClient, w: PageWrite): Promise<PageWriteCounts> {
+  if (w.rows.length === 0) return { inserted: 0, updated: 0, unchanged: 0 };
+  const [counts] = await db.$queryRaw<PageWriteCounts[]>(upsertPageStatement(w));
+  return counts ?? { inserted: 0, updated: 0, unchanged: 0 };
+}

@@ -1,0 +1,60 @@
+import pino, { type DestinationStream, type Logger } from 'pino';
+
+/**
+ * Paths that may hold the API key or database password. pino removes them from
+ * every line, wherever a child logger or an error put them.
+ */
+export const REDACT_PATHS = [
+  'apiKey',
+  '*.apiKey',
+  '*.*.apiKey',
+  'headers["api-key"]',
+  '*.headers["api-key"]',
+  '*.*.headers["api-key"]',
+  'config.headers',
+  '*.config.headers',
+  'databaseUrl',
+  '*.databaseUrl',
+  'password',
+  '*.password',
+];
+
+export interface LoggerOptions {
+  readonly level?: string;
+  /** Human-readable lines (pino-pretty); default: when stdout is a terminal. */
+  readonly pretty?: boolean;
+  readonly destination?: DestinationStream;
+}
+
+export function createLogger(options: LoggerOptions = {}): Logger {
+  const base = {
+    level: options.level ?? 'info',
+    redact: { paths: REDACT_PATHS, censor: '[redacted]' },
+    base: { service: 'detractor-sync' },
+    timestamp: pino.stdTimeFunctions.isoTime,
+  };
+  if (options.destination) return pino(base, options.destination);
+  const pretty = options.pretty ?? process.stdout.isTTY === true;
+  if (pretty) {
+    return pino({ ...base, transport: { target: 'pino-pretty', options: { translateTime: 'SYS:standard', ignore: 'service' } } });
+  }
+  return pino(base);
+}
+
+/** Shows that a secret is set without showing it. */
+export function maskSecret(value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  return value.length <= 4 ? '****' : `****${value.slice(-2)}`;
+}
+
+/** Removes the password from a connection URL for logs and messages. */
+export function maskUrlPassword(url: string | undefined): string | undefined {
+  if (url === undefined) return undefined;
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = '****';
+    return parsed.toString();
+  } catch {
+    return '[unparseable url]';
+  }
+}

@@ -1,0 +1,191 @@
+import http from 'node:http';
+import https from 'node:https';
+import axios, { type AxiosInstance, type AxiosResponse, isAxiosError } from 'axios';
+import pRetry from 'p-retry';
+import type { Logger } from 'pino';
+import { AbortedError } from '../errors.js';
+import { ApiError } from './api-error.js';
+import { parseErrorBody } from './error-body.js';
+import { describeZodError, pageEnvelopeSchema, type PageEnvelope } from './response-schema.js';
+import { isRetryable, parseRetryAfter } from './retry-policy.js';
+import { abortableSleep } from './sleep.js';
+
+export interface ClientOptions {
+  readonly baseUrl: string;
+  readonly apiKey: string;
+  readonly timeoutMs: number;
+  readonly retry: { readonly retries: number; readonly minDelayMs: number; readonly maxDelayMs: number };
+}
+
+export interface PageRequest {
+  readonly segmentId: number;
+  readonly status: number;
+  readonly page: number;
+  readonly perPage: number;
+}
+
+export interface FetchedPage extends PageEnvelope {
+  readonly requestId: string | undefined;
+  /** Tries it took, 1 when the first answer was good. */
+  readonly attempts: number;
+}
+
+/** Waits before a request; the rate limiter plugs in here. */
+export interface RequestGate {
+  acquire(signal?: AbortSignal): Promise<void>;
+}
+
+export interface ClientObserver {
+  onResponse?(event: { status: number | undefined; outcome: string; attempt: number }): void;
+}
+
+const NETWORK_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'EAI_AGAIN', 'ENETUNREACH', 'EHOSTUNREACH', 'ERR_SOCKET_CONNECTION_TIMEOUT']);
+
+/**
+ * The QuestionPro CX API, one page at a time. Each call is retried by policy
+ * (retry-policy.ts) with jittered exponential backoff; the result is a validated
+ * envelope or an ApiError that names status, API error and requestID.
+ */
+export class QuestionProClient {
+  private readonly http: AxiosInstance;
+
+  constructor(
+    private readonly options: ClientOptions,
+    private readonly log: Logger,
+    private readonly gate?: RequestGate,
+    private readonly observer: ClientObserver = {},
+  ) {
+    this.http = axios.create({
+      baseURL: options.baseUrl,
+      timeout: options.timeoutMs,
+      headers: { 'api-key': options.apiKey, 'content-type': 'application/json', accept: 'application/json' },
+      // Bodies are parsed here, not by axios: error bodies are often not valid JSON.
+      responseType: 'text',
+      transformResponse: [(data: unknown) => data],
+      validateStatus: () => true,
+      maxRedirects: 0,
+      // Keep-alive: a sync is hundreds of calls to one host.
+      httpAgent: new http.Agent({ keepAlive: true, maxSockets: 16 }),
+      httpsAgent: new https.Agent({ keepAlive: true, maxSockets: 16 }),
+    });
+  }
+
+  async fetchPage(request: PageRequest, signal?: AbortSignal): Promise<FetchedPage> {
+    let attempts = 0;
+    const { retries, minDelayMs, maxDelayMs } = this.options.retry;
+    try {
+      return await pRetry(
+        async () => {
+          attempts += 1;
+          return { ...(await this.requestOnce(request, attempts, signal)), attempts };
+        },
+        {
+          retries,
+          minTimeout: minDelayMs,
+          maxTimeout: maxDelayMs,
+          factor: 2,
+          randomize: true,
+          signal,
+          shouldRetry: ({ error }) => isRetryable(error),
+          onFailedAttempt: async ({ error, attemptNumber, retriesLeft }) => {
+            const fields = error instanceof ApiError ? error.toLog() : { errMessage: error.message };
+            const willRetry = retriesLeft > 0 && isRetryable(error);
+            this.log.warn({ ...request, attempt: attemptNumber, retriesLeft, willRetry, ...fields }, 'api call failed');
+            // p-retry has no per-error delay: honour Retry-After by waiting here, before its own backoff.
+            if (willRetry && error instanceof ApiError && error.retryAfterMs !== undefined) {
+              const waitMs = Math.min(error.retryAfterMs, maxDelayMs);
+              this.log.info({ ...request, waitMs, requestId: error.requestId }, 'waiting for Retry-After');
+              await abortableSleep(waitMs, signal);
+            }
+          },
+        },
+      );
+    } catch (error) {
+      if (signal?.aborted) throw new AbortedError();
+      throw error;
+    }
+  }
+
+  private async requestOnce(request: PageRequest, attempt: number, signal?: AbortSignal): Promise<PageEnvelope & { requestId: string | undefined }> {
+    await this.gate?.acquire(signal);
+    let response: AxiosResponse<string>;
+    try {
+      response = await this.http.post<string>(
+        '/cx/tickets/detractors',
+        JSON.stringify({ segmentID: request.segmentId, status: request.status }),
+        { params: { page: request.page, perPage: request.perPage }, signal },
+      );
+    } catch (error) {
+      if (signal?.aborted) throw new AbortedError();
+      const failure = toNetworkError(error);
+      this.observer.onResponse?.({ status: undefined, outcome: failure.kind, attempt });
+      throw failure;
+    }
+    const requestId = headerText(response.headers['x-request-id']);
+    if (response.status !== 200) {
+      const body = parseErrorBody(response.data ?? '', headerText(response.headers['content-type']) ?? '');
+      this.observer.onResponse?.({ status: response.status, outcome: 'error', attempt });
+      throw new ApiError('QuestionPro API error', {
+        kind: 'http',
+        httpStatus: response.status,
+        body,
+        requestId: body.requestId ?? requestId,
+        retryAfterMs: parseRetryAfter(response.headers['retry-after']),
+      });
+    }
+    this.observer.onResponse?.({ status: 200, outcome: 'ok', attempt });
+    return parseEnvelope(response.data ?? '', requestId);
+  }
+}
+
+function parseEnvelope(text: string, headerRequestId: string | undefined): PageEnvelope & { requestId: string | undefined } {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (cause) {
+    // A 200 whose body does not parse is most likely truncated in transit: retryable.
+    throw new ApiError('QuestionPro answered 200 with a body that is not JSON', {
+      kind: 'invalid-response',
+      code: 'API_UNPARSEABLE_BODY',
+      httpStatus: 200,
+      body: parseErrorBody(text),
+      requestId: headerRequestId,
+      cause,
+    });
+  }
+  const parsed = pageEnvelopeSchema.safeParse(json);
+  const requestId =
+    (typeof (json as { requestID?: unknown })?.requestID === 'string' ? (json as { requestID: string }).requestID : undefined) ??
+    headerRequestId;
+  if (!parsed.success) {
+    throw new ApiError(`QuestionPro answer does not match the documented shape (${describeZodError(parsed.error)})`, {
+      kind: 'invalid-response',
+      httpStatus: 200,
+      requestId,
+    });
+  }
+  return { ...parsed.data, requestId };
+}
+
+function toNetworkError(error: unknown): ApiError {
+  if (isAxiosError(error)) {
+    const code = error.code ?? 'UNKNOWN';
+    if (code === 'ECONNABORTED' || code === 'ETIMEDOUT' || /timeout/i.test(error.message)) {
+      return new ApiError('QuestionPro request timed out', { kind: 'timeout', networkCode: code, cause: error });
+    }
+    if (NETWORK_CODES.has(code) || /socket hang up/i.test(error.message)) {
+      return new ApiError(`QuestionPro connection failed (${error.message})`, { kind: 'network', networkCode: code, cause: error });
+    }
+    return new ApiError(`QuestionPro request failed (${error.message})`, {
+      kind: 'network',
+      code: 'API_REQUEST_FAILED',
+      networkCode: code,
+      cause: error,
+    });
+  }
+  return new ApiError(`QuestionPro request failed (${String(error)})`, { kind: 'network', code: 'API_REQUEST_FAILED', cause: error });
+}
+
+function headerText(value: unknown): string | undefined {
+  return typeof value === 'string' && value !== '' ? value : undefined;
+}

@@ -1,0 +1,69 @@
+import { QuestionProClient } from '../../src/questionpro/client.js';
+import type { ListRef } from '../../src/questionpro/pages.js';
+import { listsFor, runSync, type RunReport } from '../../src/sync/run-sync.js';
+import type { RunTrigger } from '../../src/sync/run-records.js';
+import { QuestionProSimulator } from '../../src/sim/server.js';
+import type { SimTicket } from '../../src/sim/ticket-generator.js';
+import { captureLogger, type CapturedLogs } from './capture-logger.js';
+import { createTestDatabase, type TestDatabase } from './database.js';
+
+export const TEST_API_KEY = 'test-key-5f1e9c0d-never-logged';
+
+export interface Harness {
+  readonly sim: QuestionProSimulator;
+  readonly tdb: TestDatabase;
+  readonly logs: CapturedLogs;
+  client(overrides?: Partial<{ retries: number; timeoutMs: number; apiKey: string }>): QuestionProClient;
+  run(options?: { lists?: ListRef[]; trigger?: RunTrigger; signal?: AbortSignal; client?: QuestionProClient }): Promise<RunReport>;
+  close(): Promise<void>;
+}
+
+export interface HarnessOptions {
+  readonly segments: readonly number[];
+  readonly statuses?: readonly number[];
+  readonly ticketsPerList?: number;
+  readonly perPage?: number;
+}
+
+/** The simulator on 127.0.0.1, a fresh migrated database, and a sync wired to both. */
+export async function startHarness(options: HarnessOptions): Promise<Harness> {
+  const statuses = options.statuses ?? [0];
+  const sim = await QuestionProSimulator.start({
+    apiKey: TEST_API_KEY,
+    lists: options.segments.flatMap((segmentId) => statuses.map((status) => ({ segmentId, status, count: options.ticketsPerList ?? 25 }))),
+  });
+  const tdb = await createTestDatabase();
+  const logs = captureLogger();
+  const client: Harness['client'] = (overrides = {}) =>
+    new QuestionProClient(
+      {
+        baseUrl: sim.baseUrl,
+        apiKey: overrides.apiKey ?? TEST_API_KEY,
+        timeoutMs: overrides.timeoutMs ?? 5_000,
+        // Short delays: the behaviour under test is the same, the suite stays fast.
+        retry: { retries: overrides.retries ?? 4, minDelayMs: 5, maxDelayMs: 50 },
+      },
+      logs.log,
+    );
+  const defaultLists = listsFor(options.segments, statuses, options.perPage ?? 10);
+  return {
+    sim,
+    tdb,
+    logs,
+    client,
+    run: (o = {}) =>
+      runSync(
+        { db: tdb.db, source: o.client ?? client(), log: logs.log, signal: o.signal },
+        { trigger: o.trigger ?? 'cli', lists: o.lists ?? defaultLists },
+      ),
+    close: async () => {
+      await sim.close();
+      await tdb.close();
+    },
+  };
+}
+
+/** What the simulator holds for a list, keyed by ticketID, for row-by-row comparison. */
+export function truthById(tickets: readonly SimTicket[]): Map<number, SimTicket> {
+  return new Map(tickets.map((t) => [t.ticketID, t]));
+}

@@ -1,0 +1,52 @@
+#!/usr/bin/env node
+import { loadConfig, loadDotEnv } from '../config/config.js';
+import { ConfigError, errorMessage } from '../errors.js';
+import { createLogger, maskSecret, maskUrlPassword } from '../logging/logger.js';
+import { demoCommand } from './demo-command.js';
+import { syncCommand } from './sync-command.js';
+import { workerCommand } from './worker-command.js';
+
+const USAGE = `usage: detractor-sync <worker|sync|demo> [options]
+  worker                       sync on the SYNC_CRON schedule until SIGTERM
+  sync [--segment N]... [--status N]...
+                               one sync, then exit: 0 all lists succeeded, 1 some failed, 2 bad configuration
+  demo [--keep-db]             one sync against the built-in simulator (no credentials needed)`;
+
+/** Exit codes: 0 success, 1 a sync failed, 2 invalid configuration or usage. */
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  loadDotEnv();
+  if (command === 'demo') return demoCommand(rest);
+  if (command !== 'worker' && command !== 'sync') {
+    console.error(USAGE);
+    return 2;
+  }
+  const config = loadConfig();
+  const log = createLogger({ level: config.logLevel });
+  log.info(
+    {
+      command,
+      config: { ...config, questionpro: { ...config.questionpro, apiKey: maskSecret(config.questionpro.apiKey) }, databaseUrl: maskUrlPassword(config.databaseUrl) ?? '(embedded)' },
+    },
+    'starting',
+  );
+  return command === 'worker' ? workerCommand(config, log) : syncCommand(config, log, rest);
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    if (error instanceof ConfigError) {
+      console.error('detractor-sync: invalid configuration');
+      for (const p of error.problems) console.error(`  ${p.variable}: ${p.message}`);
+      console.error('See .env.example for every variable and its meaning.');
+      process.exit(2);
+    }
+    if ((error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+      console.error(`detractor-sync: ${errorMessage(error)}\n${USAGE}`);
+      process.exit(2);
+    }
+    console.error(`detractor-sync: ${errorMessage(error)}`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,26 @@
+import type { Logger } from 'pino';
+import type { Config } from '../config/config.js';
+import { SyncWorker } from '../scheduler/worker.js';
+import { onShutdownSignal } from '../scheduler/signals.js';
+import { listsFor, runSync } from '../sync/run-sync.js';
+import { openRuntime } from './runtime.js';
+
+/** `npm start`: syncs on the schedule until SIGTERM/SIGINT, then exits 0. */
+export async function workerCommand(config: Config, log: Logger): Promise<number> {
+  const runtime = await openRuntime(config, log);
+  const lists = listsFor(config.sync.segments, config.sync.statuses, config.questionpro.pageSize);
+  const worker = new SyncWorker({
+    ...config.schedule,
+    log,
+    runOnce: (trigger, signal) => runSync({ db: runtime.db, source: runtime.client, log, signal }, { trigger, lists }),
+  });
+  return new Promise<number>((resolve) => {
+    onShutdownSignal(log, async () => {
+      await worker.stop();
+      await runtime.close();
+      log.info('worker stopped');
+      resolve(0);
+    });
+    worker.start();
+  });
+}

@@ -16,8 +16,12 @@ export interface ApiErrorDetails {
   readonly cause?: unknown;
 }
 
-/** A 429 whose message says the licence's call allowance is used up (NOTES.md). */
-const QUOTA_PATTERN = /limit exceeded|allowance|quota/i;
+/**
+ * A 429 that says the licence's call allowance is used up (NOTES.md: "API call limit
+ * exceeded", id 1013), unlike the per-minute rate limit ("Rate limit exceeded").
+ */
+const QUOTA_PATTERN = /call limit|allowance|quota/i;
+const QUOTA_ERROR_ID = '1013';
 
 /**
  * A failed QuestionPro call, with everything support asks for: the HTTP status,
@@ -78,7 +82,9 @@ function apiErrorCode(details: ApiErrorDetails): string {
     case 404:
       return 'API_NOT_FOUND';
     case 429:
-      return QUOTA_PATTERN.test(details.body?.message ?? '') ? 'API_QUOTA_EXHAUSTED' : 'API_RATE_LIMITED';
+      return QUOTA_PATTERN.test(details.body?.message ?? '') || details.body?.id === QUOTA_ERROR_ID
+        ? 'API_QUOTA_EXHAUSTED'
+        : 'API_RATE_LIMITED';
     default:
       return `API_HTTP_${details.httpStatus ?? 'UNKNOWN'}`;
   }

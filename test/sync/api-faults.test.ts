@@ -99,6 +99,26 @@ describe('transient API faults', () => {
   });
 });
 
+describe('network failures that outlast the retries', () => {
+  test('when the API cannot be reached, then the list fails with the network code and the key stays out of the logs', async () => {
+    const h = await startHarness({ segments: [351], ticketsPerList: 5 });
+    try {
+      h.sim.injectFault({ kind: 'reset', times: 10 });
+      const report = await h.run({ client: h.client({ retries: 1 }) });
+
+      expect(report.status).toBe('failed');
+      const [list] = await h.tdb.query<{ error_code: string; error_message: string }>('SELECT error_code, error_message FROM sync_run_segments');
+      expect(list?.error_code).toBe('API_NETWORK');
+      expect(list?.error_message).toMatch(/ECONNRESET|socket hang up/);
+      const finished = h.logs.lines().find((l) => l['msg'] === 'list finished');
+      expect(finished?.['err']).toBeDefined(); // the error and its cause (an axios error with the request config) are logged...
+      expect(h.logs.text()).not.toContain('test-key-5f1e9c0d'); // ...without the api-key header
+    } finally {
+      await h.close();
+    }
+  });
+});
+
 describe('API errors that retrying cannot fix', () => {
   let h: Harness;
   beforeEach(async () => {

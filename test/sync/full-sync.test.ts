@@ -34,12 +34,13 @@ describe('a multi-page, multi-segment sync', () => {
 
   test('when the run is recorded, then every list has its pages, counts and totalItems', async () => {
     const lists = await h.tdb.query<{ segment_id: string; status: number; outcome: string; pages: number; tickets_seen: number; tickets_inserted: number; total_items: number }>(
-      `SELECT segment_id, status, outcome, pages, tickets_seen, tickets_inserted, total_items
+      `SELECT segment_id, status, outcome, pages, passes, settled, tickets_seen, tickets_inserted, tickets_unchanged, total_items
        FROM sync_run_segments ORDER BY segment_id, status`,
     );
     expect(lists).toHaveLength(6);
     for (const list of lists) {
-      expect(list).toMatchObject({ outcome: 'succeeded', pages: 4, tickets_seen: 37, tickets_inserted: 37, total_items: 37 });
+      // Two passes of 4 pages: the second confirms the list did not change while read.
+      expect(list).toMatchObject({ outcome: 'succeeded', pages: 8, passes: 2, settled: true, tickets_seen: 37, tickets_inserted: 37, tickets_unchanged: 0, total_items: 37 });
     }
     const [run] = await h.tdb.query<{ status: string; tickets_inserted: number; lists_total: number; finished_at: Date | null }>(
       'SELECT status, tickets_inserted, lists_total, finished_at FROM sync_runs',
@@ -57,7 +58,7 @@ describe('a multi-page, multi-segment sync', () => {
 
   test('when the logs are read, then every page has its requestID and the API key never appears', () => {
     const pageLines = h.logs.lines().filter((l) => l['msg'] === 'page stored');
-    expect(pageLines).toHaveLength(24);
+    expect(pageLines).toHaveLength(48);
     for (const line of pageLines) expect(typeof line['requestId']).toBe('string');
     expect(h.logs.text()).not.toContain('test-key-5f1e9c0d');
     const summaries = h.logs.lines().filter((l) => l['msg'] === 'list finished' || l['msg'] === 'run finished');

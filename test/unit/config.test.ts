@@ -22,8 +22,9 @@ describe('configuration', () => {
       baseUrl: 'https://api.questionpro.com/a/api/v2',
       timeoutMs: 30_000,
       pageSize: 100,
+      rateLimitPerMinute: 250,
     });
-    expect(config.sync).toEqual({ segments: [999], statuses: [0] });
+    expect(config.sync).toEqual({ segments: [999], statuses: [0], maxPasses: 3, confirmPass: true });
     expect(config.schedule).toEqual({ cron: '*/15 * * * *', timezone: 'UTC', runOnStart: true });
     expect(config.retry).toEqual({ retries: 5, minDelayMs: 1_000, maxDelayMs: 60_000 });
     expect(config.databaseUrl).toBeUndefined();
@@ -48,7 +49,7 @@ describe('configuration', () => {
 
   test('when lists have spaces and repeats, then they are trimmed and deduplicated', () => {
     const config = loadConfig({ ...minimal, SYNC_SEGMENTS: ' 101, 102 ,101', SYNC_STATUSES: '0,1' });
-    expect(config.sync).toEqual({ segments: [101, 102], statuses: [0, 1] });
+    expect(config.sync).toMatchObject({ segments: [101, 102], statuses: [0, 1] });
   });
 
   test('when required variables are missing, then each is named', () => {
@@ -68,6 +69,9 @@ describe('configuration', () => {
     ['SYNC_TIMEZONE', 'Mars/Olympus', /IANA time zone/],
     ['SYNC_RUN_ON_START', 'maybe', /true or false/],
     ['HTTP_TIMEOUT_MS', '5', /at least 100/],
+    ['SYNC_MAX_PASSES', '0', /at least 1/],
+    ['SYNC_CONFIRM_PASS', 'sometimes', /true or false/],
+    ['API_RATE_LIMIT_PER_MIN', '0', /at least 1/],
     ['RETRY_ATTEMPTS', '100', /at most 20/],
     ['DATABASE_URL', 'mysql://x', /postgres/],
     ['LOG_LEVEL', 'loud', /./],

@@ -857,7 +857,8 @@ export const DetractorTicketSegmentScalarFieldEnum = {
   status: 'status',
   ticketId: 'ticketId',
   firstSeenAt: 'firstSeenAt',
-  lastSeenAt: 'lastSeenAt'
+  lastSeenAt: 'lastSeenAt',
+  goneAt: 'goneAt'
 } as const
 
 export type DetractorTicketSegmentScalarFieldEnum = (typeof DetractorTicketSegmentScalarFieldEnum)[keyof typeof DetractorTicketSegmentScalarFieldEnum]
@@ -902,6 +903,10 @@ export const SyncRunSegmentScalarFieldEnum = {
   ticketsRejected: 'ticketsRejected',
   totalItems: 'totalItems',
   apiRetries: 'apiRetries',
+  passes: 'passes',
+  settled: 'settled',
+  ticketsGone: 'ticketsGone',
+  ticketsReturned: 'ticketsReturned',
   errorCode: 'errorCode',
   errorMessage: 'errorMessage',
   errorHttpStatus: 'errorHttpStatus',
@@ -1041,6 +1046,13 @@ export type JsonFieldRefInput<$PrismaModel> = FieldRefInputType<$PrismaModel, 'J
  * Reference to a field of type 'QueryMode'
  */
 export type EnumQueryModeFieldRefInput<$PrismaModel> = FieldRefInputType<$PrismaModel, 'QueryMode'>
+    
+
+
+/**
+ * Reference to a field of type 'Boolean'
+ */
+export type BooleanFieldRefInput<$PrismaModel> = FieldRefInputType<$PrismaModel, 'Boolean'>
     
 
 

@@ -101,7 +101,8 @@ export const DetractorTicketSegmentScalarFieldEnum = {
   status: 'status',
   ticketId: 'ticketId',
   firstSeenAt: 'firstSeenAt',
-  lastSeenAt: 'lastSeenAt'
+  lastSeenAt: 'lastSeenAt',
+  goneAt: 'goneAt'
 } as const
 
 export type DetractorTicketSegmentScalarFieldEnum = (typeof DetractorTicketSegmentScalarFieldEnum)[keyof typeof DetractorTicketSegmentScalarFieldEnum]
@@ -146,6 +147,10 @@ export const SyncRunSegmentScalarFieldEnum = {
   ticketsRejected: 'ticketsRejected',
   totalItems: 'totalItems',
   apiRetries: 'apiRetries',
+  passes: 'passes',
+  settled: 'settled',
+  ticketsGone: 'ticketsGone',
+  ticketsReturned: 'ticketsReturned',
   errorCode: 'errorCode',
   errorMessage: 'errorMessage',
   errorHttpStatus: 'errorHttpStatus',

@@ -44,6 +44,7 @@ export type DetractorTicketSegmentMinAggregateOutputType = {
   ticketId: bigint | null
   firstSeenAt: Date | null
   lastSeenAt: Date | null
+  goneAt: Date | null
 }
 
 export type DetractorTicketSegmentMaxAggregateOutputType = {
@@ -52,6 +53,7 @@ export type DetractorTicketSegmentMaxAggregateOutputType = {
   ticketId: bigint | null
   firstSeenAt: Date | null
   lastSeenAt: Date | null
+  goneAt: Date | null
 }
 
 export type DetractorTicketSegmentCountAggregateOutputType = {
@@ -60,6 +62,7 @@ export type DetractorTicketSegmentCountAggregateOutputType = {
   ticketId: number
   firstSeenAt: number
   lastSeenAt: number
+  goneAt: number
   _all: number
 }
 
@@ -82,6 +85,7 @@ export type DetractorTicketSegmentMinAggregateInputType = {
   ticketId?: true
   firstSeenAt?: true
   lastSeenAt?: true
+  goneAt?: true
 }
 
 export type DetractorTicketSegmentMaxAggregateInputType = {
@@ -90,6 +94,7 @@ export type DetractorTicketSegmentMaxAggregateInputType = {
   ticketId?: true
   firstSeenAt?: true
   lastSeenAt?: true
+  goneAt?: true
 }
 
 export type DetractorTicketSegmentCountAggregateInputType = {
@@ -98,6 +103,7 @@ export type DetractorTicketSegmentCountAggregateInputType = {
   ticketId?: true
   firstSeenAt?: true
   lastSeenAt?: true
+  goneAt?: true
   _all?: true
 }
 
@@ -193,6 +199,7 @@ export type DetractorTicketSegmentGroupByOutputType = {
   ticketId: bigint
   firstSeenAt: Date
   lastSeenAt: Date
+  goneAt: Date | null
   _count: DetractorTicketSegmentCountAggregateOutputType | null
   _avg: DetractorTicketSegmentAvgAggregateOutputType | null
   _sum: DetractorTicketSegmentSumAggregateOutputType | null
@@ -224,6 +231,7 @@ export type DetractorTicketSegmentWhereInput = {
   ticketId?: Prisma.BigIntFilter<"DetractorTicketSegment"> | bigint | number
   firstSeenAt?: Prisma.DateTimeFilter<"DetractorTicketSegment"> | Date | string
   lastSeenAt?: Prisma.DateTimeFilter<"DetractorTicketSegment"> | Date | string
+  goneAt?: Prisma.DateTimeNullableFilter<"DetractorTicketSegment"> | Date | string | null
   ticket?: Prisma.XOR<Prisma.DetractorTicketScalarRelationFilter, Prisma.DetractorTicketWhereInput>
 }
 
@@ -233,6 +241,7 @@ export type DetractorTicketSegmentOrderByWithRelationInput = {
   ticketId?: Prisma.SortOrder
   firstSeenAt?: Prisma.SortOrder
   lastSeenAt?: Prisma.SortOrder
+  goneAt?: Prisma.SortOrderInput | Prisma.SortOrder
   ticket?: Prisma.DetractorTicketOrderByWithRelationInput
 }
 
@@ -246,6 +255,7 @@ export type DetractorTicketSegmentWhereUniqueInput = Prisma.AtLeast<{
   ticketId?: Prisma.BigIntFilter<"DetractorTicketSegment"> | bigint | number
   firstSeenAt?: Prisma.DateTimeFilter<"DetractorTicketSegment"> | Date | string
   lastSeenAt?: Prisma.DateTimeFilter<"DetractorTicketSegment"> | Date | string
+  goneAt?: Prisma.DateTimeNullableFilter<"DetractorTicketSegment"> | Date | string | null
   ticket?: Prisma.XOR<Prisma.DetractorTicketScalarRelationFilter, Prisma.DetractorTicketWhereInput>
 }, "segmentId_status_ticketId">
 
@@ -255,6 +265,7 @@ export type DetractorTicketSegmentOrderByWithAggregationInput = {
   ticketId?: Prisma.SortOrder
   firstSeenAt?: Prisma.SortOrder
   lastSeenAt?: Prisma.SortOrder
+  goneAt?: Prisma.SortOrderInput | Prisma.SortOrder
   _count?: Prisma.DetractorTicketSegmentCountOrderByAggregateInput
   _avg?: Prisma.DetractorTicketSegmentAvgOrderByAggregateInput
   _max?: Prisma.DetractorTicketSegmentMaxOrderByAggregateInput
@@ -271,6 +282,7 @@ export type DetractorTicketSegmentScalarWhereWithAggregatesInput = {
   ticketId?: Prisma.BigIntWithAggregatesFilter<"DetractorTicketSegment"> | bigint | number
   firstSeenAt?: Prisma.DateTimeWithAggregatesFilter<"DetractorTicketSegment"> | Date | string
   lastSeenAt?: Prisma.DateTimeWithAggregatesFilter<"DetractorTicketSegment"> | Date | string
+  goneAt?: Prisma.DateTimeNullableWithAggregatesFilter<"DetractorTicketSegment"> | Date | string | null
 }
 
 export type DetractorTicketSegmentCreateInput = {
@@ -278,6 +290,7 @@ export type DetractorTicketSegmentCreateInput = {
   status: number
   firstSeenAt: Date | string
   lastSeenAt: Date | string
+  goneAt?: Date | string | null
   ticket: Prisma.DetractorTicketCreateNestedOneWithoutMembershipsInput
 }
 
@@ -287,6 +300,7 @@ export type DetractorTicketSegmentUncheckedCreateInput = {
   ticketId: bigint | number
   firstSeenAt: Date | string
   lastSeenAt: Date | string
+  goneAt?: Date | string | null
 }
 
 export type DetractorTicketSegmentUpdateInput = {
@@ -294,6 +308,7 @@ export type DetractorTicketSegmentUpdateInput = {
   status?: Prisma.IntFieldUpdateOperationsInput | number
   firstSeenAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   lastSeenAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  goneAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   ticket?: Prisma.DetractorTicketUpdateOneRequiredWithoutMembershipsNestedInput
 }
 
@@ -303,6 +318,7 @@ export type DetractorTicketSegmentUncheckedUpdateInput = {
   ticketId?: Prisma.BigIntFieldUpdateOperationsInput | bigint | number
   firstSeenAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   lastSeenAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  goneAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
 }
 
 export type DetractorTicketSegmentCreateManyInput = {
@@ -311,6 +327,7 @@ export type DetractorTicketSegmentCreateManyInput = {
   ticketId: bigint | number
   firstSeenAt: Date | string
   lastSeenAt: Date | string
+  goneAt?: Date | string | null
 }
 
 export type DetractorTicketSegmentUpdateManyMutationInput = {
@@ -318,6 +335,7 @@ export type DetractorTicketSegmentUpdateManyMutationInput = {
   status?: Prisma.IntFieldUpdateOperationsInput | number
   firstSeenAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   lastSeenAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  goneAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
 }
 
 export type DetractorTicketSegmentUncheckedUpdateManyInput = {
@@ -326,6 +344,7 @@ export type DetractorTicketSegmentUncheckedUpdateManyInput = {
   ticketId?: Prisma.BigIntFieldUpdateOperationsInput | bigint | number
   firstSeenAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   lastSeenAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  goneAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
 }
 
 export type DetractorTicketSegmentListRelationFilter = {
@@ -350,6 +369,7 @@ export type DetractorTicketSegmentCountOrderByAggregateInput = {
   ticketId?: Prisma.SortOrder
   firstSeenAt?: Prisma.SortOrder
   lastSeenAt?: Prisma.SortOrder
+  goneAt?: Prisma.SortOrder
 }
 
 export type DetractorTicketSegmentAvgOrderByAggregateInput = {
@@ -364,6 +384,7 @@ export type DetractorTicketSegmentMaxOrderByAggregateInput = {
   ticketId?: Prisma.SortOrder
   firstSeenAt?: Prisma.SortOrder
   lastSeenAt?: Prisma.SortOrder
+  goneAt?: Prisma.SortOrder
 }
 
 export type DetractorTicketSegmentMinOrderByAggregateInput = {
@@ -372,6 +393,7 @@ export type DetractorTicketSegmentMinOrderByAggregateInput = {
   ticketId?: Prisma.SortOrder
   firstSeenAt?: Prisma.SortOrder
   lastSeenAt?: Prisma.SortOrder
+  goneAt?: Prisma.SortOrder
 }
 
 export type DetractorTicketSegmentSumOrderByAggregateInput = {
@@ -422,11 +444,16 @@ export type DetractorTicketSegmentUncheckedUpdateManyWithoutTicketNestedInput = 
   deleteMany?: Prisma.DetractorTicketSegmentScalarWhereInput | Prisma.DetractorTicketSegmentScalarWhereInput[]
 }
 
+export type NullableDateTimeFieldUpdateOperationsInput = {
+  set?: Date | string | null
+}
+
 export type DetractorTicketSegmentCreateWithoutTicketInput = {
   segmentId: bigint | number
   status: number
   firstSeenAt: Date | string
   lastSeenAt: Date | string
+  goneAt?: Date | string | null
 }
 
 export type DetractorTicketSegmentUncheckedCreateWithoutTicketInput = {
@@ -434,6 +461,7 @@ export type DetractorTicketSegmentUncheckedCreateWithoutTicketInput = {
   status: number
   firstSeenAt: Date | string
   lastSeenAt: Date | string
+  goneAt?: Date | string | null
 }
 
 export type DetractorTicketSegmentCreateOrConnectWithoutTicketInput = {
@@ -471,6 +499,7 @@ export type DetractorTicketSegmentScalarWhereInput = {
   ticketId?: Prisma.BigIntFilter<"DetractorTicketSegment"> | bigint | number
   firstSeenAt?: Prisma.DateTimeFilter<"DetractorTicketSegment"> | Date | string
   lastSeenAt?: Prisma.DateTimeFilter<"DetractorTicketSegment"> | Date | string
+  goneAt?: Prisma.DateTimeNullableFilter<"DetractorTicketSegment"> | Date | string | null
 }
 
 export type DetractorTicketSegmentCreateManyTicketInput = {
@@ -478,6 +507,7 @@ export type DetractorTicketSegmentCreateManyTicketInput = {
   status: number
   firstSeenAt: Date | string
   lastSeenAt: Date | string
+  goneAt?: Date | string | null
 }
 
 export type DetractorTicketSegmentUpdateWithoutTicketInput = {
@@ -485,6 +515,7 @@ export type DetractorTicketSegmentUpdateWithoutTicketInput = {
   status?: Prisma.IntFieldUpdateOperationsInput | number
   firstSeenAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   lastSeenAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  goneAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
 }
 
 export type DetractorTicketSegmentUncheckedUpdateWithoutTicketInput = {
@@ -492,6 +523,7 @@ export type DetractorTicketSegmentUncheckedUpdateWithoutTicketInput = {
   status?: Prisma.IntFieldUpdateOperationsInput | number
   firstSeenAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   lastSeenAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  goneAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
 }
 
 export type DetractorTicketSegmentUncheckedUpdateManyWithoutTicketInput = {
@@ -499,6 +531,7 @@ export type DetractorTicketSegmentUncheckedUpdateManyWithoutTicketInput = {
   status?: Prisma.IntFieldUpdateOperationsInput | number
   firstSeenAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   lastSeenAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  goneAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
 }
 
 
@@ -509,6 +542,7 @@ export type DetractorTicketSegmentSelect<ExtArgs extends runtime.Types.Extension
   ticketId?: boolean
   firstSeenAt?: boolean
   lastSeenAt?: boolean
+  goneAt?: boolean
   ticket?: boolean | Prisma.DetractorTicketDefaultArgs<ExtArgs>
 }, ExtArgs["result"]["detractorTicketSegment"]>
 
@@ -518,6 +552,7 @@ export type DetractorTicketSegmentSelectCreateManyAndReturn<ExtArgs extends runt
   ticketId?: boolean
   firstSeenAt?: boolean
   lastSeenAt?: boolean
+  goneAt?: boolean
   ticket?: boolean | Prisma.DetractorTicketDefaultArgs<ExtArgs>
 }, ExtArgs["result"]["detractorTicketSegment"]>
 
@@ -527,6 +562,7 @@ export type DetractorTicketSegmentSelectUpdateManyAndReturn<ExtArgs extends runt
   ticketId?: boolean
   firstSeenAt?: boolean
   lastSeenAt?: boolean
+  goneAt?: boolean
   ticket?: boolean | Prisma.DetractorTicketDefaultArgs<ExtArgs>
 }, ExtArgs["result"]["detractorTicketSegment"]>
 
@@ -536,9 +572,10 @@ export type DetractorTicketSegmentSelectScalar = {
   ticketId?: boolean
   firstSeenAt?: boolean
   lastSeenAt?: boolean
+  goneAt?: boolean
 }
 
-export type DetractorTicketSegmentOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"segmentId" | "status" | "ticketId" | "firstSeenAt" | "lastSeenAt", ExtArgs["result"]["detractorTicketSegment"]>
+export type DetractorTicketSegmentOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"segmentId" | "status" | "ticketId" | "firstSeenAt" | "lastSeenAt" | "goneAt", ExtArgs["result"]["detractorTicketSegment"]>
 export type DetractorTicketSegmentInclude<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
   ticket?: boolean | Prisma.DetractorTicketDefaultArgs<ExtArgs>
 }
@@ -560,6 +597,10 @@ export type $DetractorTicketSegmentPayload<ExtArgs extends runtime.Types.Extensi
     ticketId: bigint
     firstSeenAt: Date
     lastSeenAt: Date
+    /**
+     * Set when a verified-complete crawl of this list no longer contained the ticket; NULL while it is in the list.
+     */
+    goneAt: Date | null
   }, ExtArgs["result"]["detractorTicketSegment"]>
   composites: {}
 }
@@ -989,6 +1030,7 @@ export interface DetractorTicketSegmentFieldRefs {
   readonly ticketId: Prisma.FieldRef<"DetractorTicketSegment", 'BigInt'>
   readonly firstSeenAt: Prisma.FieldRef<"DetractorTicketSegment", 'DateTime'>
   readonly lastSeenAt: Prisma.FieldRef<"DetractorTicketSegment", 'DateTime'>
+  readonly goneAt: Prisma.FieldRef<"DetractorTicketSegment", 'DateTime'>
 }
     
 

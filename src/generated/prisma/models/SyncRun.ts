@@ -686,10 +686,6 @@ export type SyncRunScalarRelationFilter = {
   isNot?: Prisma.SyncRunWhereInput
 }
 
-export type NullableDateTimeFieldUpdateOperationsInput = {
-  set?: Date | string | null
-}
-
 export type SyncRunCreateNestedOneWithoutSegmentsInput = {
   create?: Prisma.XOR<Prisma.SyncRunCreateWithoutSegmentsInput, Prisma.SyncRunUncheckedCreateWithoutSegmentsInput>
   connectOrCreate?: Prisma.SyncRunCreateOrConnectWithoutSegmentsInput

@@ -39,6 +39,9 @@ export type SyncRunSegmentAvgAggregateOutputType = {
   ticketsRejected: number | null
   totalItems: number | null
   apiRetries: number | null
+  passes: number | null
+  ticketsGone: number | null
+  ticketsReturned: number | null
   errorHttpStatus: number | null
 }
 
@@ -55,6 +58,9 @@ export type SyncRunSegmentSumAggregateOutputType = {
   ticketsRejected: number | null
   totalItems: number | null
   apiRetries: number | null
+  passes: number | null
+  ticketsGone: number | null
+  ticketsReturned: number | null
   errorHttpStatus: number | null
 }
 
@@ -74,6 +80,10 @@ export type SyncRunSegmentMinAggregateOutputType = {
   ticketsRejected: number | null
   totalItems: number | null
   apiRetries: number | null
+  passes: number | null
+  settled: boolean | null
+  ticketsGone: number | null
+  ticketsReturned: number | null
   errorCode: string | null
   errorMessage: string | null
   errorHttpStatus: number | null
@@ -97,6 +107,10 @@ export type SyncRunSegmentMaxAggregateOutputType = {
   ticketsRejected: number | null
   totalItems: number | null
   apiRetries: number | null
+  passes: number | null
+  settled: boolean | null
+  ticketsGone: number | null
+  ticketsReturned: number | null
   errorCode: string | null
   errorMessage: string | null
   errorHttpStatus: number | null
@@ -120,6 +134,10 @@ export type SyncRunSegmentCountAggregateOutputType = {
   ticketsRejected: number
   totalItems: number
   apiRetries: number
+  passes: number
+  settled: number
+  ticketsGone: number
+  ticketsReturned: number
   errorCode: number
   errorMessage: number
   errorHttpStatus: number
@@ -142,6 +160,9 @@ export type SyncRunSegmentAvgAggregateInputType = {
   ticketsRejected?: true
   totalItems?: true
   apiRetries?: true
+  passes?: true
+  ticketsGone?: true
+  ticketsReturned?: true
   errorHttpStatus?: true
 }
 
@@ -158,6 +179,9 @@ export type SyncRunSegmentSumAggregateInputType = {
   ticketsRejected?: true
   totalItems?: true
   apiRetries?: true
+  passes?: true
+  ticketsGone?: true
+  ticketsReturned?: true
   errorHttpStatus?: true
 }
 
@@ -177,6 +201,10 @@ export type SyncRunSegmentMinAggregateInputType = {
   ticketsRejected?: true
   totalItems?: true
   apiRetries?: true
+  passes?: true
+  settled?: true
+  ticketsGone?: true
+  ticketsReturned?: true
   errorCode?: true
   errorMessage?: true
   errorHttpStatus?: true
@@ -200,6 +228,10 @@ export type SyncRunSegmentMaxAggregateInputType = {
   ticketsRejected?: true
   totalItems?: true
   apiRetries?: true
+  passes?: true
+  settled?: true
+  ticketsGone?: true
+  ticketsReturned?: true
   errorCode?: true
   errorMessage?: true
   errorHttpStatus?: true
@@ -223,6 +255,10 @@ export type SyncRunSegmentCountAggregateInputType = {
   ticketsRejected?: true
   totalItems?: true
   apiRetries?: true
+  passes?: true
+  settled?: true
+  ticketsGone?: true
+  ticketsReturned?: true
   errorCode?: true
   errorMessage?: true
   errorHttpStatus?: true
@@ -333,6 +369,10 @@ export type SyncRunSegmentGroupByOutputType = {
   ticketsRejected: number
   totalItems: number | null
   apiRetries: number
+  passes: number
+  settled: boolean | null
+  ticketsGone: number
+  ticketsReturned: number
   errorCode: string | null
   errorMessage: string | null
   errorHttpStatus: number | null
@@ -379,6 +419,10 @@ export type SyncRunSegmentWhereInput = {
   ticketsRejected?: Prisma.IntFilter<"SyncRunSegment"> | number
   totalItems?: Prisma.IntNullableFilter<"SyncRunSegment"> | number | null
   apiRetries?: Prisma.IntFilter<"SyncRunSegment"> | number
+  passes?: Prisma.IntFilter<"SyncRunSegment"> | number
+  settled?: Prisma.BoolNullableFilter<"SyncRunSegment"> | boolean | null
+  ticketsGone?: Prisma.IntFilter<"SyncRunSegment"> | number
+  ticketsReturned?: Prisma.IntFilter<"SyncRunSegment"> | number
   errorCode?: Prisma.StringNullableFilter<"SyncRunSegment"> | string | null
   errorMessage?: Prisma.StringNullableFilter<"SyncRunSegment"> | string | null
   errorHttpStatus?: Prisma.IntNullableFilter<"SyncRunSegment"> | number | null
@@ -403,6 +447,10 @@ export type SyncRunSegmentOrderByWithRelationInput = {
   ticketsRejected?: Prisma.SortOrder
   totalItems?: Prisma.SortOrderInput | Prisma.SortOrder
   apiRetries?: Prisma.SortOrder
+  passes?: Prisma.SortOrder
+  settled?: Prisma.SortOrderInput | Prisma.SortOrder
+  ticketsGone?: Prisma.SortOrder
+  ticketsReturned?: Prisma.SortOrder
   errorCode?: Prisma.SortOrderInput | Prisma.SortOrder
   errorMessage?: Prisma.SortOrderInput | Prisma.SortOrder
   errorHttpStatus?: Prisma.SortOrderInput | Prisma.SortOrder
@@ -431,6 +479,10 @@ export type SyncRunSegmentWhereUniqueInput = Prisma.AtLeast<{
   ticketsRejected?: Prisma.IntFilter<"SyncRunSegment"> | number
   totalItems?: Prisma.IntNullableFilter<"SyncRunSegment"> | number | null
   apiRetries?: Prisma.IntFilter<"SyncRunSegment"> | number
+  passes?: Prisma.IntFilter<"SyncRunSegment"> | number
+  settled?: Prisma.BoolNullableFilter<"SyncRunSegment"> | boolean | null
+  ticketsGone?: Prisma.IntFilter<"SyncRunSegment"> | number
+  ticketsReturned?: Prisma.IntFilter<"SyncRunSegment"> | number
   errorCode?: Prisma.StringNullableFilter<"SyncRunSegment"> | string | null
   errorMessage?: Prisma.StringNullableFilter<"SyncRunSegment"> | string | null
   errorHttpStatus?: Prisma.IntNullableFilter<"SyncRunSegment"> | number | null
@@ -455,6 +507,10 @@ export type SyncRunSegmentOrderByWithAggregationInput = {
   ticketsRejected?: Prisma.SortOrder
   totalItems?: Prisma.SortOrderInput | Prisma.SortOrder
   apiRetries?: Prisma.SortOrder
+  passes?: Prisma.SortOrder
+  settled?: Prisma.SortOrderInput | Prisma.SortOrder
+  ticketsGone?: Prisma.SortOrder
+  ticketsReturned?: Prisma.SortOrder
   errorCode?: Prisma.SortOrderInput | Prisma.SortOrder
   errorMessage?: Prisma.SortOrderInput | Prisma.SortOrder
   errorHttpStatus?: Prisma.SortOrderInput | Prisma.SortOrder
@@ -486,6 +542,10 @@ export type SyncRunSegmentScalarWhereWithAggregatesInput = {
   ticketsRejected?: Prisma.IntWithAggregatesFilter<"SyncRunSegment"> | number
   totalItems?: Prisma.IntNullableWithAggregatesFilter<"SyncRunSegment"> | number | null
   apiRetries?: Prisma.IntWithAggregatesFilter<"SyncRunSegment"> | number
+  passes?: Prisma.IntWithAggregatesFilter<"SyncRunSegment"> | number
+  settled?: Prisma.BoolNullableWithAggregatesFilter<"SyncRunSegment"> | boolean | null
+  ticketsGone?: Prisma.IntWithAggregatesFilter<"SyncRunSegment"> | number
+  ticketsReturned?: Prisma.IntWithAggregatesFilter<"SyncRunSegment"> | number
   errorCode?: Prisma.StringNullableWithAggregatesFilter<"SyncRunSegment"> | string | null
   errorMessage?: Prisma.StringNullableWithAggregatesFilter<"SyncRunSegment"> | string | null
   errorHttpStatus?: Prisma.IntNullableWithAggregatesFilter<"SyncRunSegment"> | number | null
@@ -508,6 +568,10 @@ export type SyncRunSegmentCreateInput = {
   ticketsRejected?: number
   totalItems?: number | null
   apiRetries?: number
+  passes?: number
+  settled?: boolean | null
+  ticketsGone?: number
+  ticketsReturned?: number
   errorCode?: string | null
   errorMessage?: string | null
   errorHttpStatus?: number | null
@@ -532,6 +596,10 @@ export type SyncRunSegmentUncheckedCreateInput = {
   ticketsRejected?: number
   totalItems?: number | null
   apiRetries?: number
+  passes?: number
+  settled?: boolean | null
+  ticketsGone?: number
+  ticketsReturned?: number
   errorCode?: string | null
   errorMessage?: string | null
   errorHttpStatus?: number | null
@@ -554,6 +622,10 @@ export type SyncRunSegmentUpdateInput = {
   ticketsRejected?: Prisma.IntFieldUpdateOperationsInput | number
   totalItems?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   apiRetries?: Prisma.IntFieldUpdateOperationsInput | number
+  passes?: Prisma.IntFieldUpdateOperationsInput | number
+  settled?: Prisma.NullableBoolFieldUpdateOperationsInput | boolean | null
+  ticketsGone?: Prisma.IntFieldUpdateOperationsInput | number
+  ticketsReturned?: Prisma.IntFieldUpdateOperationsInput | number
   errorCode?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   errorMessage?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   errorHttpStatus?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
@@ -578,6 +650,10 @@ export type SyncRunSegmentUncheckedUpdateInput = {
   ticketsRejected?: Prisma.IntFieldUpdateOperationsInput | number
   totalItems?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   apiRetries?: Prisma.IntFieldUpdateOperationsInput | number
+  passes?: Prisma.IntFieldUpdateOperationsInput | number
+  settled?: Prisma.NullableBoolFieldUpdateOperationsInput | boolean | null
+  ticketsGone?: Prisma.IntFieldUpdateOperationsInput | number
+  ticketsReturned?: Prisma.IntFieldUpdateOperationsInput | number
   errorCode?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   errorMessage?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   errorHttpStatus?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
@@ -601,6 +677,10 @@ export type SyncRunSegmentCreateManyInput = {
   ticketsRejected?: number
   totalItems?: number | null
   apiRetries?: number
+  passes?: number
+  settled?: boolean | null
+  ticketsGone?: number
+  ticketsReturned?: number
   errorCode?: string | null
   errorMessage?: string | null
   errorHttpStatus?: number | null
@@ -623,6 +703,10 @@ export type SyncRunSegmentUpdateManyMutationInput = {
   ticketsRejected?: Prisma.IntFieldUpdateOperationsInput | number
   totalItems?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   apiRetries?: Prisma.IntFieldUpdateOperationsInput | number
+  passes?: Prisma.IntFieldUpdateOperationsInput | number
+  settled?: Prisma.NullableBoolFieldUpdateOperationsInput | boolean | null
+  ticketsGone?: Prisma.IntFieldUpdateOperationsInput | number
+  ticketsReturned?: Prisma.IntFieldUpdateOperationsInput | number
   errorCode?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   errorMessage?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   errorHttpStatus?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
@@ -646,6 +730,10 @@ export type SyncRunSegmentUncheckedUpdateManyInput = {
   ticketsRejected?: Prisma.IntFieldUpdateOperationsInput | number
   totalItems?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   apiRetries?: Prisma.IntFieldUpdateOperationsInput | number
+  passes?: Prisma.IntFieldUpdateOperationsInput | number
+  settled?: Prisma.NullableBoolFieldUpdateOperationsInput | boolean | null
+  ticketsGone?: Prisma.IntFieldUpdateOperationsInput | number
+  ticketsReturned?: Prisma.IntFieldUpdateOperationsInput | number
   errorCode?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   errorMessage?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   errorHttpStatus?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
@@ -685,6 +773,10 @@ export type SyncRunSegmentCountOrderByAggregateInput = {
   ticketsRejected?: Prisma.SortOrder
   totalItems?: Prisma.SortOrder
   apiRetries?: Prisma.SortOrder
+  passes?: Prisma.SortOrder
+  settled?: Prisma.SortOrder
+  ticketsGone?: Prisma.SortOrder
+  ticketsReturned?: Prisma.SortOrder
   errorCode?: Prisma.SortOrder
   errorMessage?: Prisma.SortOrder
   errorHttpStatus?: Prisma.SortOrder
@@ -705,6 +797,9 @@ export type SyncRunSegmentAvgOrderByAggregateInput = {
   ticketsRejected?: Prisma.SortOrder
   totalItems?: Prisma.SortOrder
   apiRetries?: Prisma.SortOrder
+  passes?: Prisma.SortOrder
+  ticketsGone?: Prisma.SortOrder
+  ticketsReturned?: Prisma.SortOrder
   errorHttpStatus?: Prisma.SortOrder
 }
 
@@ -724,6 +819,10 @@ export type SyncRunSegmentMaxOrderByAggregateInput = {
   ticketsRejected?: Prisma.SortOrder
   totalItems?: Prisma.SortOrder
   apiRetries?: Prisma.SortOrder
+  passes?: Prisma.SortOrder
+  settled?: Prisma.SortOrder
+  ticketsGone?: Prisma.SortOrder
+  ticketsReturned?: Prisma.SortOrder
   errorCode?: Prisma.SortOrder
   errorMessage?: Prisma.SortOrder
   errorHttpStatus?: Prisma.SortOrder
@@ -747,6 +846,10 @@ export type SyncRunSegmentMinOrderByAggregateInput = {
   ticketsRejected?: Prisma.SortOrder
   totalItems?: Prisma.SortOrder
   apiRetries?: Prisma.SortOrder
+  passes?: Prisma.SortOrder
+  settled?: Prisma.SortOrder
+  ticketsGone?: Prisma.SortOrder
+  ticketsReturned?: Prisma.SortOrder
   errorCode?: Prisma.SortOrder
   errorMessage?: Prisma.SortOrder
   errorHttpStatus?: Prisma.SortOrder
@@ -767,6 +870,9 @@ export type SyncRunSegmentSumOrderByAggregateInput = {
   ticketsRejected?: Prisma.SortOrder
   totalItems?: Prisma.SortOrder
   apiRetries?: Prisma.SortOrder
+  passes?: Prisma.SortOrder
+  ticketsGone?: Prisma.SortOrder
+  ticketsReturned?: Prisma.SortOrder
   errorHttpStatus?: Prisma.SortOrder
 }
 
@@ -812,6 +918,10 @@ export type SyncRunSegmentUncheckedUpdateManyWithoutRunNestedInput = {
   deleteMany?: Prisma.SyncRunSegmentScalarWhereInput | Prisma.SyncRunSegmentScalarWhereInput[]
 }
 
+export type NullableBoolFieldUpdateOperationsInput = {
+  set?: boolean | null
+}
+
 export type SyncRunSegmentCreateWithoutRunInput = {
   id?: bigint | number
   segmentId: bigint | number
@@ -827,6 +937,10 @@ export type SyncRunSegmentCreateWithoutRunInput = {
   ticketsRejected?: number
   totalItems?: number | null
   apiRetries?: number
+  passes?: number
+  settled?: boolean | null
+  ticketsGone?: number
+  ticketsReturned?: number
   errorCode?: string | null
   errorMessage?: string | null
   errorHttpStatus?: number | null
@@ -849,6 +963,10 @@ export type SyncRunSegmentUncheckedCreateWithoutRunInput = {
   ticketsRejected?: number
   totalItems?: number | null
   apiRetries?: number
+  passes?: number
+  settled?: boolean | null
+  ticketsGone?: number
+  ticketsReturned?: number
   errorCode?: string | null
   errorMessage?: string | null
   errorHttpStatus?: number | null
@@ -901,6 +1019,10 @@ export type SyncRunSegmentScalarWhereInput = {
   ticketsRejected?: Prisma.IntFilter<"SyncRunSegment"> | number
   totalItems?: Prisma.IntNullableFilter<"SyncRunSegment"> | number | null
   apiRetries?: Prisma.IntFilter<"SyncRunSegment"> | number
+  passes?: Prisma.IntFilter<"SyncRunSegment"> | number
+  settled?: Prisma.BoolNullableFilter<"SyncRunSegment"> | boolean | null
+  ticketsGone?: Prisma.IntFilter<"SyncRunSegment"> | number
+  ticketsReturned?: Prisma.IntFilter<"SyncRunSegment"> | number
   errorCode?: Prisma.StringNullableFilter<"SyncRunSegment"> | string | null
   errorMessage?: Prisma.StringNullableFilter<"SyncRunSegment"> | string | null
   errorHttpStatus?: Prisma.IntNullableFilter<"SyncRunSegment"> | number | null
@@ -923,6 +1045,10 @@ export type SyncRunSegmentCreateManyRunInput = {
   ticketsRejected?: number
   totalItems?: number | null
   apiRetries?: number
+  passes?: number
+  settled?: boolean | null
+  ticketsGone?: number
+  ticketsReturned?: number
   errorCode?: string | null
   errorMessage?: string | null
   errorHttpStatus?: number | null
@@ -945,6 +1071,10 @@ export type SyncRunSegmentUpdateWithoutRunInput = {
   ticketsRejected?: Prisma.IntFieldUpdateOperationsInput | number
   totalItems?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   apiRetries?: Prisma.IntFieldUpdateOperationsInput | number
+  passes?: Prisma.IntFieldUpdateOperationsInput | number
+  settled?: Prisma.NullableBoolFieldUpdateOperationsInput | boolean | null
+  ticketsGone?: Prisma.IntFieldUpdateOperationsInput | number
+  ticketsReturned?: Prisma.IntFieldUpdateOperationsInput | number
   errorCode?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   errorMessage?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   errorHttpStatus?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
@@ -967,6 +1097,10 @@ export type SyncRunSegmentUncheckedUpdateWithoutRunInput = {
   ticketsRejected?: Prisma.IntFieldUpdateOperationsInput | number
   totalItems?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   apiRetries?: Prisma.IntFieldUpdateOperationsInput | number
+  passes?: Prisma.IntFieldUpdateOperationsInput | number
+  settled?: Prisma.NullableBoolFieldUpdateOperationsInput | boolean | null
+  ticketsGone?: Prisma.IntFieldUpdateOperationsInput | number
+  ticketsReturned?: Prisma.IntFieldUpdateOperationsInput | number
   errorCode?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   errorMessage?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   errorHttpStatus?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
@@ -989,6 +1123,10 @@ export type SyncRunSegmentUncheckedUpdateManyWithoutRunInput = {
   ticketsRejected?: Prisma.IntFieldUpdateOperationsInput | number
   totalItems?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   apiRetries?: Prisma.IntFieldUpdateOperationsInput | number
+  passes?: Prisma.IntFieldUpdateOperationsInput | number
+  settled?: Prisma.NullableBoolFieldUpdateOperationsInput | boolean | null
+  ticketsGone?: Prisma.IntFieldUpdateOperationsInput | number
+  ticketsReturned?: Prisma.IntFieldUpdateOperationsInput | number
   errorCode?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   errorMessage?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   errorHttpStatus?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
@@ -1014,6 +1152,10 @@ export type SyncRunSegmentSelect<ExtArgs extends runtime.Types.Extensions.Intern
   ticketsRejected?: boolean
   totalItems?: boolean
   apiRetries?: boolean
+  passes?: boolean
+  settled?: boolean
+  ticketsGone?: boolean
+  ticketsReturned?: boolean
   errorCode?: boolean
   errorMessage?: boolean
   errorHttpStatus?: boolean
@@ -1038,6 +1180,10 @@ export type SyncRunSegmentSelectCreateManyAndReturn<ExtArgs extends runtime.Type
   ticketsRejected?: boolean
   totalItems?: boolean
   apiRetries?: boolean
+  passes?: boolean
+  settled?: boolean
+  ticketsGone?: boolean
+  ticketsReturned?: boolean
   errorCode?: boolean
   errorMessage?: boolean
   errorHttpStatus?: boolean
@@ -1062,6 +1208,10 @@ export type SyncRunSegmentSelectUpdateManyAndReturn<ExtArgs extends runtime.Type
   ticketsRejected?: boolean
   totalItems?: boolean
   apiRetries?: boolean
+  passes?: boolean
+  settled?: boolean
+  ticketsGone?: boolean
+  ticketsReturned?: boolean
   errorCode?: boolean
   errorMessage?: boolean
   errorHttpStatus?: boolean
@@ -1086,6 +1236,10 @@ export type SyncRunSegmentSelectScalar = {
   ticketsRejected?: boolean
   totalItems?: boolean
   apiRetries?: boolean
+  passes?: boolean
+  settled?: boolean
+  ticketsGone?: boolean
+  ticketsReturned?: boolean
   errorCode?: boolean
   errorMessage?: boolean
   errorHttpStatus?: boolean
@@ -1093,7 +1247,7 @@ export type SyncRunSegmentSelectScalar = {
   errorRequestId?: boolean
 }
 
-export type SyncRunSegmentOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"id" | "runId" | "segmentId" | "status" | "outcome" | "startedAt" | "finishedAt" | "pages" | "ticketsSeen" | "ticketsInserted" | "ticketsUpdated" | "ticketsUnchanged" | "ticketsRejected" | "totalItems" | "apiRetries" | "errorCode" | "errorMessage" | "errorHttpStatus" | "errorApiId" | "errorRequestId", ExtArgs["result"]["syncRunSegment"]>
+export type SyncRunSegmentOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"id" | "runId" | "segmentId" | "status" | "outcome" | "startedAt" | "finishedAt" | "pages" | "ticketsSeen" | "ticketsInserted" | "ticketsUpdated" | "ticketsUnchanged" | "ticketsRejected" | "totalItems" | "apiRetries" | "passes" | "settled" | "ticketsGone" | "ticketsReturned" | "errorCode" | "errorMessage" | "errorHttpStatus" | "errorApiId" | "errorRequestId", ExtArgs["result"]["syncRunSegment"]>
 export type SyncRunSegmentInclude<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
   run?: boolean | Prisma.SyncRunDefaultArgs<ExtArgs>
 }
@@ -1125,6 +1279,10 @@ export type $SyncRunSegmentPayload<ExtArgs extends runtime.Types.Extensions.Inte
     ticketsRejected: number
     totalItems: number | null
     apiRetries: number
+    passes: number
+    settled: boolean | null
+    ticketsGone: number
+    ticketsReturned: number
     errorCode: string | null
     errorMessage: string | null
     errorHttpStatus: number | null
@@ -1569,6 +1727,10 @@ export interface SyncRunSegmentFieldRefs {
   readonly ticketsRejected: Prisma.FieldRef<"SyncRunSegment", 'Int'>
   readonly totalItems: Prisma.FieldRef<"SyncRunSegment", 'Int'>
   readonly apiRetries: Prisma.FieldRef<"SyncRunSegment", 'Int'>
+  readonly passes: Prisma.FieldRef<"SyncRunSegment", 'Int'>
+  readonly settled: Prisma.FieldRef<"SyncRunSegment", 'Boolean'>
+  readonly ticketsGone: Prisma.FieldRef<"SyncRunSegment", 'Int'>
+  readonly ticketsReturned: Prisma.FieldRef<"SyncRunSegment", 'Int'>
   readonly errorCode: Prisma.FieldRef<"SyncRunSegment", 'String'>
   readonly errorMessage: Prisma.FieldRef<"SyncRunSegment", 'String'>
   readonly errorHttpStatus: Prisma.FieldRef<"SyncRunSegment", 'Int'>

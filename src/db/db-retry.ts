@@ -1,0 +1,61 @@
+import pRetry from 'p-retry';
+import type { Logger } from 'pino';
+import { AbortedError, SyncError, errorMessage } from '../errors.js';
+
+/** Runs one database step, retrying it when the connection (not the SQL) failed. */
+export type DbRetry = <T>(what: string, step: () => Promise<T>) => Promise<T>;
+
+/**
+ * SQLSTATEs and driver messages of a lost connection: the server restarted, an admin
+ * terminated the backend, the network dropped. The statement either committed or
+ * not at all (each page is one statement or one transaction, and every write is an
+ * idempotent upsert), so running it again is safe.
+ */
+const CONNECTION_SQLSTATES = new Set(['57P01', '57P02', '57P03', '08000', '08001', '08003', '08004', '08006', '53300']);
+const CONNECTION_MESSAGE =
+  /terminating connection|connection terminated|connection (?:refused|reset)|ECONNRESET|ECONNREFUSED|EPIPE|server closed the connection|Connection ended|timeout exceeded when trying to connect|Can't reach database/i;
+
+function sqlState(error: unknown): string | undefined {
+  for (let e: unknown = error; e && typeof e === 'object'; e = (e as { cause?: unknown }).cause) {
+    const code = (e as { code?: unknown; originalCode?: unknown }).originalCode ?? (e as { code?: unknown }).code;
+    if (typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code)) return code;
+    const meta = (e as { meta?: { driverAdapterError?: { cause?: { originalCode?: string } } } }).meta;
+    const adapterCode = meta?.driverAdapterError?.cause?.originalCode;
+    if (adapterCode) return adapterCode;
+  }
+  return undefined;
+}
+
+export function isConnectionError(error: unknown): boolean {
+  const state = sqlState(error);
+  if (state && CONNECTION_SQLSTATES.has(state)) return true;
+  for (let e: unknown = error; e; e = (e as { cause?: unknown }).cause) {
+    if (CONNECTION_MESSAGE.test(errorMessage(e))) return true;
+    if (typeof e !== 'object') break;
+  }
+  return false;
+}
+
+export function createDbRetry(log: Logger, options: { retries?: number; minDelayMs?: number; signal?: AbortSignal } = {}): DbRetry {
+  return async (what, step) => {
+    try {
+      return await pRetry(step, {
+        retries: options.retries ?? 6,
+        minTimeout: options.minDelayMs ?? 200,
+        maxTimeout: 10_000,
+        randomize: true,
+        signal: options.signal,
+        shouldRetry: ({ error }) => isConnectionError(error),
+        onFailedAttempt: ({ error, attemptNumber, retriesLeft }) => {
+          if (isConnectionError(error)) log.warn({ step: what, attempt: attemptNumber, retriesLeft, errMessage: error.message }, 'database connection lost, retrying');
+        },
+      });
+    } catch (error) {
+      if (options.signal?.aborted && !(error instanceof SyncError)) throw new AbortedError();
+      if (isConnectionError(error)) {
+        throw new SyncError('DB_UNAVAILABLE', `database unavailable during ${what}: ${errorMessage(error)}`, { cause: error, fatal: true });
+      }
+      throw error;
+    }
+  };
+}

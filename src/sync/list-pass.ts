@@ -1,0 +1,132 @@
+import type { Logger } from 'pino';
+import type { Db } from '../db/prisma.js';
+import { writeRejects, type RejectedRecord } from '../db/reject-writer.js';
+import { writePage, type PageWriteCounts } from '../db/ticket-writer.js';
+import { AbortedError } from '../errors.js';
+import { pages, type ListRef, type PageSource } from '../questionpro/pages.js';
+import type { DbRetry } from '../db/db-retry.js';
+import type { ListCounts } from './run-records.js';
+import { TicketIdSet } from './ticket-id-set.js';
+import { dedupeByTicketId, toTicketRow, type TicketRow } from './transform.js';
+
+export interface PassContext {
+  readonly db: Db;
+  readonly source: PageSource;
+  readonly log: Logger;
+  readonly runId: bigint;
+  readonly lastSeenResolutionMs: number;
+  readonly dbRetry: DbRetry;
+  readonly signal?: AbortSignal;
+}
+
+export interface PassResult {
+  /** Distinct ticket IDs read, sorted. */
+  readonly ids: Float64Array;
+  /** Read order of every record: equal fingerprints mean two passes read the same list. */
+  readonly fingerprint: string;
+  readonly totalItems: number;
+  /** Why the list cannot have been read as one consistent snapshot; empty when it may have. */
+  readonly drift: readonly string[];
+  /** Quarantined records whose ticketID is unknown: closures cannot be decided around them. */
+  readonly unidentified: number;
+}
+
+/**
+ * One pass over a list: fetch -> validate -> transform -> write, one transaction per
+ * page, then the evidence of drift. The list may change while it is read (items shift
+ * between pages), which shows as a changing `totalItems`, a ticket read twice, or a
+ * count of distinct tickets that does not match `totalItems`.
+ */
+export async function crawlPass(ctx: PassContext, list: ListRef, counts: ListCounts): Promise<PassResult> {
+  const seen = new TicketIdSet();
+  const totals = new Set<number>();
+  let reads = 0;
+  let unidentified = 0;
+  let lastTotal = 0;
+  for await (const page of pages(ctx.source, list, ctx.signal)) {
+    const rows: TicketRow[] = [];
+    const rejects: RejectedRecord[] = [];
+    for (const record of page.response) {
+      const result = toTicketRow(record);
+      if (result.ok) rows.push(result.row);
+      else rejects.push({ record, reason: result.reason });
+    }
+    const unique = dedupeByTicketId(rows);
+    const written = await ctx.dbRetry('write page', () => storePage(ctx, list, page.page, page.requestId, unique, rejects));
+
+    for (const row of rows) seen.add(row.ticketId);
+    for (const reject of rejects) {
+      const id = identifiedTicketId(reject.record);
+      if (id === undefined) {
+        unidentified += 1;
+        seen.addUnidentified(JSON.stringify(reject.record) ?? 'undefined');
+      } else seen.add(id);
+    }
+    reads += page.response.length;
+    totals.add(page.pagination.totalItems);
+    lastTotal = page.pagination.totalItems;
+    counts.pages += 1;
+    counts.apiRetries += page.attempts - 1;
+    counts.totalItems = page.pagination.totalItems;
+    counts.ticketsInserted += written.inserted;
+    counts.ticketsUpdated += written.updated;
+    counts.ticketsReturned += written.returned;
+    counts.ticketsRejected += rejects.length;
+    ctx.log.info(
+      {
+        page: page.page,
+        totalPages: page.pagination.totalPages,
+        totalItems: page.pagination.totalItems,
+        items: page.response.length,
+        requestId: page.requestId,
+        attempts: page.attempts,
+        ...written,
+        rejected: rejects.length,
+      },
+      'page stored',
+    );
+    for (const reject of rejects) {
+      ctx.log.warn({ page: page.page, requestId: page.requestId, reason: reject.reason }, 'record quarantined');
+    }
+    // Checked after the commit: a shutdown lets the page being written finish.
+    if (ctx.signal?.aborted) throw new AbortedError();
+  }
+  const { ids, fingerprint } = seen.finish();
+  const drift: string[] = [];
+  if (totals.size > 1) drift.push(`totalItems changed during the pass (${[...totals].join(' -> ')})`);
+  if (reads !== ids.length + unidentified) drift.push(`${reads - ids.length - unidentified} ticket(s) read twice`);
+  if (ids.length + unidentified !== lastTotal) drift.push(`${ids.length + unidentified} distinct ticket(s) read, totalItems says ${lastTotal}`);
+  return { ids, fingerprint, totalItems: lastTotal, drift, unidentified };
+}
+
+/** A quarantined record can still name its ticket (e.g. only its timestamp was bad). */
+function identifiedTicketId(record: unknown): number | undefined {
+  const id = (record as { ticketID?: unknown } | null)?.ticketID;
+  return typeof id === 'number' && Number.isSafeInteger(id) && id > 0 ? id : undefined;
+}
+
+async function storePage(
+  ctx: PassContext,
+  list: ListRef,
+  page: number,
+  requestId: string | undefined,
+  rows: TicketRow[],
+  rejects: RejectedRecord[],
+): Promise<PageWriteCounts> {
+  const write = {
+    runId: ctx.runId,
+    segmentId: list.segmentId,
+    status: list.status,
+    requestId,
+    rows,
+    seenAt: new Date(),
+    lastSeenResolutionMs: ctx.lastSeenResolutionMs,
+  };
+  if (rejects.length === 0) return writePage(ctx.db, write);
+  // Good records and the quarantined ones of a page commit together or not at all.
+  return ctx.db.$transaction(async (tx) => {
+    const counts = await writePage(tx, write);
+    await writeRejects(tx, { runId: ctx.runId, segmentId: list.segmentId, status: list.status, page, requestId, rejects });
+    return counts;
+  });
+}

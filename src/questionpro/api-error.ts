@@ -39,7 +39,11 @@ export class ApiError extends SyncError {
 
   constructor(summary: string, details: ApiErrorDetails) {
     const code = apiErrorCode(details);
-    super(code, describe(summary, details), {
+    const headline =
+      code === 'API_QUOTA_EXHAUSTED'
+        ? `${summary}: the API call allowance of this QuestionPro licence is used up (waiting will not help; ask QuestionPro to extend it)`
+        : summary;
+    super(code, describe(headline, details), {
       cause: details.cause,
       fatal: code === 'API_UNAUTHORIZED' || code === 'API_QUOTA_EXHAUSTED',
     });

@@ -78,7 +78,7 @@ export async function runSync(deps: RunDeps, request: RunRequest): Promise<RunRe
   const started = performance.now();
   const locks = await RunLocks.open(deps.databaseUrl, deps.log);
   try {
-    await locks.reapAbandonedRuns(deps.log);
+    await locks.reapAbandonedRuns();
     const { runId, startedAt } = await locks.createLockedRun(request.trigger, runIdentity());
     const runLog = deps.log.child({ runId: runId.toString(), trigger: request.trigger });
     runLog.info({ lists: request.lists.length }, 'run started');

@@ -30,9 +30,9 @@ export interface PageWriteCounts {
 /**
  * One statement per page: unnest the page's columns, upsert the tickets (only rows
  * whose source fields changed are rewritten, `IS DISTINCT FROM` treating NULLs as
- * values) and their (segment, status) memberships, and count what happened. The
- * `previous` CTE reads the rows as they were before the statement (all CTEs share one
- * snapshot), which is what inserted / updated / unchanged are measured against.
+ * values), record a new version for each ticket that changed, upsert the (segment,
+ * status) memberships, and count what happened. Counts and versions come from what
+ * the upsert really did (RETURNING), so they stay right when two writers race.
  */
 export function upsertPageStatement(w: PageWrite): Prisma.Sql {
   const r = w.rows;
@@ -50,12 +50,6 @@ WITH input AS (
     ${r.map((x) => x.timeLimitHours)}::integer[],
     ${r.map((x) => x.raw)}::jsonb[]
   ) AS i(ticket_id, response_id, email_address, phone_number, rating, comment, created_at, time_limit_hours, raw)
-),
-previous AS (
-  SELECT t.ticket_id,
-         (t.response_id, t.email_address, t.phone_number, t.rating, t.comment, t.created_at,
-          t.time_limit_hours, t.status, t.raw) AS source
-  FROM detractor_tickets t JOIN input USING (ticket_id)
 ),
 tickets AS (
   INSERT INTO detractor_tickets AS t (
@@ -94,6 +88,25 @@ tickets AS (
         (excluded.response_id, excluded.email_address, excluded.phone_number, excluded.rating,
          excluded.comment, excluded.created_at, excluded.time_limit_hours, excluded.status, excluded.raw)
      OR t.last_seen_at < excluded.last_seen_at - ${resolution}::interval
+  RETURNING t.ticket_id, t.response_id, t.email_address, t.phone_number, t.rating, t.comment, t.created_at,
+            t.time_limit_hours, t.due_at, t.status,
+            (xmax = 0) AS inserted, (t.updated_at = ${w.seenAt}::timestamptz) AS source_changed
+),
+changed AS (
+  SELECT * FROM tickets WHERE source_changed
+),
+closed_versions AS (
+  UPDATE detractor_ticket_versions v SET valid_to = ${w.seenAt}::timestamptz
+  FROM changed c WHERE v.ticket_id = c.ticket_id AND v.valid_to IS NULL AND NOT c.inserted
+  RETURNING 1
+),
+new_versions AS (
+  INSERT INTO detractor_ticket_versions (
+    ticket_id, valid_from, run_id, response_id, email_address, phone_number, rating, comment,
+    created_at, time_limit_hours, due_at, status)
+  SELECT ticket_id, ${w.seenAt}::timestamptz, ${w.runId}::bigint, response_id, email_address, phone_number,
+         rating, comment, created_at, time_limit_hours, due_at, status
+  FROM changed
   RETURNING 1
 ),
 returning_members AS (
@@ -109,15 +122,10 @@ memberships AS (
   RETURNING 1
 )
 SELECT
-  count(*) FILTER (WHERE p.ticket_id IS NULL)::int AS inserted,
-  count(*) FILTER (WHERE p.ticket_id IS NOT NULL AND p.source IS DISTINCT FROM
-    (i.response_id, i.email_address, i.phone_number, i.rating, i.comment, i.created_at,
-     i.time_limit_hours, ${w.status}::integer, i.raw))::int AS updated,
-  count(*) FILTER (WHERE p.ticket_id IS NOT NULL AND p.source IS NOT DISTINCT FROM
-    (i.response_id, i.email_address, i.phone_number, i.rating, i.comment, i.created_at,
-     i.time_limit_hours, ${w.status}::integer, i.raw))::int AS unchanged,
-  (SELECT count(*) FROM returning_members)::int AS returned
-FROM input i LEFT JOIN previous p USING (ticket_id)`;
+  (SELECT count(*) FROM tickets WHERE inserted)::int AS inserted,
+  (SELECT count(*) FROM changed WHERE NOT inserted)::int AS updated,
+  ((SELECT count(*) FROM input) - (SELECT count(*) FROM changed))::int AS unchanged,
+  (SELECT count(*) FROM returning_members)::int AS returned`;
 }
 
 export async function writePage(db: Db | Prisma.TransactionClient, w: PageWrite): Promise<PageWriteCounts> {

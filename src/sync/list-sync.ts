@@ -69,7 +69,7 @@ async function closeAfterSettled(ctx: PassContext, list: ListRef, settled: PassR
     return;
   }
   counts.ticketsGone = await ctx.dbRetry('mark gone tickets', () =>
-    closeMissingMemberships(ctx.db, { segmentId: list.segmentId, status: list.status, presentIds: settled.ids, goneAt: new Date() }),
+    closeMissingMemberships(ctx.db, { segmentId: list.segmentId, status: list.status, presentIds: settled.ids, goneAt: new Date(), runId: ctx.runId }),
   );
   if (counts.ticketsGone > 0) ctx.log.info({ gone: counts.ticketsGone }, 'tickets left the list');
 }

@@ -42,3 +42,13 @@ export type SyncRunSegment = Prisma.SyncRunSegmentModel
  * Records that failed validation: kept for inspection, never silently dropped.
  */
 export type SyncReject = Prisma.SyncRejectModel
+/**
+ * Model DetractorTicketVersion
+ * One row per distinct version of a ticket's source fields (slowly changing dimension, type 2).
+ */
+export type DetractorTicketVersion = Prisma.DetractorTicketVersionModel
+/**
+ * Model DetractorTicketStatus
+ * What each ticket status code means; analysts may add rows. Only `is_open` statuses count as open.
+ */
+export type DetractorTicketStatus = Prisma.DetractorTicketStatusModel

@@ -401,7 +401,9 @@ export const ModelName = {
   DetractorTicketSegment: 'DetractorTicketSegment',
   SyncRun: 'SyncRun',
   SyncRunSegment: 'SyncRunSegment',
-  SyncReject: 'SyncReject'
+  SyncReject: 'SyncReject',
+  DetractorTicketVersion: 'DetractorTicketVersion',
+  DetractorTicketStatus: 'DetractorTicketStatus'
 } as const
 
 export type ModelName = (typeof ModelName)[keyof typeof ModelName]
@@ -417,7 +419,7 @@ export type TypeMap<ExtArgs extends runtime.Types.Extensions.InternalArgs = runt
     omit: GlobalOmitOptions
   }
   meta: {
-    modelProps: "detractorTicket" | "detractorTicketSegment" | "syncRun" | "syncRunSegment" | "syncReject"
+    modelProps: "detractorTicket" | "detractorTicketSegment" | "syncRun" | "syncRunSegment" | "syncReject" | "detractorTicketVersion" | "detractorTicketStatus"
     txIsolationLevel: TransactionIsolationLevel
   }
   model: {
@@ -791,6 +793,154 @@ export type TypeMap<ExtArgs extends runtime.Types.Extensions.InternalArgs = runt
         }
       }
     }
+    DetractorTicketVersion: {
+      payload: Prisma.$DetractorTicketVersionPayload<ExtArgs>
+      fields: Prisma.DetractorTicketVersionFieldRefs
+      operations: {
+        findUnique: {
+          args: Prisma.DetractorTicketVersionFindUniqueArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$DetractorTicketVersionPayload> | null
+        }
+        findUniqueOrThrow: {
+          args: Prisma.DetractorTicketVersionFindUniqueOrThrowArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$DetractorTicketVersionPayload>
+        }
+        findFirst: {
+          args: Prisma.DetractorTicketVersionFindFirstArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$DetractorTicketVersionPayload> | null
+        }
+        findFirstOrThrow: {
+          args: Prisma.DetractorTicketVersionFindFirstOrThrowArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$DetractorTicketVersionPayload>
+        }
+        findMany: {
+          args: Prisma.DetractorTicketVersionFindManyArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$DetractorTicketVersionPayload>[]
+        }
+        create: {
+          args: Prisma.DetractorTicketVersionCreateArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$DetractorTicketVersionPayload>
+        }
+        createMany: {
+          args: Prisma.DetractorTicketVersionCreateManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        createManyAndReturn: {
+          args: Prisma.DetractorTicketVersionCreateManyAndReturnArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$DetractorTicketVersionPayload>[]
+        }
+        delete: {
+          args: Prisma.DetractorTicketVersionDeleteArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$DetractorTicketVersionPayload>
+        }
+        update: {
+          args: Prisma.DetractorTicketVersionUpdateArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$DetractorTicketVersionPayload>
+        }
+        deleteMany: {
+          args: Prisma.DetractorTicketVersionDeleteManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        updateMany: {
+          args: Prisma.DetractorTicketVersionUpdateManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        updateManyAndReturn: {
+          args: Prisma.DetractorTicketVersionUpdateManyAndReturnArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$DetractorTicketVersionPayload>[]
+        }
+        upsert: {
+          args: Prisma.DetractorTicketVersionUpsertArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$DetractorTicketVersionPayload>
+        }
+        aggregate: {
+          args: Prisma.DetractorTicketVersionAggregateArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.AggregateDetractorTicketVersion>
+        }
+        groupBy: {
+          args: Prisma.DetractorTicketVersionGroupByArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.DetractorTicketVersionGroupByOutputType>[]
+        }
+        count: {
+          args: Prisma.DetractorTicketVersionCountArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.DetractorTicketVersionCountAggregateOutputType> | number
+        }
+      }
+    }
+    DetractorTicketStatus: {
+      payload: Prisma.$DetractorTicketStatusPayload<ExtArgs>
+      fields: Prisma.DetractorTicketStatusFieldRefs
+      operations: {
+        findUnique: {
+          args: Prisma.DetractorTicketStatusFindUniqueArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$DetractorTicketStatusPayload> | null
+        }
+        findUniqueOrThrow: {
+          args: Prisma.DetractorTicketStatusFindUniqueOrThrowArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$DetractorTicketStatusPayload>
+        }
+        findFirst: {
+          args: Prisma.DetractorTicketStatusFindFirstArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$DetractorTicketStatusPayload> | null
+        }
+        findFirstOrThrow: {
+          args: Prisma.DetractorTicketStatusFindFirstOrThrowArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$DetractorTicketStatusPayload>
+        }
+        findMany: {
+          args: Prisma.DetractorTicketStatusFindManyArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$DetractorTicketStatusPayload>[]
+        }
+        create: {
+          args: Prisma.DetractorTicketStatusCreateArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$DetractorTicketStatusPayload>
+        }
+        createMany: {
+          args: Prisma.DetractorTicketStatusCreateManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        createManyAndReturn: {
+          args: Prisma.DetractorTicketStatusCreateManyAndReturnArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$DetractorTicketStatusPayload>[]
+        }
+        delete: {
+          args: Prisma.DetractorTicketStatusDeleteArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$DetractorTicketStatusPayload>
+        }
+        update: {
+          args: Prisma.DetractorTicketStatusUpdateArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$DetractorTicketStatusPayload>
+        }
+        deleteMany: {
+          args: Prisma.DetractorTicketStatusDeleteManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        updateMany: {
+          args: Prisma.DetractorTicketStatusUpdateManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        updateManyAndReturn: {
+          args: Prisma.DetractorTicketStatusUpdateManyAndReturnArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$DetractorTicketStatusPayload>[]
+        }
+        upsert: {
+          args: Prisma.DetractorTicketStatusUpsertArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$DetractorTicketStatusPayload>
+        }
+        aggregate: {
+          args: Prisma.DetractorTicketStatusAggregateArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.AggregateDetractorTicketStatus>
+        }
+        groupBy: {
+          args: Prisma.DetractorTicketStatusGroupByArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.DetractorTicketStatusGroupByOutputType>[]
+        }
+        count: {
+          args: Prisma.DetractorTicketStatusCountArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.DetractorTicketStatusCountAggregateOutputType> | number
+        }
+      }
+    }
   }
 } & {
   other: {
@@ -931,6 +1081,35 @@ export const SyncRejectScalarFieldEnum = {
 } as const
 
 export type SyncRejectScalarFieldEnum = (typeof SyncRejectScalarFieldEnum)[keyof typeof SyncRejectScalarFieldEnum]
+
+
+export const DetractorTicketVersionScalarFieldEnum = {
+  id: 'id',
+  ticketId: 'ticketId',
+  validFrom: 'validFrom',
+  validTo: 'validTo',
+  runId: 'runId',
+  responseId: 'responseId',
+  emailAddress: 'emailAddress',
+  phoneNumber: 'phoneNumber',
+  rating: 'rating',
+  comment: 'comment',
+  createdAt: 'createdAt',
+  timeLimitHours: 'timeLimitHours',
+  dueAt: 'dueAt',
+  status: 'status'
+} as const
+
+export type DetractorTicketVersionScalarFieldEnum = (typeof DetractorTicketVersionScalarFieldEnum)[keyof typeof DetractorTicketVersionScalarFieldEnum]
+
+
+export const DetractorTicketStatusScalarFieldEnum = {
+  status: 'status',
+  label: 'label',
+  isOpen: 'isOpen'
+} as const
+
+export type DetractorTicketStatusScalarFieldEnum = (typeof DetractorTicketStatusScalarFieldEnum)[keyof typeof DetractorTicketStatusScalarFieldEnum]
 
 
 export const SortOrder = {
@@ -1225,6 +1404,8 @@ export type GlobalOmitConfig = {
   syncRun?: Prisma.SyncRunOmit
   syncRunSegment?: Prisma.SyncRunSegmentOmit
   syncReject?: Prisma.SyncRejectOmit
+  detractorTicketVersion?: Prisma.DetractorTicketVersionOmit
+  detractorTicketStatus?: Prisma.DetractorTicketStatusOmit
 }
 
 /* Types for Logging */

@@ -55,7 +55,9 @@ export const ModelName = {
   DetractorTicketSegment: 'DetractorTicketSegment',
   SyncRun: 'SyncRun',
   SyncRunSegment: 'SyncRunSegment',
-  SyncReject: 'SyncReject'
+  SyncReject: 'SyncReject',
+  DetractorTicketVersion: 'DetractorTicketVersion',
+  DetractorTicketStatus: 'DetractorTicketStatus'
 } as const
 
 export type ModelName = (typeof ModelName)[keyof typeof ModelName]
@@ -175,6 +177,35 @@ export const SyncRejectScalarFieldEnum = {
 } as const
 
 export type SyncRejectScalarFieldEnum = (typeof SyncRejectScalarFieldEnum)[keyof typeof SyncRejectScalarFieldEnum]
+
+
+export const DetractorTicketVersionScalarFieldEnum = {
+  id: 'id',
+  ticketId: 'ticketId',
+  validFrom: 'validFrom',
+  validTo: 'validTo',
+  runId: 'runId',
+  responseId: 'responseId',
+  emailAddress: 'emailAddress',
+  phoneNumber: 'phoneNumber',
+  rating: 'rating',
+  comment: 'comment',
+  createdAt: 'createdAt',
+  timeLimitHours: 'timeLimitHours',
+  dueAt: 'dueAt',
+  status: 'status'
+} as const
+
+export type DetractorTicketVersionScalarFieldEnum = (typeof DetractorTicketVersionScalarFieldEnum)[keyof typeof DetractorTicketVersionScalarFieldEnum]
+
+
+export const DetractorTicketStatusScalarFieldEnum = {
+  status: 'status',
+  label: 'label',
+  isOpen: 'isOpen'
+} as const
+
+export type DetractorTicketStatusScalarFieldEnum = (typeof DetractorTicketStatusScalarFieldEnum)[keyof typeof DetractorTicketStatusScalarFieldEnum]
 
 
 export const SortOrder = {

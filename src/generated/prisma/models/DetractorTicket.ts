@@ -321,6 +321,7 @@ export type DetractorTicketWhereInput = {
   lastRunId?: Prisma.BigIntNullableFilter<"DetractorTicket"> | bigint | number | null
   raw?: Prisma.JsonFilter<"DetractorTicket">
   memberships?: Prisma.DetractorTicketSegmentListRelationFilter
+  versions?: Prisma.DetractorTicketVersionListRelationFilter
 }
 
 export type DetractorTicketOrderByWithRelationInput = {
@@ -341,6 +342,7 @@ export type DetractorTicketOrderByWithRelationInput = {
   lastRunId?: Prisma.SortOrderInput | Prisma.SortOrder
   raw?: Prisma.SortOrder
   memberships?: Prisma.DetractorTicketSegmentOrderByRelationAggregateInput
+  versions?: Prisma.DetractorTicketVersionOrderByRelationAggregateInput
 }
 
 export type DetractorTicketWhereUniqueInput = Prisma.AtLeast<{
@@ -364,6 +366,7 @@ export type DetractorTicketWhereUniqueInput = Prisma.AtLeast<{
   lastRunId?: Prisma.BigIntNullableFilter<"DetractorTicket"> | bigint | number | null
   raw?: Prisma.JsonFilter<"DetractorTicket">
   memberships?: Prisma.DetractorTicketSegmentListRelationFilter
+  versions?: Prisma.DetractorTicketVersionListRelationFilter
 }, "ticketId">
 
 export type DetractorTicketOrderByWithAggregationInput = {
@@ -430,6 +433,7 @@ export type DetractorTicketCreateInput = {
   lastRunId?: bigint | number | null
   raw: Prisma.JsonNullValueInput | runtime.InputJsonValue
   memberships?: Prisma.DetractorTicketSegmentCreateNestedManyWithoutTicketInput
+  versions?: Prisma.DetractorTicketVersionCreateNestedManyWithoutTicketInput
 }
 
 export type DetractorTicketUncheckedCreateInput = {
@@ -450,6 +454,7 @@ export type DetractorTicketUncheckedCreateInput = {
   lastRunId?: bigint | number | null
   raw: Prisma.JsonNullValueInput | runtime.InputJsonValue
   memberships?: Prisma.DetractorTicketSegmentUncheckedCreateNestedManyWithoutTicketInput
+  versions?: Prisma.DetractorTicketVersionUncheckedCreateNestedManyWithoutTicketInput
 }
 
 export type DetractorTicketUpdateInput = {
@@ -470,6 +475,7 @@ export type DetractorTicketUpdateInput = {
   lastRunId?: Prisma.NullableBigIntFieldUpdateOperationsInput | bigint | number | null
   raw?: Prisma.JsonNullValueInput | runtime.InputJsonValue
   memberships?: Prisma.DetractorTicketSegmentUpdateManyWithoutTicketNestedInput
+  versions?: Prisma.DetractorTicketVersionUpdateManyWithoutTicketNestedInput
 }
 
 export type DetractorTicketUncheckedUpdateInput = {
@@ -490,6 +496,7 @@ export type DetractorTicketUncheckedUpdateInput = {
   lastRunId?: Prisma.NullableBigIntFieldUpdateOperationsInput | bigint | number | null
   raw?: Prisma.JsonNullValueInput | runtime.InputJsonValue
   memberships?: Prisma.DetractorTicketSegmentUncheckedUpdateManyWithoutTicketNestedInput
+  versions?: Prisma.DetractorTicketVersionUncheckedUpdateManyWithoutTicketNestedInput
 }
 
 export type DetractorTicketCreateManyInput = {
@@ -685,6 +692,20 @@ export type DetractorTicketUpdateOneRequiredWithoutMembershipsNestedInput = {
   update?: Prisma.XOR<Prisma.XOR<Prisma.DetractorTicketUpdateToOneWithWhereWithoutMembershipsInput, Prisma.DetractorTicketUpdateWithoutMembershipsInput>, Prisma.DetractorTicketUncheckedUpdateWithoutMembershipsInput>
 }
 
+export type DetractorTicketCreateNestedOneWithoutVersionsInput = {
+  create?: Prisma.XOR<Prisma.DetractorTicketCreateWithoutVersionsInput, Prisma.DetractorTicketUncheckedCreateWithoutVersionsInput>
+  connectOrCreate?: Prisma.DetractorTicketCreateOrConnectWithoutVersionsInput
+  connect?: Prisma.DetractorTicketWhereUniqueInput
+}
+
+export type DetractorTicketUpdateOneRequiredWithoutVersionsNestedInput = {
+  create?: Prisma.XOR<Prisma.DetractorTicketCreateWithoutVersionsInput, Prisma.DetractorTicketUncheckedCreateWithoutVersionsInput>
+  connectOrCreate?: Prisma.DetractorTicketCreateOrConnectWithoutVersionsInput
+  upsert?: Prisma.DetractorTicketUpsertWithoutVersionsInput
+  connect?: Prisma.DetractorTicketWhereUniqueInput
+  update?: Prisma.XOR<Prisma.XOR<Prisma.DetractorTicketUpdateToOneWithWhereWithoutVersionsInput, Prisma.DetractorTicketUpdateWithoutVersionsInput>, Prisma.DetractorTicketUncheckedUpdateWithoutVersionsInput>
+}
+
 export type DetractorTicketCreateWithoutMembershipsInput = {
   ticketId: bigint | number
   responseId: bigint | number
@@ -702,6 +723,7 @@ export type DetractorTicketCreateWithoutMembershipsInput = {
   lastRequestId?: string | null
   lastRunId?: bigint | number | null
   raw: Prisma.JsonNullValueInput | runtime.InputJsonValue
+  versions?: Prisma.DetractorTicketVersionCreateNestedManyWithoutTicketInput
 }
 
 export type DetractorTicketUncheckedCreateWithoutMembershipsInput = {
@@ -721,6 +743,7 @@ export type DetractorTicketUncheckedCreateWithoutMembershipsInput = {
   lastRequestId?: string | null
   lastRunId?: bigint | number | null
   raw: Prisma.JsonNullValueInput | runtime.InputJsonValue
+  versions?: Prisma.DetractorTicketVersionUncheckedCreateNestedManyWithoutTicketInput
 }
 
 export type DetractorTicketCreateOrConnectWithoutMembershipsInput = {
@@ -756,6 +779,7 @@ export type DetractorTicketUpdateWithoutMembershipsInput = {
   lastRequestId?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   lastRunId?: Prisma.NullableBigIntFieldUpdateOperationsInput | bigint | number | null
   raw?: Prisma.JsonNullValueInput | runtime.InputJsonValue
+  versions?: Prisma.DetractorTicketVersionUpdateManyWithoutTicketNestedInput
 }
 
 export type DetractorTicketUncheckedUpdateWithoutMembershipsInput = {
@@ -775,6 +799,103 @@ export type DetractorTicketUncheckedUpdateWithoutMembershipsInput = {
   lastRequestId?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   lastRunId?: Prisma.NullableBigIntFieldUpdateOperationsInput | bigint | number | null
   raw?: Prisma.JsonNullValueInput | runtime.InputJsonValue
+  versions?: Prisma.DetractorTicketVersionUncheckedUpdateManyWithoutTicketNestedInput
+}
+
+export type DetractorTicketCreateWithoutVersionsInput = {
+  ticketId: bigint | number
+  responseId: bigint | number
+  emailAddress?: string | null
+  phoneNumber?: string | null
+  rating?: number | null
+  comment: string
+  createdAt: Date | string
+  timeLimitHours: number
+  dueAt: Date | string
+  status: number
+  firstSeenAt: Date | string
+  lastSeenAt: Date | string
+  updatedAt: Date | string
+  lastRequestId?: string | null
+  lastRunId?: bigint | number | null
+  raw: Prisma.JsonNullValueInput | runtime.InputJsonValue
+  memberships?: Prisma.DetractorTicketSegmentCreateNestedManyWithoutTicketInput
+}
+
+export type DetractorTicketUncheckedCreateWithoutVersionsInput = {
+  ticketId: bigint | number
+  responseId: bigint | number
+  emailAddress?: string | null
+  phoneNumber?: string | null
+  rating?: number | null
+  comment: string
+  createdAt: Date | string
+  timeLimitHours: number
+  dueAt: Date | string
+  status: number
+  firstSeenAt: Date | string
+  lastSeenAt: Date | string
+  updatedAt: Date | string
+  lastRequestId?: string | null
+  lastRunId?: bigint | number | null
+  raw: Prisma.JsonNullValueInput | runtime.InputJsonValue
+  memberships?: Prisma.DetractorTicketSegmentUncheckedCreateNestedManyWithoutTicketInput
+}
+
+export type DetractorTicketCreateOrConnectWithoutVersionsInput = {
+  where: Prisma.DetractorTicketWhereUniqueInput
+  create: Prisma.XOR<Prisma.DetractorTicketCreateWithoutVersionsInput, Prisma.DetractorTicketUncheckedCreateWithoutVersionsInput>
+}
+
+export type DetractorTicketUpsertWithoutVersionsInput = {
+  update: Prisma.XOR<Prisma.DetractorTicketUpdateWithoutVersionsInput, Prisma.DetractorTicketUncheckedUpdateWithoutVersionsInput>
+  create: Prisma.XOR<Prisma.DetractorTicketCreateWithoutVersionsInput, Prisma.DetractorTicketUncheckedCreateWithoutVersionsInput>
+  where?: Prisma.DetractorTicketWhereInput
+}
+
+export type DetractorTicketUpdateToOneWithWhereWithoutVersionsInput = {
+  where?: Prisma.DetractorTicketWhereInput
+  data: Prisma.XOR<Prisma.DetractorTicketUpdateWithoutVersionsInput, Prisma.DetractorTicketUncheckedUpdateWithoutVersionsInput>
+}
+
+export type DetractorTicketUpdateWithoutVersionsInput = {
+  ticketId?: Prisma.BigIntFieldUpdateOperationsInput | bigint | number
+  responseId?: Prisma.BigIntFieldUpdateOperationsInput | bigint | number
+  emailAddress?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  phoneNumber?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  rating?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  comment?: Prisma.StringFieldUpdateOperationsInput | string
+  createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  timeLimitHours?: Prisma.IntFieldUpdateOperationsInput | number
+  dueAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  status?: Prisma.IntFieldUpdateOperationsInput | number
+  firstSeenAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  lastSeenAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  lastRequestId?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  lastRunId?: Prisma.NullableBigIntFieldUpdateOperationsInput | bigint | number | null
+  raw?: Prisma.JsonNullValueInput | runtime.InputJsonValue
+  memberships?: Prisma.DetractorTicketSegmentUpdateManyWithoutTicketNestedInput
+}
+
+export type DetractorTicketUncheckedUpdateWithoutVersionsInput = {
+  ticketId?: Prisma.BigIntFieldUpdateOperationsInput | bigint | number
+  responseId?: Prisma.BigIntFieldUpdateOperationsInput | bigint | number
+  emailAddress?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  phoneNumber?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  rating?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  comment?: Prisma.StringFieldUpdateOperationsInput | string
+  createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  timeLimitHours?: Prisma.IntFieldUpdateOperationsInput | number
+  dueAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  status?: Prisma.IntFieldUpdateOperationsInput | number
+  firstSeenAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  lastSeenAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  lastRequestId?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  lastRunId?: Prisma.NullableBigIntFieldUpdateOperationsInput | bigint | number | null
+  raw?: Prisma.JsonNullValueInput | runtime.InputJsonValue
+  memberships?: Prisma.DetractorTicketSegmentUncheckedUpdateManyWithoutTicketNestedInput
 }
 
 
@@ -784,10 +905,12 @@ export type DetractorTicketUncheckedUpdateWithoutMembershipsInput = {
 
 export type DetractorTicketCountOutputType = {
   memberships: number
+  versions: number
 }
 
 export type DetractorTicketCountOutputTypeSelect<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
   memberships?: boolean | DetractorTicketCountOutputTypeCountMembershipsArgs
+  versions?: boolean | DetractorTicketCountOutputTypeCountVersionsArgs
 }
 
 /**
@@ -805,6 +928,13 @@ export type DetractorTicketCountOutputTypeDefaultArgs<ExtArgs extends runtime.Ty
  */
 export type DetractorTicketCountOutputTypeCountMembershipsArgs<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
   where?: Prisma.DetractorTicketSegmentWhereInput
+}
+
+/**
+ * DetractorTicketCountOutputType without action
+ */
+export type DetractorTicketCountOutputTypeCountVersionsArgs<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
+  where?: Prisma.DetractorTicketVersionWhereInput
 }
 
 
@@ -826,6 +956,7 @@ export type DetractorTicketSelect<ExtArgs extends runtime.Types.Extensions.Inter
   lastRunId?: boolean
   raw?: boolean
   memberships?: boolean | Prisma.DetractorTicket$membershipsArgs<ExtArgs>
+  versions?: boolean | Prisma.DetractorTicket$versionsArgs<ExtArgs>
   _count?: boolean | Prisma.DetractorTicketCountOutputTypeDefaultArgs<ExtArgs>
 }, ExtArgs["result"]["detractorTicket"]>
 
@@ -889,6 +1020,7 @@ export type DetractorTicketSelectScalar = {
 export type DetractorTicketOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"ticketId" | "responseId" | "emailAddress" | "phoneNumber" | "rating" | "comment" | "createdAt" | "timeLimitHours" | "dueAt" | "status" | "firstSeenAt" | "lastSeenAt" | "updatedAt" | "lastRequestId" | "lastRunId" | "raw", ExtArgs["result"]["detractorTicket"]>
 export type DetractorTicketInclude<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
   memberships?: boolean | Prisma.DetractorTicket$membershipsArgs<ExtArgs>
+  versions?: boolean | Prisma.DetractorTicket$versionsArgs<ExtArgs>
   _count?: boolean | Prisma.DetractorTicketCountOutputTypeDefaultArgs<ExtArgs>
 }
 export type DetractorTicketIncludeCreateManyAndReturn<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {}
@@ -898,6 +1030,7 @@ export type $DetractorTicketPayload<ExtArgs extends runtime.Types.Extensions.Int
   name: "DetractorTicket"
   objects: {
     memberships: Prisma.$DetractorTicketSegmentPayload<ExtArgs>[]
+    versions: Prisma.$DetractorTicketVersionPayload<ExtArgs>[]
   }
   scalars: runtime.Types.Extensions.GetPayloadResult<{
     ticketId: bigint
@@ -1311,6 +1444,7 @@ readonly fields: DetractorTicketFieldRefs;
 export interface Prisma__DetractorTicketClient<T, Null = never, ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs, GlobalOmitOptions = {}> extends Prisma.PrismaPromise<T> {
   readonly [Symbol.toStringTag]: "PrismaPromise"
   memberships<T extends Prisma.DetractorTicket$membershipsArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.DetractorTicket$membershipsArgs<ExtArgs>>): Prisma.PrismaPromise<runtime.Types.Result.GetResult<Prisma.$DetractorTicketSegmentPayload<ExtArgs>, T, "findMany", GlobalOmitOptions> | Null>
+  versions<T extends Prisma.DetractorTicket$versionsArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.DetractorTicket$versionsArgs<ExtArgs>>): Prisma.PrismaPromise<runtime.Types.Result.GetResult<Prisma.$DetractorTicketVersionPayload<ExtArgs>, T, "findMany", GlobalOmitOptions> | Null>
   /**
    * Attaches callbacks for the resolution and/or rejection of the Promise.
    * @param onfulfilled The callback to execute when the Promise is resolved.
@@ -1770,6 +1904,30 @@ export type DetractorTicket$membershipsArgs<ExtArgs extends runtime.Types.Extens
   take?: number
   skip?: number
   distinct?: Prisma.DetractorTicketSegmentScalarFieldEnum | Prisma.DetractorTicketSegmentScalarFieldEnum[]
+}
+
+/**
+ * DetractorTicket.versions
+ */
+export type DetractorTicket$versionsArgs<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
+  /**
+   * Select specific fields to fetch from the DetractorTicketVersion
+   */
+  select?: Prisma.DetractorTicketVersionSelect<ExtArgs> | null
+  /**
+   * Omit specific fields from the DetractorTicketVersion
+   */
+  omit?: Prisma.DetractorTicketVersionOmit<ExtArgs> | null
+  /**
+   * Choose, which related nodes to fetch as well
+   */
+  include?: Prisma.DetractorTicketVersionInclude<ExtArgs> | null
+  where?: Prisma.DetractorTicketVersionWhereInput
+  orderBy?: Prisma.DetractorTicketVersionOrderByWithRelationInput | Prisma.DetractorTicketVersionOrderByWithRelationInput[]
+  cursor?: Prisma.DetractorTicketVersionWhereUniqueInput
+  take?: number
+  skip?: number
+  distinct?: Prisma.DetractorTicketVersionScalarFieldEnum | Prisma.DetractorTicketVersionScalarFieldEnum[]
 }
 
 /**

@@ -1,13 +1,11 @@
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../config/config.js';
 import { createLogger } from '../logging/logger.js';
+import { DEMO_API_KEY, DEMO_SEGMENTS, DEMO_STATUSES, demoLists } from '../sim/demo-data.js';
 import { QuestionProSimulator } from '../sim/server.js';
 import { listsFor, type RunReport } from '../sync/run-sync.js';
 import { openRuntime, type Runtime } from './runtime.js';
 
-const DEMO_KEY = 'demo-key-not-a-secret';
-const DEMO_SEGMENTS = [101, 102, 103];
-const DEMO_STATUSES = [0, 1];
 
 /**
  * `npm run demo`: no credentials, no network. Starts the built-in QuestionPro
@@ -17,17 +15,11 @@ const DEMO_STATUSES = [0, 1];
  */
 export async function demoCommand(argv: string[]): Promise<number> {
   const { values } = parseArgs({ args: argv, options: { 'keep-db': { type: 'boolean' } }, strict: true });
-  const sim = await QuestionProSimulator.start({
-    apiKey: DEMO_KEY,
-    lists: DEMO_SEGMENTS.flatMap((segmentId) => [
-      { segmentId, status: 0, count: 240 + segmentId },
-      { segmentId, status: 1, count: 60 },
-    ]),
-  });
+  const sim = await QuestionProSimulator.start({ apiKey: DEMO_API_KEY, lists: demoLists() });
   // The demo only ever talks to the simulator, whatever .env says about QuestionPro.
   const config = loadConfig({
     ...process.env,
-    QUESTIONPRO_API_KEY: DEMO_KEY,
+    QUESTIONPRO_API_KEY: DEMO_API_KEY,
     QUESTIONPRO_BASE_URL: sim.baseUrl,
     SYNC_SEGMENTS: DEMO_SEGMENTS.join(','),
     SYNC_STATUSES: DEMO_STATUSES.join(','),

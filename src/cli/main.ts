@@ -3,6 +3,8 @@ import { loadConfig, loadDotEnv } from '../config/config.js';
 import { ConfigError, errorMessage } from '../errors.js';
 import { createLogger, maskSecret, maskUrlPassword } from '../logging/logger.js';
 import { demoCommand } from './demo-command.js';
+import { docsCommand } from './docs-command.js';
+import { readonlyRoleCommand } from './readonly-role-command.js';
 import { syncCommand } from './sync-command.js';
 import { workerCommand } from './worker-command.js';
 
@@ -10,13 +12,18 @@ const USAGE = `usage: detractor-sync <worker|sync|demo> [options]
   worker                       sync on the SYNC_CRON schedule until SIGTERM
   sync [--segment N]... [--status N]...
                                one sync, then exit: 0 all lists succeeded, 1 some failed, 2 bad configuration
-  demo [--keep-db]             one sync against the built-in simulator (no credentials needed)`;
+  demo [--keep-db]             one sync against the built-in simulator (no credentials needed)
+  readonly-role [--role NAME] [--print]
+                               create/refresh the read-only BI role (DATABASE_URL, READONLY_ROLE_PASSWORD)
+  docs                         regenerate the README's data dictionary and example outputs (developers)`;
 
 /** Exit codes: 0 success, 1 a sync failed, 2 invalid configuration or usage. */
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   loadDotEnv();
   if (command === 'demo') return demoCommand(rest);
+  if (command === 'docs') return docsCommand();
+  if (command === 'readonly-role') return readonlyRoleCommand(rest);
   if (command !== 'worker' && command !== 'sync') {
     console.error(USAGE);
     return 2;

@@ -91,6 +91,7 @@ export async function openRuntime(config: Config, log: Logger, options: { migrat
           log,
           signal,
           policy: { maxPasses: config.sync.maxPasses, confirmPass: config.sync.confirmPass },
+          concurrency: config.sync.concurrency,
         },
         { trigger, lists },
       );

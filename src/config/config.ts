@@ -20,6 +20,7 @@ export interface Config {
     readonly statuses: readonly number[];
     readonly maxPasses: number;
     readonly confirmPass: boolean;
+    readonly concurrency: number;
   };
   readonly schedule: {
     readonly cron: string;
@@ -68,6 +69,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       statuses: Object.freeze([...e.SYNC_STATUSES]),
       maxPasses: e.SYNC_MAX_PASSES,
       confirmPass: e.SYNC_CONFIRM_PASS,
+      concurrency: e.SYNC_CONCURRENCY,
     }),
     schedule: Object.freeze({
       cron: e.SYNC_CRON,

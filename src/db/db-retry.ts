@@ -51,7 +51,8 @@ export function createDbRetry(log: Logger, options: { retries?: number; minDelay
         },
       });
     } catch (error) {
-      if (options.signal?.aborted && !(error instanceof SyncError)) throw new AbortedError();
+      // An abort rejects with the signal's reason (possibly another list's fatal error).
+      if (options.signal?.aborted && (error === options.signal.reason || !(error instanceof SyncError))) throw new AbortedError();
       if (isConnectionError(error)) {
         throw new SyncError('DB_UNAVAILABLE', `database unavailable during ${what}: ${errorMessage(error)}`, { cause: error, fatal: true });
       }

@@ -16,6 +16,8 @@ export interface PassContext {
   readonly runId: bigint;
   readonly lastSeenResolutionMs: number;
   readonly dbRetry: DbRetry;
+  /** Pages of this list in flight at once (the run caps its total separately). */
+  readonly pageConcurrency: number;
   readonly signal?: AbortSignal;
 }
 
@@ -40,10 +42,10 @@ export interface PassResult {
 export async function crawlPass(ctx: PassContext, list: ListRef, counts: ListCounts): Promise<PassResult> {
   const seen = new TicketIdSet();
   const totals = new Set<number>();
-  let reads = 0;
   let unidentified = 0;
   let lastTotal = 0;
-  for await (const page of pages(ctx.source, list, ctx.signal)) {
+  let lastPage = 0;
+  for await (const page of pages(ctx.source, list, { concurrency: ctx.pageConcurrency, signal: ctx.signal })) {
     const rows: TicketRow[] = [];
     const rejects: RejectedRecord[] = [];
     for (const record of page.response) {
@@ -54,20 +56,23 @@ export async function crawlPass(ctx: PassContext, list: ListRef, counts: ListCou
     const unique = dedupeByTicketId(rows);
     const written = await ctx.dbRetry('write page', () => storePage(ctx, list, page.page, page.requestId, unique, rejects));
 
-    for (const row of rows) seen.add(row.ticketId);
+    const ids = rows.map((row) => row.ticketId);
+    const unknown: string[] = [];
     for (const reject of rejects) {
       const id = identifiedTicketId(reject.record);
-      if (id === undefined) {
-        unidentified += 1;
-        seen.addUnidentified(JSON.stringify(reject.record) ?? 'undefined');
-      } else seen.add(id);
+      if (id === undefined) unknown.push(JSON.stringify(reject.record) ?? 'undefined');
+      else ids.push(id);
     }
-    reads += page.response.length;
+    seen.addPage(page.page, ids, unknown);
+    unidentified += unknown.length;
     totals.add(page.pagination.totalItems);
-    lastTotal = page.pagination.totalItems;
+    // Pages arrive out of order: the last page's view of the list is the latest one.
+    if (page.page >= lastPage) {
+      lastPage = page.page;
+      lastTotal = page.pagination.totalItems;
+    }
     counts.pages += 1;
     counts.apiRetries += page.attempts - 1;
-    counts.totalItems = page.pagination.totalItems;
     counts.ticketsInserted += written.inserted;
     counts.ticketsUpdated += written.updated;
     counts.ticketsReturned += written.returned;
@@ -91,6 +96,8 @@ export async function crawlPass(ctx: PassContext, list: ListRef, counts: ListCou
     // Checked after the commit: a shutdown lets the page being written finish.
     if (ctx.signal?.aborted) throw new AbortedError();
   }
+  counts.totalItems = lastTotal;
+  const reads = seen.readCount;
   const { ids, fingerprint } = seen.finish();
   const drift: string[] = [];
   if (totals.size > 1) drift.push(`totalItems changed during the pass (${[...totals].join(' -> ')})`);

@@ -1,3 +1,4 @@
+import pLimit from 'p-limit';
 import type { Logger } from 'pino';
 import { createDbRetry, type DbRetry } from '../db/db-retry.js';
 import type { Db } from '../db/prisma.js';
@@ -30,6 +31,11 @@ export interface RunDeps {
   readonly signal?: AbortSignal;
   readonly lastSeenResolutionMs?: number;
   readonly policy?: Partial<CompletenessPolicy>;
+  /**
+   * API requests in flight at once for the whole run, and lists read at once. Pages of
+   * a list and lists of a run share it (and the client's rate limiter).
+   */
+  readonly concurrency?: number;
 }
 
 export interface RunRequest {
@@ -57,6 +63,7 @@ export interface RunReport {
 
 export const DEFAULT_LAST_SEEN_RESOLUTION_MS = 60 * 60 * 1000;
 export const DEFAULT_POLICY: CompletenessPolicy = { maxPasses: 3, confirmPass: true };
+export const DEFAULT_CONCURRENCY = 4;
 
 /** Skips that mean "another worker has it covered": not failures. */
 const COVERED_ELSEWHERE = new Set(['LIST_LOCKED', 'LIST_SYNCED_ELSEWHERE']);
@@ -84,26 +91,56 @@ export async function runSync(deps: RunDeps, request: RunRequest): Promise<RunRe
     runLog.info({ lists: request.lists.length }, 'run started');
     // Run records must be written even while shutting down: no abort signal here.
     const record = createDbRetry(runLog, { retries: 4 });
-    const ctx: RunContext = { deps, runId, startedAt, runLog, locks, record };
+    // A fatal error in one list (wrong key, quota, database gone) stops the others too.
+    const runAbort = new AbortController();
+    const signal = deps.signal ? AbortSignal.any([deps.signal, runAbort.signal]) : runAbort.signal;
+    const concurrency = Math.max(1, deps.concurrency ?? DEFAULT_CONCURRENCY);
+    const slots = pLimit(concurrency);
+    // The first request of a run goes alone: if the key is wrong, that is one 401, not a burst.
+    let proven: () => void = () => undefined;
+    const apiProven = new Promise<void>((resolve) => (proven = resolve));
+    const source: PageSource = {
+      fetchPage: (request, pageSignal) =>
+        slots(() => deps.source.fetchPage(request, pageSignal)).then((page) => {
+          proven();
+          return page;
+        }),
+    };
+    const ctx: RunContext = { deps: { ...deps, source, signal }, runId, startedAt, runLog, locks, record };
 
     const reports: ListReport[] = [];
     let fatal: SyncError | undefined;
-    for (const list of request.lists) {
+    const processList = async (list: ListRef): Promise<ListReport> => {
       const skip = fatal ?? (await coveredElsewhere(ctx, list));
       if (skip) {
         await record('record skipped list', () => recordSkippedList(deps.db, runId, list.segmentId, list.status, skip));
         if (!fatal) runLog.child({ segmentId: list.segmentId, status: list.status }).info({ code: skip.code, reason: skip.message }, 'list skipped');
-        reports.push({ segmentId: list.segmentId, status: list.status, outcome: 'skipped', counts: emptyCounts(), error: skip.message, code: skip.code });
-        continue;
+        return { segmentId: list.segmentId, status: list.status, outcome: 'skipped', counts: emptyCounts(), error: skip.message, code: skip.code };
       }
       try {
-        const result = await runList(ctx, list);
-        reports.push(result.report);
-        fatal = result.fatal;
+        const result = await runList(ctx, list, () => fatal);
+        if (result.fatal && !fatal) {
+          fatal = result.fatal;
+          runAbort.abort(fatal);
+        }
+        return result.report;
       } finally {
         await locks.unlockList(list.segmentId, list.status).catch(() => undefined);
       }
-    }
+    };
+    const lists = pLimit(concurrency);
+    await Promise.all(
+      request.lists.map((list, index) =>
+        lists(async () => {
+          try {
+            if (index > 0) await apiProven;
+            reports[index] = await processList(list);
+          } finally {
+            if (index === 0) proven(); // list 1 is over: the others may go, fatal or not
+          }
+        }),
+      ),
+    );
 
     const status = runStatus(reports, fatal);
     const totals = sumCounts(reports);
@@ -138,7 +175,11 @@ async function coveredElsewhere(ctx: RunContext, list: ListRef): Promise<SyncErr
   return undefined;
 }
 
-async function runList(ctx: RunContext, list: ListRef): Promise<{ report: ListReport; fatal?: SyncError }> {
+async function runList(
+  ctx: RunContext,
+  list: ListRef,
+  runEndedBy: () => SyncError | undefined,
+): Promise<{ report: ListReport; fatal?: SyncError }> {
   const { deps, runId, record } = ctx;
   const log = ctx.runLog.child({ segmentId: list.segmentId, status: list.status });
   const listRunId = await record('start list', () => startList(deps.db, runId, list.segmentId, list.status));
@@ -155,6 +196,7 @@ async function runList(ctx: RunContext, list: ListRef): Promise<{ report: ListRe
         lastSeenResolutionMs: deps.lastSeenResolutionMs ?? DEFAULT_LAST_SEEN_RESOLUTION_MS,
         dbRetry: createDbRetry(log, { signal: deps.signal }),
         policy: { ...DEFAULT_POLICY, ...deps.policy },
+        pageConcurrency: Math.max(1, deps.concurrency ?? DEFAULT_CONCURRENCY),
       },
       list,
       counts,
@@ -174,8 +216,16 @@ async function runList(ctx: RunContext, list: ListRef): Promise<{ report: ListRe
       },
     };
   } catch (caught) {
-    const error = deps.signal?.aborted && !(caught instanceof SyncError && caught.fatal) ? new AbortedError() : caught;
-    const outcome: ListOutcome = error instanceof AbortedError ? 'aborted' : 'failed';
+    const endedBy = runEndedBy();
+    const error =
+      caught instanceof SyncError && caught.fatal && !(caught instanceof AbortedError) && caught !== endedBy
+        ? caught
+        : endedBy && !(endedBy instanceof AbortedError)
+          ? new SyncError(endedBy.code, `run ended by another list: ${endedBy.message}`)
+          : deps.signal?.aborted
+            ? new AbortedError()
+            : caught;
+    const outcome: ListOutcome = error instanceof AbortedError || (endedBy !== undefined && error !== caught) ? 'aborted' : 'failed';
     await record('finish list', () => finishList(deps.db, listRunId, outcome, counts, { error }));
     const apiFields = error instanceof ApiError ? error.toLog() : { code: error instanceof SyncError ? error.code : 'INTERNAL' };
     log.error({ outcome, durationMs: Math.round(performance.now() - started), ...counts, ...apiFields, err: error }, 'list finished');

@@ -24,7 +24,7 @@ describe('configuration', () => {
       pageSize: 100,
       rateLimitPerMinute: 250,
     });
-    expect(config.sync).toEqual({ segments: [999], statuses: [0], maxPasses: 3, confirmPass: true });
+    expect(config.sync).toEqual({ segments: [999], statuses: [0], maxPasses: 3, confirmPass: true, concurrency: 4 });
     expect(config.schedule).toEqual({ cron: '*/15 * * * *', timezone: 'UTC', runOnStart: true });
     expect(config.retry).toEqual({ retries: 5, minDelayMs: 1_000, maxDelayMs: 60_000 });
     expect(config.databaseUrl).toBeUndefined();

@@ -44,8 +44,10 @@ export function createDbRetry(log: Logger, options: { retries?: number; minDelay
         minTimeout: options.minDelayMs ?? 200,
         maxTimeout: 10_000,
         randomize: true,
-        signal: options.signal,
-        shouldRetry: ({ error }) => isConnectionError(error),
+        // No signal here on purpose: p-retry would reject at once on abort while the
+        // statement runs on, committing a page nobody counted. A shutdown instead stops
+        // further attempts; the one under way finishes.
+        shouldRetry: ({ error }) => isConnectionError(error) && !options.signal?.aborted,
         onFailedAttempt: ({ error, attemptNumber, retriesLeft }) => {
           if (isConnectionError(error)) log.warn({ step: what, attempt: attemptNumber, retriesLeft, errMessage: error.message }, 'database connection lost, retrying');
         },

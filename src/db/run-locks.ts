@@ -17,6 +17,8 @@ const runKey = (runId: bigint) => `detractor-sync:run:${runId}`;
 export class RunLocks {
   private client: pg.Client | undefined;
   private readonly held = new Set<string>();
+  /** One statement at a time on the connection (lists run concurrently). */
+  private queue: Promise<unknown> = Promise.resolve();
 
   private constructor(
     private readonly connectionString: string,
@@ -41,7 +43,17 @@ export class RunLocks {
   }
 
   /** Runs one statement; after a lost connection, reconnects and re-takes the held locks first. */
-  private async query<T extends pg.QueryResultRow>(sql: string, params: unknown[] = []): Promise<pg.QueryResult<T>> {
+  private query<T extends pg.QueryResultRow>(sql: string, params: unknown[] = []): Promise<pg.QueryResult<T>> {
+    return this.exclusive(() => this.queryNow<T>(sql, params));
+  }
+
+  private exclusive<T>(step: () => Promise<T>): Promise<T> {
+    const turn = this.queue.then(step);
+    this.queue = turn.catch(() => undefined);
+    return turn;
+  }
+
+  private async queryNow<T extends pg.QueryResultRow>(sql: string, params: unknown[]): Promise<pg.QueryResult<T>> {
     try {
       return await (this.client ?? (await this.reconnect())).query<T>(sql, params);
     } catch (error) {
@@ -92,7 +104,11 @@ export class RunLocks {
    * Creates the run's row and takes its lock in one transaction, so no other worker
    * can ever see the row `running` without its lock held (and reap a live run).
    */
-  async createLockedRun(trigger: string, who: { hostname: string; pid: number }): Promise<{ runId: bigint; startedAt: Date }> {
+  createLockedRun(trigger: string, who: { hostname: string; pid: number }): Promise<{ runId: bigint; startedAt: Date }> {
+    return this.exclusive(() => this.createLockedRunNow(trigger, who));
+  }
+
+  private async createLockedRunNow(trigger: string, who: { hostname: string; pid: number }): Promise<{ runId: bigint; startedAt: Date }> {
     const client = this.client ?? (await this.reconnect());
     await client.query('BEGIN');
     try {

@@ -1,5 +1,6 @@
 import { Prisma } from '../generated/prisma/client.js';
 import type { TicketRow } from '../sync/transform.js';
+import { pgArray } from './pg-array.js';
 import type { Db } from './prisma.js';
 
 export interface PageWrite {
@@ -40,15 +41,15 @@ export function upsertPageStatement(w: PageWrite): Prisma.Sql {
   return Prisma.sql`
 WITH input AS (
   SELECT * FROM unnest(
-    ${r.map((x) => x.ticketId)}::bigint[],
-    ${r.map((x) => x.responseId)}::bigint[],
-    ${r.map((x) => x.emailAddress)}::text[],
-    ${r.map((x) => x.phoneNumber)}::text[],
-    ${r.map((x) => x.rating)}::smallint[],
-    ${r.map((x) => x.comment)}::text[],
-    ${r.map((x) => x.createdAt)}::timestamptz[],
-    ${r.map((x) => x.timeLimitHours)}::integer[],
-    ${r.map((x) => x.raw)}::jsonb[]
+    ${pgArray(r.map((x) => x.ticketId))}::bigint[],
+    ${pgArray(r.map((x) => x.responseId))}::bigint[],
+    ${pgArray(r.map((x) => x.emailAddress))}::text[],
+    ${pgArray(r.map((x) => x.phoneNumber))}::text[],
+    ${pgArray(r.map((x) => x.rating))}::smallint[],
+    ${pgArray(r.map((x) => x.comment))}::text[],
+    ${pgArray(r.map((x) => x.createdAt))}::timestamptz[],
+    ${pgArray(r.map((x) => x.timeLimitHours))}::integer[],
+    ${pgArray(r.map((x) => x.raw))}::jsonb[]
   ) AS i(ticket_id, response_id, email_address, phone_number, rating, comment, created_at, time_limit_hours, raw)
 ),
 tickets AS (

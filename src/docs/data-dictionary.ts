@@ -14,7 +14,7 @@ export interface DictionaryEntry {
   readonly columns: readonly DictionaryColumn[];
 }
 
-/** Tables and views of the public schema with their COMMENTs, in a stable order. */
+/** Tables and views of the public schema with their COMMENTs, in a stable order (Prisma's bookkeeping left out). */
 export async function readDictionary(client: Pick<pg.Client, 'query'>): Promise<DictionaryEntry[]> {
   const { rows } = await client.query<{
     relname: string;
@@ -31,8 +31,8 @@ export async function readDictionary(client: Pick<pg.Client, 'query'>): Promise<
     FROM pg_class c
     JOIN pg_namespace n ON n.oid = c.relnamespace
     JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
-    WHERE n.nspname = 'public' AND c.relkind IN ('r', 'v')
-    ORDER BY c.relkind, c.relname LIKE '\\_%', c.relname, a.attnum`);
+    WHERE n.nspname = 'public' AND c.relkind IN ('r', 'v') AND c.relname <> '_prisma_migrations'
+    ORDER BY c.relkind, c.relname, a.attnum`);
   const entries = new Map<string, { name: string; kind: 'table' | 'view'; description: string | null; columns: DictionaryColumn[] }>();
   for (const row of rows) {
     let entry = entries.get(row.relname);

@@ -1,24 +1,25 @@
-// Runs the simulator on its own (for the demo or manual poking with curl).
+// Runs the simulator on its own: for manual poking with curl, and for the benchmark,
+// which keeps it in a separate process so its memory is not counted as the sync's.
 import { QuestionProSimulator } from './server.js';
 
-const port = Number(process.env.SIM_PORT ?? 4010);
-const apiKey = process.env.SIM_API_KEY ?? 'sim-key';
-const segments = (process.env.SIM_SEGMENTS ?? '101,102,103').split(',').map((s) => Number(s.trim()));
-const count = Number(process.env.SIM_TICKETS ?? 250);
-const latencyMs = Number(process.env.SIM_LATENCY_MS ?? 0);
+const numberFrom = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
+const port = numberFrom('SIM_PORT', 4010);
+const apiKey = process.env['SIM_API_KEY'] ?? 'sim-key';
+const segments = (process.env['SIM_SEGMENTS'] ?? '101,102,103').split(',').map((s) => Number(s.trim()));
+const count = numberFrom('SIM_TICKETS', 250);
+const latencyMs = numberFrom('SIM_LATENCY_MS', 0);
+const rateLimitPerMinute = numberFrom('SIM_RATE_LIMIT', 0) || undefined;
 
 // Status 0 is the documented example and the only one generated; others answer empty.
-const starting = QuestionProSimulator.start({
+const sim = await QuestionProSimulator.start({
   apiKey,
   port,
   latencyMs,
+  rateLimitPerMinute,
   lists: segments.map((segmentId) => ({ segmentId, status: 0, count })),
 });
+console.log(JSON.stringify({ baseUrl: sim.baseUrl }));
 
-// Registered before the port opens, so a signal sent as soon as it accepts connections
-// (scripts polling the port) still shuts down cleanly instead of killing the process.
 for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-  process.once(signal, () => void starting.then((sim) => sim.close()).finally(() => process.exit(0)));
+  process.once(signal, () => void sim.close().then(() => process.exit(0)));
 }
-
-console.log((await starting).baseUrl);

@@ -8,6 +8,7 @@ import { parseDetractorsRequest, type DetractorsRequest } from './request-parser
 import { API_PREFIX, DETRACTORS_PATH, VENDOR_ERRORS, errorReply, jsonReply, successBody, type SimReply } from './responses.js';
 import { generateTickets, type SimTicket } from './ticket-generator.js';
 import { TicketStore, type InsertPosition } from './ticket-store.js';
+import { RateWindow } from './rate-window.js';
 
 export interface SimulatorOptions {
   /** Required value of the `api-key` request header. */
@@ -22,6 +23,8 @@ export interface SimulatorOptions {
   seed?: number;
   /** perPage above it answers 400. Default 1000. */
   maxPerPage?: number;
+  /** Enforce the API's rate limit: more calls than this in any 60 s answer 429 (with Retry-After). */
+  rateLimitPerMinute?: number;
 }
 
 /** A valid request, as the onRequest hook sees it. */
@@ -54,6 +57,7 @@ export class QuestionProSimulator {
   private readonly server: Server;
   private hook: RequestHook | undefined;
   private latencyMs = 0;
+  private rateWindow: RateWindow | undefined;
   private origin = '';
 
   private constructor(private readonly opts: Required<Pick<SimulatorOptions, 'apiKey' | 'seed' | 'maxPerPage'>>) {
@@ -70,6 +74,7 @@ export class QuestionProSimulator {
     if (!Number.isSafeInteger(maxPerPage) || maxPerPage < 1) throw new RangeError(`maxPerPage must be a positive integer, got ${maxPerPage}`);
     const sim = new QuestionProSimulator({ apiKey: opts.apiKey, seed: opts.seed ?? 1, maxPerPage });
     sim.setLatency(opts.latencyMs ?? 0);
+    if (opts.rateLimitPerMinute) sim.rateWindow = new RateWindow(opts.rateLimitPerMinute);
     for (const { segmentId, status, count } of opts.lists ?? []) {
       sim.setList(segmentId, status, sim.generate(segmentId, status, count));
     }
@@ -178,6 +183,11 @@ export class QuestionProSimulator {
 
     if (url.pathname !== DETRACTORS_PATH || req.method !== 'POST') return error(404);
     if (req.headers['api-key'] !== this.opts.apiKey) return error(401);
+    const admission = this.rateWindow?.admit(Date.now());
+    if (admission && !admission.admitted) {
+      const headers = { 'retry-after': String(admission.retryAfterSeconds) };
+      return reply({}, errorReply(429, VENDOR_ERRORS[429], requestId, url.href, headers));
+    }
     const parsed = parseDetractorsRequest(url.searchParams, body, this.opts.maxPerPage);
     if (!parsed.ok) return reply(parsed.partial, errorReply(400, parsed.error, requestId, url.href));
     const request = parsed.request;

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Db } from '../db/prisma.js';
 import { writeRejects, type RejectedRecord } from '../db/reject-writer.js';
@@ -22,6 +23,8 @@ export interface PassContext {
 }
 
 export interface PassResult {
+  /** A digest of each page's records as received, by page number. */
+  readonly pageDigests: ReadonlyMap<number, string>;
   /** Distinct ticket IDs read, sorted. */
   readonly ids: Float64Array;
   /** Read order of every record: equal fingerprints mean two passes read the same list. */
@@ -39,7 +42,8 @@ export interface PassResult {
  * between pages), which shows as a changing `totalItems`, a ticket read twice, or a
  * count of distinct tickets that does not match `totalItems`.
  */
-export async function crawlPass(ctx: PassContext, list: ListRef, counts: ListCounts): Promise<PassResult> {
+export async function crawlPass(ctx: PassContext, list: ListRef, counts: ListCounts, previous?: PassResult): Promise<PassResult> {
+  const pageDigests = new Map<number, string>();
   const seen = new TicketIdSet();
   const totals = new Set<number>();
   let unidentified = 0;
@@ -53,8 +57,15 @@ export async function crawlPass(ctx: PassContext, list: ListRef, counts: ListCou
       if (result.ok) rows.push(result.row);
       else rejects.push({ record, reason: result.reason });
     }
+    // A page identical to the one the previous pass stored changes nothing: the confirming
+    // pass then costs API calls only. (Its last_seen_at was refreshed a moment ago.)
+    const digest = pageDigest(page.response);
+    pageDigests.set(page.page, digest);
+    const unchanged = previous?.pageDigests.get(page.page) === digest;
     const unique = dedupeByTicketId(rows);
-    const written = await ctx.dbRetry('write page', () => storePage(ctx, list, page.page, page.requestId, unique, rejects));
+    const written = unchanged
+      ? { inserted: 0, updated: 0, unchanged: unique.length, returned: 0 }
+      : await ctx.dbRetry('write page', () => storePage(ctx, list, page.page, page.requestId, unique, rejects));
 
     const ids = rows.map((row) => row.ticketId);
     const unknown: string[] = [];
@@ -76,7 +87,7 @@ export async function crawlPass(ctx: PassContext, list: ListRef, counts: ListCou
     counts.ticketsInserted += written.inserted;
     counts.ticketsUpdated += written.updated;
     counts.ticketsReturned += written.returned;
-    counts.ticketsRejected += rejects.length;
+    if (!unchanged) counts.ticketsRejected += rejects.length;
     ctx.log.info(
       {
         page: page.page,
@@ -103,7 +114,11 @@ export async function crawlPass(ctx: PassContext, list: ListRef, counts: ListCou
   if (totals.size > 1) drift.push(`totalItems changed during the pass (${[...totals].join(' -> ')})`);
   if (reads !== ids.length + unidentified) drift.push(`${reads - ids.length - unidentified} ticket(s) read twice`);
   if (ids.length + unidentified !== lastTotal) drift.push(`${ids.length + unidentified} distinct ticket(s) read, totalItems says ${lastTotal}`);
-  return { ids, fingerprint, totalItems: lastTotal, drift, unidentified };
+  return { ids, fingerprint, totalItems: lastTotal, drift, unidentified, pageDigests };
+}
+
+function pageDigest(records: readonly unknown[]): string {
+  return createHash('sha256').update(JSON.stringify(records)).digest('base64');
 }
 
 /** A quarantined record can still name its ticket (e.g. only its timestamp was bad). */

@@ -36,7 +36,7 @@ export async function syncList(
   let previous: PassResult | undefined;
   let drift: readonly string[] = [];
   for (let pass = 1; pass <= ctx.policy.maxPasses; pass++) {
-    const result = await crawlPass(ctx, list, counts);
+    const result = await crawlPass(ctx, list, counts, previous);
     counts.passes = pass;
     counts.ticketsSeen = result.ids.length;
     drift = result.drift.length > 0 ? result.drift : differsFrom(previous, result, ctx.policy.confirmPass);

@@ -37,7 +37,7 @@ ALTER TABLE "detractor_ticket_versions" ADD CONSTRAINT "detractor_ticket_version
 -- Hand-written below: seed data, history backfill, views, comments.
 -- ---------------------------------------------------------------------------
 
--- Status codes are not documented by QuestionPro; 0 is the documented open list.
+-- Status codes are not documented by QuestionPro, 0 is the documented open list.
 INSERT INTO "detractor_ticket_statuses" ("status", "label", "is_open") VALUES (0, 'open', true)
 ON CONFLICT ("status") DO NOTHING;
 
@@ -170,16 +170,16 @@ LEFT JOIN last_error e ON e.segment_id = l.segment_id AND e.status = l.status;
 COMMENT ON TABLE "detractor_tickets" IS 'One row per QuestionPro CX detractor ticket, its latest version as seen by any configured list. Source: POST /cx/tickets/detractors.';
 COMMENT ON COLUMN "detractor_tickets"."ticket_id" IS 'QuestionPro ticketID. Primary key.';
 COMMENT ON COLUMN "detractor_tickets"."response_id" IS 'QuestionPro responseID: the survey response that raised the ticket.';
-COMMENT ON COLUMN "detractor_tickets"."email_address" IS 'Respondent e-mail (API emailAddress); NULL when the API sent an empty string.';
-COMMENT ON COLUMN "detractor_tickets"."phone_number" IS 'Respondent phone (API phoneNumber); NULL when the API sent an empty string.';
-COMMENT ON COLUMN "detractor_tickets"."rating" IS 'NPS score 0-10 (API rating, a string); NULL when the API sent "" (no rating). Detractors are 0-6.';
+COMMENT ON COLUMN "detractor_tickets"."email_address" IS 'Respondent e-mail (API emailAddress), NULL when the API sent an empty string.';
+COMMENT ON COLUMN "detractor_tickets"."phone_number" IS 'Respondent phone (API phoneNumber), NULL when the API sent an empty string.';
+COMMENT ON COLUMN "detractor_tickets"."rating" IS 'NPS score 0-10 (API rating, a string), NULL when the API sent "" (no rating). Detractors are 0-6.';
 COMMENT ON COLUMN "detractor_tickets"."comment" IS 'Respondent comment, verbatim (may be empty).';
 COMMENT ON COLUMN "detractor_tickets"."created_at" IS 'When the ticket was created (API timestamp, converted exactly from its UTC offset).';
 COMMENT ON COLUMN "detractor_tickets"."time_limit_hours" IS 'Hours the team has to close the loop (API timelimit).';
 COMMENT ON COLUMN "detractor_tickets"."due_at" IS 'created_at + time_limit_hours: when the ticket is due.';
-COMMENT ON COLUMN "detractor_tickets"."status" IS 'Status code of the list the ticket is in now (the request''s status filter; see detractor_ticket_statuses).';
+COMMENT ON COLUMN "detractor_tickets"."status" IS 'Status code of the list the ticket is in now (the request''s status filter, see detractor_ticket_statuses).';
 COMMENT ON COLUMN "detractor_tickets"."first_seen_at" IS 'When a sync first stored the ticket.';
-COMMENT ON COLUMN "detractor_tickets"."last_seen_at" IS 'When a sync last saw the ticket; refreshed at most hourly for unchanged tickets (see README).';
+COMMENT ON COLUMN "detractor_tickets"."last_seen_at" IS 'When a sync last saw the ticket, refreshed at most hourly for unchanged tickets (see README).';
 COMMENT ON COLUMN "detractor_tickets"."updated_at" IS 'When a source field (anything but the *_seen_at and sync columns) last changed.';
 COMMENT ON COLUMN "detractor_tickets"."last_request_id" IS 'QuestionPro requestID of the response that last wrote the row (quote it to QuestionPro support).';
 COMMENT ON COLUMN "detractor_tickets"."last_run_id" IS 'sync_runs.id of the run that last wrote the row.';
@@ -190,14 +190,14 @@ COMMENT ON COLUMN "detractor_ticket_segments"."segment_id" IS 'QuestionPro segme
 COMMENT ON COLUMN "detractor_ticket_segments"."status" IS 'Status code of the list (the request''s status filter).';
 COMMENT ON COLUMN "detractor_ticket_segments"."ticket_id" IS 'detractor_tickets.ticket_id.';
 COMMENT ON COLUMN "detractor_ticket_segments"."first_seen_at" IS 'When a sync first saw the ticket in this list.';
-COMMENT ON COLUMN "detractor_ticket_segments"."last_seen_at" IS 'When a sync last saw the ticket in this list; refreshed at most hourly while unchanged.';
-COMMENT ON COLUMN "detractor_ticket_segments"."gone_at" IS 'When a verified-complete sync of this list no longer contained the ticket (e.g. closed); NULL while it is in the list.';
+COMMENT ON COLUMN "detractor_ticket_segments"."last_seen_at" IS 'When a sync last saw the ticket in this list, refreshed at most hourly while unchanged.';
+COMMENT ON COLUMN "detractor_ticket_segments"."gone_at" IS 'When a verified-complete sync of this list no longer contained the ticket (e.g. closed), NULL while it is in the list.';
 
 COMMENT ON TABLE "detractor_ticket_versions" IS 'History: one row per distinct version of a ticket''s source fields. The current version has valid_to NULL.';
 COMMENT ON COLUMN "detractor_ticket_versions"."id" IS 'Surrogate key.';
 COMMENT ON COLUMN "detractor_ticket_versions"."ticket_id" IS 'detractor_tickets.ticket_id.';
 COMMENT ON COLUMN "detractor_ticket_versions"."valid_from" IS 'When a sync first saw this version.';
-COMMENT ON COLUMN "detractor_ticket_versions"."valid_to" IS 'When a sync first saw the next version; NULL for the current one. Valid for valid_from <= t < valid_to.';
+COMMENT ON COLUMN "detractor_ticket_versions"."valid_to" IS 'When a sync first saw the next version, NULL for the current one. Valid for valid_from <= t < valid_to.';
 COMMENT ON COLUMN "detractor_ticket_versions"."run_id" IS 'sync_runs.id of the run that saw this version first.';
 COMMENT ON COLUMN "detractor_ticket_versions"."response_id" IS 'As detractor_tickets.response_id, in this version.';
 COMMENT ON COLUMN "detractor_ticket_versions"."email_address" IS 'As detractor_tickets.email_address, in this version.';
@@ -209,7 +209,7 @@ COMMENT ON COLUMN "detractor_ticket_versions"."time_limit_hours" IS 'As detracto
 COMMENT ON COLUMN "detractor_ticket_versions"."due_at" IS 'As detractor_tickets.due_at, in this version.';
 COMMENT ON COLUMN "detractor_ticket_versions"."status" IS 'As detractor_tickets.status, in this version: a status change starts a new version.';
 
-COMMENT ON TABLE "detractor_ticket_statuses" IS 'What each ticket status code means. QuestionPro does not publish them; 0 (open) is seeded, add your own. Only is_open statuses count as open in the views.';
+COMMENT ON TABLE "detractor_ticket_statuses" IS 'What each ticket status code means. QuestionPro does not publish them, 0 (open) is seeded, add your own. Only is_open statuses count as open in the views.';
 COMMENT ON COLUMN "detractor_ticket_statuses"."status" IS 'Status code as used in the API request.';
 COMMENT ON COLUMN "detractor_ticket_statuses"."label" IS 'Human-readable name.';
 COMMENT ON COLUMN "detractor_ticket_statuses"."is_open" IS 'Whether tickets in lists of this status are open (awaiting action).';
@@ -218,7 +218,7 @@ COMMENT ON TABLE "sync_runs" IS 'One row per sync run of the worker (cron tick, 
 COMMENT ON COLUMN "sync_runs"."id" IS 'Run id.';
 COMMENT ON COLUMN "sync_runs"."trigger" IS 'What started the run: cron, cli, startup, demo or bench.';
 COMMENT ON COLUMN "sync_runs"."started_at" IS 'When the run started.';
-COMMENT ON COLUMN "sync_runs"."finished_at" IS 'When the run ended; NULL while running.';
+COMMENT ON COLUMN "sync_runs"."finished_at" IS 'When the run ended, NULL while running.';
 COMMENT ON COLUMN "sync_runs"."status" IS 'running, succeeded (every list), partial (some lists failed or did not settle), failed (none succeeded), aborted (shutdown) or abandoned (the worker died).';
 COMMENT ON COLUMN "sync_runs"."lists_total" IS 'Number of (segment, status) lists in the run.';
 COMMENT ON COLUMN "sync_runs"."lists_failed" IS 'Lists that did not succeed (skips because a replica had them do not count).';
@@ -228,7 +228,7 @@ COMMENT ON COLUMN "sync_runs"."tickets_inserted" IS 'Tickets stored for the firs
 COMMENT ON COLUMN "sync_runs"."tickets_updated" IS 'Tickets whose source fields changed.';
 COMMENT ON COLUMN "sync_runs"."tickets_unchanged" IS 'Tickets read without change.';
 COMMENT ON COLUMN "sync_runs"."tickets_rejected" IS 'Records quarantined in sync_rejects.';
-COMMENT ON COLUMN "sync_runs"."error_code" IS 'Why the run ended early (e.g. API_UNAUTHORIZED, API_QUOTA_EXHAUSTED, ABORTED, RUN_ABANDONED); NULL otherwise.';
+COMMENT ON COLUMN "sync_runs"."error_code" IS 'Why the run ended early (e.g. API_UNAUTHORIZED, API_QUOTA_EXHAUSTED, ABORTED, RUN_ABANDONED), NULL otherwise.';
 COMMENT ON COLUMN "sync_runs"."error_message" IS 'Readable message for error_code, with the API''s requestID when there is one.';
 COMMENT ON COLUMN "sync_runs"."hostname" IS 'Host of the worker that ran it.';
 COMMENT ON COLUMN "sync_runs"."pid" IS 'Process id of the worker that ran it.';
@@ -240,7 +240,7 @@ COMMENT ON COLUMN "sync_run_segments"."segment_id" IS 'QuestionPro segmentID.';
 COMMENT ON COLUMN "sync_run_segments"."status" IS 'Status code of the list.';
 COMMENT ON COLUMN "sync_run_segments"."outcome" IS 'running, succeeded, partial (did not settle), failed, skipped (see error_code) or aborted.';
 COMMENT ON COLUMN "sync_run_segments"."started_at" IS 'When the list started.';
-COMMENT ON COLUMN "sync_run_segments"."finished_at" IS 'When the list ended; NULL while running.';
+COMMENT ON COLUMN "sync_run_segments"."finished_at" IS 'When the list ended, NULL while running.';
 COMMENT ON COLUMN "sync_run_segments"."pages" IS 'API pages fetched, all passes included.';
 COMMENT ON COLUMN "sync_run_segments"."tickets_seen" IS 'Distinct tickets in the last pass.';
 COMMENT ON COLUMN "sync_run_segments"."tickets_inserted" IS 'Tickets stored for the first time.';
@@ -250,36 +250,27 @@ COMMENT ON COLUMN "sync_run_segments"."tickets_rejected" IS 'Records quarantined
 COMMENT ON COLUMN "sync_run_segments"."total_items" IS 'The API''s pagination.totalItems on the last page read.';
 COMMENT ON COLUMN "sync_run_segments"."api_retries" IS 'API calls retried after a transient failure.';
 COMMENT ON COLUMN "sync_run_segments"."passes" IS 'Reads of the whole list (a second identical read confirms it held still).';
-COMMENT ON COLUMN "sync_run_segments"."settled" IS 'Whether a pass read the list as one consistent snapshot; NULL when the list failed before.';
+COMMENT ON COLUMN "sync_run_segments"."settled" IS 'Whether a pass read the list as one consistent snapshot, NULL when the list failed before.';
 COMMENT ON COLUMN "sync_run_segments"."tickets_gone" IS 'Memberships marked gone (tickets that left this list).';
 COMMENT ON COLUMN "sync_run_segments"."tickets_returned" IS 'Memberships that had been gone and are back in the list.';
-COMMENT ON COLUMN "sync_run_segments"."error_code" IS 'Why the list did not succeed (API_NOT_FOUND, API_HTTP_500, LIST_UNSETTLED, LIST_LOCKED, ...); NULL on success.';
+COMMENT ON COLUMN "sync_run_segments"."error_code" IS 'Why the list did not succeed (API_NOT_FOUND, API_HTTP_500, LIST_UNSETTLED, LIST_LOCKED, ...), NULL on success.';
 COMMENT ON COLUMN "sync_run_segments"."error_message" IS 'Readable message: HTTP status, the API''s error name, id and message, requestID.';
 COMMENT ON COLUMN "sync_run_segments"."error_http_status" IS 'HTTP status of the failed API call, if any.';
 COMMENT ON COLUMN "sync_run_segments"."error_api_id" IS 'The API''s error id (e.g. 1010 for a wrong key), if any.';
 COMMENT ON COLUMN "sync_run_segments"."error_request_id" IS 'requestID of the failed API call: quote it to QuestionPro support.';
 
-COMMENT ON TABLE "sync_rejects" IS 'Records that failed validation, quarantined instead of stored; the rest of their page was stored.';
+COMMENT ON TABLE "sync_rejects" IS 'Records that failed validation, quarantined instead of stored, the rest of their page was stored.';
 COMMENT ON COLUMN "sync_rejects"."id" IS 'Surrogate key.';
 COMMENT ON COLUMN "sync_rejects"."run_id" IS 'sync_runs.id.';
 COMMENT ON COLUMN "sync_rejects"."segment_id" IS 'Segment of the list it came from.';
 COMMENT ON COLUMN "sync_rejects"."status" IS 'Status of the list it came from.';
 COMMENT ON COLUMN "sync_rejects"."page" IS 'Page number it came from.';
 COMMENT ON COLUMN "sync_rejects"."request_id" IS 'requestID of the API response that carried it.';
-COMMENT ON COLUMN "sync_rejects"."ticket_id" IS 'Its ticketID when usable; NULL when that was the problem.';
+COMMENT ON COLUMN "sync_rejects"."ticket_id" IS 'Its ticketID when usable, NULL when that was the problem.';
 COMMENT ON COLUMN "sync_rejects"."reason" IS 'What was wrong, naming the field.';
 COMMENT ON COLUMN "sync_rejects"."raw" IS 'The record as received (JSON).';
 COMMENT ON COLUMN "sync_rejects"."rejected_at" IS 'When it was quarantined.';
 
-COMMENT ON TABLE "_prisma_migrations" IS 'Schema migrations applied (Prisma''s bookkeeping; written by the worker or prisma migrate deploy). Not for analysis.';
-COMMENT ON COLUMN "_prisma_migrations"."id" IS 'Migration attempt id.';
-COMMENT ON COLUMN "_prisma_migrations"."checksum" IS 'SHA-256 of the migration file.';
-COMMENT ON COLUMN "_prisma_migrations"."finished_at" IS 'When it finished; NULL if it failed.';
-COMMENT ON COLUMN "_prisma_migrations"."migration_name" IS 'Folder name in prisma/migrations.';
-COMMENT ON COLUMN "_prisma_migrations"."logs" IS 'Error output of a failed attempt.';
-COMMENT ON COLUMN "_prisma_migrations"."rolled_back_at" IS 'When a failed attempt was marked rolled back.';
-COMMENT ON COLUMN "_prisma_migrations"."started_at" IS 'When it started.';
-COMMENT ON COLUMN "_prisma_migrations"."applied_steps_count" IS 'Steps applied.';
 
 COMMENT ON VIEW "v_open_detractor_tickets" IS 'Open tickets: one row per segment and ticket currently in an open list (see detractor_ticket_statuses), with due-date figures computed at query time. A ticket open in two segments appears twice: count DISTINCT ticket_id across segments.';
 COMMENT ON COLUMN "v_open_detractor_tickets"."segment_id" IS 'Segment whose open list holds the ticket.';
@@ -287,10 +278,10 @@ COMMENT ON COLUMN "v_open_detractor_tickets"."ticket_id" IS 'QuestionPro ticketI
 COMMENT ON COLUMN "v_open_detractor_tickets"."response_id" IS 'QuestionPro responseID.';
 COMMENT ON COLUMN "v_open_detractor_tickets"."status" IS 'Status code of the open list.';
 COMMENT ON COLUMN "v_open_detractor_tickets"."status_label" IS 'detractor_ticket_statuses.label.';
-COMMENT ON COLUMN "v_open_detractor_tickets"."rating" IS 'NPS score 0-10; NULL when not given.';
+COMMENT ON COLUMN "v_open_detractor_tickets"."rating" IS 'NPS score 0-10, NULL when not given.';
 COMMENT ON COLUMN "v_open_detractor_tickets"."comment" IS 'Respondent comment.';
-COMMENT ON COLUMN "v_open_detractor_tickets"."email_address" IS 'Respondent e-mail; NULL when empty.';
-COMMENT ON COLUMN "v_open_detractor_tickets"."phone_number" IS 'Respondent phone; NULL when empty.';
+COMMENT ON COLUMN "v_open_detractor_tickets"."email_address" IS 'Respondent e-mail, NULL when empty.';
+COMMENT ON COLUMN "v_open_detractor_tickets"."phone_number" IS 'Respondent phone, NULL when empty.';
 COMMENT ON COLUMN "v_open_detractor_tickets"."created_at" IS 'When the ticket was created.';
 COMMENT ON COLUMN "v_open_detractor_tickets"."time_limit_hours" IS 'Hours allowed to close the loop.';
 COMMENT ON COLUMN "v_open_detractor_tickets"."due_at" IS 'When the ticket is due.';
@@ -303,7 +294,7 @@ COMMENT ON VIEW "v_detractor_tickets_daily" IS 'Per UTC day of creation and segm
 COMMENT ON COLUMN "v_detractor_tickets_daily"."day" IS 'Day the tickets were created, in UTC.';
 COMMENT ON COLUMN "v_detractor_tickets_daily"."segment_id" IS 'Segment the tickets were seen in.';
 COMMENT ON COLUMN "v_detractor_tickets_daily"."new_tickets" IS 'Tickets created that day.';
-COMMENT ON COLUMN "v_detractor_tickets_daily"."mean_rating" IS 'Mean NPS score of the rated ones (2 decimals); NULL when none was rated.';
+COMMENT ON COLUMN "v_detractor_tickets_daily"."mean_rating" IS 'Mean NPS score of the rated ones (2 decimals), NULL when none was rated.';
 COMMENT ON COLUMN "v_detractor_tickets_daily"."ratings_missing" IS 'Tickets without a rating.';
 COMMENT ON COLUMN "v_detractor_tickets_daily"."rating_0" IS 'Tickets rated 0.';
 COMMENT ON COLUMN "v_detractor_tickets_daily"."rating_1" IS 'Tickets rated 1.';
@@ -312,7 +303,7 @@ COMMENT ON COLUMN "v_detractor_tickets_daily"."rating_3" IS 'Tickets rated 3.';
 COMMENT ON COLUMN "v_detractor_tickets_daily"."rating_4" IS 'Tickets rated 4.';
 COMMENT ON COLUMN "v_detractor_tickets_daily"."rating_5" IS 'Tickets rated 5.';
 COMMENT ON COLUMN "v_detractor_tickets_daily"."rating_6" IS 'Tickets rated 6.';
-COMMENT ON COLUMN "v_detractor_tickets_daily"."rating_7_to_10" IS 'Tickets rated 7-10 (not detractors; should be 0).';
+COMMENT ON COLUMN "v_detractor_tickets_daily"."rating_7_to_10" IS 'Tickets rated 7-10 (not detractors, should be 0).';
 COMMENT ON COLUMN "v_detractor_tickets_daily"."still_open" IS 'Of those, tickets still in an open list of the segment now.';
 COMMENT ON COLUMN "v_detractor_tickets_daily"."overdue" IS 'Of those, tickets still open and past due now.';
 
@@ -323,20 +314,20 @@ COMMENT ON COLUMN "v_ticket_sla"."created_at" IS 'When the ticket was created.';
 COMMENT ON COLUMN "v_ticket_sla"."first_seen_at" IS 'When a sync first stored the ticket.';
 COMMENT ON COLUMN "v_ticket_sla"."due_at" IS 'When the ticket is due.';
 COMMENT ON COLUMN "v_ticket_sla"."time_limit_hours" IS 'Hours allowed to close the loop.';
-COMMENT ON COLUMN "v_ticket_sla"."left_open_at" IS 'When the ticket left its last open list (a sync found it gone); NULL while still open.';
-COMMENT ON COLUMN "v_ticket_sla"."closed_before_due" IS 'left_open_at <= due_at; NULL while still open. Accurate to the sync interval.';
+COMMENT ON COLUMN "v_ticket_sla"."left_open_at" IS 'When the ticket left its last open list (a sync found it gone), NULL while still open.';
+COMMENT ON COLUMN "v_ticket_sla"."closed_before_due" IS 'left_open_at <= due_at, NULL while still open. Accurate to the sync interval.';
 COMMENT ON COLUMN "v_ticket_sla"."hours_open" IS 'Hours from created_at to left_open_at (or to now while open).';
 COMMENT ON COLUMN "v_ticket_sla"."sla_state" IS 'open, open_overdue, closed_in_time or closed_late.';
 
 COMMENT ON VIEW "v_sync_health" IS 'Per segment and status: is the data fresh? Last successful sync and its age, the last attempt and the last error.';
 COMMENT ON COLUMN "v_sync_health"."segment_id" IS 'QuestionPro segmentID.';
 COMMENT ON COLUMN "v_sync_health"."status" IS 'Status code of the list.';
-COMMENT ON COLUMN "v_sync_health"."last_success_at" IS 'When the list last synced successfully; NULL if never.';
+COMMENT ON COLUMN "v_sync_health"."last_success_at" IS 'When the list last synced successfully, NULL if never.';
 COMMENT ON COLUMN "v_sync_health"."last_success_age" IS 'now() - last_success_at.';
 COMMENT ON COLUMN "v_sync_health"."last_success_age_seconds" IS 'last_success_age in seconds, for thresholds in dashboards.';
 COMMENT ON COLUMN "v_sync_health"."last_attempt_at" IS 'When the list was last attempted (any outcome).';
 COMMENT ON COLUMN "v_sync_health"."last_outcome" IS 'Outcome of the last attempt.';
-COMMENT ON COLUMN "v_sync_health"."last_error_at" IS 'When the last unsuccessful attempt ended; NULL if none.';
+COMMENT ON COLUMN "v_sync_health"."last_error_at" IS 'When the last unsuccessful attempt ended, NULL if none.';
 COMMENT ON COLUMN "v_sync_health"."last_error_code" IS 'error_code of the last unsuccessful attempt.';
 COMMENT ON COLUMN "v_sync_health"."last_error_message" IS 'error_message of the last unsuccessful attempt.';
 COMMENT ON COLUMN "v_sync_health"."last_error_request_id" IS 'QuestionPro requestID of the last error, for support.';

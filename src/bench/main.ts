@@ -1,0 +1,141 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import pg from 'pg';
+import pino from 'pino';
+import { startEmbeddedPostgres } from '../db/embedded-postgres.js';
+import { migrate } from '../db/migrate.js';
+import { createDb } from '../db/prisma.js';
+import { QuestionProClient } from '../questionpro/client.js';
+import { pages } from '../questionpro/pages.js';
+import { SlidingWindowLimiter } from '../questionpro/rate-limiter.js';
+import { listsFor, runSync } from '../sync/run-sync.js';
+import { parseBenchOptions, type BenchOptions } from './options.js';
+import { startSimProcess } from './sim-process.js';
+import { measureWriter } from './writer-bench.js';
+
+const KEY = 'bench-key';
+const TICKET_TABLES = ['detractor_tickets', 'detractor_ticket_segments', 'detractor_ticket_versions'];
+
+/** Rows written (inserted + updated + deleted) to the ticket tables, from PostgreSQL's counters. */
+async function rowsWritten(url: string): Promise<number> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ n: string }>(
+      `SELECT coalesce(sum(n_tup_ins + n_tup_upd + n_tup_del), 0) AS n FROM pg_stat_user_tables WHERE relname = ANY($1)`,
+      [TICKET_TABLES],
+    );
+    return Number(rows[0]?.n ?? 0);
+  } finally {
+    await client.end();
+  }
+}
+
+/** Peak resident memory of this process while `work` runs (the simulator and PostgreSQL run elsewhere). */
+async function withPeakRss<T>(work: () => Promise<T>): Promise<{ result: T; peakRssMb: number }> {
+  let peak = process.memoryUsage.rss();
+  const timer = setInterval(() => (peak = Math.max(peak, process.memoryUsage.rss())), 25);
+  try {
+    const result = await work();
+    peak = Math.max(peak, process.memoryUsage.rss());
+    return { result, peakRssMb: Math.round((peak / 2 ** 20) * 10) / 10 };
+  } finally {
+    clearInterval(timer);
+  }
+}
+
+async function bench(options: BenchOptions): Promise<Record<string, number | string>> {
+  const log = pino({ level: 'silent' });
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'detractor-sync-bench-'));
+  const database = await startEmbeddedPostgres({ dataDir: path.join(dir, 'pg'), persistent: false });
+  const perList = Math.ceil(options.tickets / options.segments);
+  const segments = Array.from({ length: options.segments }, (_, i) => 1_000 + i);
+  const sim = await startSimProcess({
+    SIM_API_KEY: KEY,
+    SIM_SEGMENTS: segments.join(','),
+    SIM_TICKETS: String(perList),
+    SIM_LATENCY_MS: String(options.latencyMs),
+    SIM_RATE_LIMIT: String(options.ratePerMinute),
+  });
+  try {
+    await migrate(database.url, log);
+    let tooManyRequests = 0;
+    const limiter = new SlidingWindowLimiter(options.ratePerMinute > 0 ? options.ratePerMinute : 1_000_000);
+    const client = new QuestionProClient(
+      { baseUrl: sim.baseUrl, apiKey: KEY, timeoutMs: 30_000, retry: { retries: 5, minDelayMs: 200, maxDelayMs: 10_000 } },
+      log,
+      limiter,
+      { onResponse: ({ status }) => void (status === 429 && (tooManyRequests += 1)) },
+    );
+    const lists = listsFor(segments, [0], options.pageSize);
+
+    // The API side alone: every page of every list, nothing written.
+    const apiStarted = performance.now();
+    let apiPages = 0;
+    for (const list of lists) for await (const _page of pages(client, list, { concurrency: options.concurrency })) apiPages += 1;
+    const apiSeconds = (performance.now() - apiStarted) / 1000;
+    limiter.reset();
+
+    // End to end: the real sync path, then an immediate re-sync that must write nothing.
+    let db = createDb(database.url);
+    const run = () => runSync({ db, databaseUrl: database.url, source: client, log, concurrency: options.concurrency }, { trigger: 'bench', lists });
+    const started = performance.now();
+    const { result: report, peakRssMb } = await withPeakRss(run);
+    const wallSeconds = (performance.now() - started) / 1000;
+    if (report.status !== 'succeeded') throw new Error(`benchmark sync ended ${report.status}: ${report.error ?? ''}`);
+    const pagesFetched = report.lists.reduce((n, l) => n + l.counts.pages, 0);
+    const ticketsStored = report.lists.reduce((n, l) => n + l.counts.ticketsSeen, 0);
+
+    // Counters are flushed when backends exit: disconnect, re-sync with a new pool, disconnect.
+    await db.$disconnect();
+    limiter.reset();
+    const before = await rowsWritten(database.url);
+    db = createDb(database.url);
+    await run();
+    await db.$disconnect();
+    await new Promise((resolve) => setTimeout(resolve, 600));
+    const noopRowsWritten = (await rowsWritten(database.url)) - before;
+
+    db = createDb(database.url);
+    const writer = await measureWriter(db, database.url, report.runId, Math.min(options.loadRows, options.tickets), options.pageSize, options.naiveSample);
+    await db.$disconnect();
+
+    return {
+      tickets: ticketsStored,
+      pages: pagesFetched,
+      wall_s: round(wallSeconds, 2),
+      tickets_per_s: Math.round(ticketsStored / wallSeconds),
+      api_only_pages_per_s: Math.round(apiPages / apiSeconds),
+      ...writer,
+      load_vs_ceiling: round(writer.load_rows_per_s / writer.ceiling_rows_per_s, 3),
+      load_vs_naive: round(writer.load_rows_per_s / writer.naive_rows_per_s, 1),
+      rate_bound_s: options.ratePerMinute > 0 ? round(pagesFetched / (options.ratePerMinute / 60), 2) : 0,
+      responses_429: tooManyRequests,
+      peak_rss_mb: peakRssMb,
+      id_set_mb: round((ticketsStored * 8) / 2 ** 20, 2),
+      noop_rows_written: noopRowsWritten,
+      concurrency: options.concurrency,
+      latency_ms: options.latencyMs,
+      rate_per_min: options.ratePerMinute,
+      page_size: options.pageSize,
+      segments: options.segments,
+    };
+  } finally {
+    await sim.stop();
+    await database.stop();
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+function round(value: number, digits: number): number {
+  const f = 10 ** digits;
+  return Math.round(value * f) / f;
+}
+
+const options = parseBenchOptions(process.argv.slice(2));
+const figures = await bench(options);
+console.table(Object.entries(figures).map(([figure, value]) => ({ figure, value })));
+// The last line: one JSON object, for scripts and CI.
+console.log(JSON.stringify(figures));
+process.exit(0);

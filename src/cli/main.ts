@@ -5,6 +5,7 @@ import { createLogger, maskSecret, maskUrlPassword } from '../logging/logger.js'
 import { demoCommand } from './demo-command.js';
 import { docsCommand } from './docs-command.js';
 import { readonlyRoleCommand } from './readonly-role-command.js';
+import { statusCommand } from './status-command.js';
 import { syncCommand } from './sync-command.js';
 import { workerCommand } from './worker-command.js';
 
@@ -13,6 +14,7 @@ const USAGE = `usage: detractor-sync <worker|sync|demo> [options]
   sync [--segment N]... [--status N]...
                                one sync, then exit: 0 all lists succeeded, 1 some failed, 2 bad configuration
   demo [--keep-db]             one sync against the built-in simulator (no credentials needed)
+  status [--json] [--runs N]    the last runs and each list's freshness and last error
   readonly-role [--role NAME] [--print]
                                create/refresh the read-only BI role (DATABASE_URL, READONLY_ROLE_PASSWORD)
   docs                         regenerate the README's data dictionary and example outputs (developers)`;
@@ -24,6 +26,7 @@ async function main(argv: string[]): Promise<number> {
   if (command === 'demo') return demoCommand(rest);
   if (command === 'docs') return docsCommand();
   if (command === 'readonly-role') return readonlyRoleCommand(rest);
+  if (command === 'status') return statusCommand(rest);
   if (command !== 'worker' && command !== 'sync') {
     console.error(USAGE);
     return 2;

@@ -8,7 +8,8 @@ import { createDb, type Db } from '../db/prisma.js';
 import { SyncError, errorMessage } from '../errors.js';
 import { maskUrlPassword } from '../logging/logger.js';
 import { PROJECT_ROOT } from '../project-root.js';
-import { QuestionProClient } from '../questionpro/client.js';
+import { QuestionProClient, type ClientObserver } from '../questionpro/client.js';
+import type { RunObserver } from '../sync/run-observer.js';
 import { SlidingWindowLimiter } from '../questionpro/rate-limiter.js';
 import type { ListRef } from '../questionpro/pages.js';
 import type { RunTrigger } from '../sync/run-records.js';
@@ -30,10 +31,15 @@ export interface Runtime {
   close(): Promise<void>;
 }
 
-export function createClient(config: Config, log: Logger): QuestionProClient {
+export interface RuntimeObservers {
+  readonly client?: ClientObserver;
+  readonly run?: RunObserver;
+}
+
+export function createClient(config: Config, log: Logger, observer?: ClientObserver): QuestionProClient {
   // One limiter per process and key: every list and page shares the allowance.
   const limiter = new SlidingWindowLimiter(config.questionpro.rateLimitPerMinute);
-  return new QuestionProClient({ ...config.questionpro, retry: config.retry }, log, limiter);
+  return new QuestionProClient({ ...config.questionpro, retry: config.retry }, log, limiter, observer);
 }
 
 /**
@@ -42,7 +48,11 @@ export function createClient(config: Config, log: Logger): QuestionProClient {
  * `migrateNow: false` (the long-running worker) an unreachable database is not fatal:
  * each run tries again.
  */
-export async function openRuntime(config: Config, log: Logger, options: { migrateNow?: boolean } = {}): Promise<Runtime> {
+export async function openRuntime(
+  config: Config,
+  log: Logger,
+  options: { migrateNow?: boolean; observers?: RuntimeObservers } = {},
+): Promise<Runtime> {
   let embedded: EmbeddedDatabase | undefined;
   let databaseUrl = config.databaseUrl;
   if (databaseUrl === undefined) {
@@ -74,7 +84,7 @@ export async function openRuntime(config: Config, log: Logger, options: { migrat
     }
   }
   const db = createDb(url);
-  const client = createClient(config, log);
+  const client = createClient(config, log, options.observers?.client);
   return {
     db,
     databaseUrl: url,
@@ -92,6 +102,7 @@ export async function openRuntime(config: Config, log: Logger, options: { migrat
           signal,
           policy: { maxPasses: config.sync.maxPasses, confirmPass: config.sync.confirmPass },
           concurrency: config.sync.concurrency,
+          observer: options.observers?.run,
         },
         { trigger, lists },
       );

@@ -27,6 +27,12 @@ export interface Config {
     readonly timezone: string;
     readonly runOnStart: boolean;
   };
+  readonly status: {
+    readonly port: number;
+    readonly host: string;
+    /** undefined: three schedule intervals. */
+    readonly staleAfterSeconds: number | undefined;
+  };
   /** undefined: start an embedded PostgreSQL. */
   readonly databaseUrl: string | undefined;
   readonly logLevel: string;
@@ -76,6 +82,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       timezone: e.SYNC_TIMEZONE,
       runOnStart: e.SYNC_RUN_ON_START,
     }),
+    status: Object.freeze({ port: e.HTTP_PORT, host: e.HTTP_HOST, staleAfterSeconds: e.SYNC_STALE_AFTER_SECONDS }),
     databaseUrl: e.DATABASE_URL,
     logLevel: e.LOG_LEVEL,
   });

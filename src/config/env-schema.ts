@@ -91,6 +91,9 @@ export const envDescriptions = {
   RETRY_MIN_DELAY_MS: 'first backoff delay in milliseconds; doubles each retry, with jitter',
   RETRY_MAX_DELAY_MS: 'longest backoff delay in milliseconds (also caps Retry-After waits)',
   DATABASE_URL: 'PostgreSQL connection URL; unset: an embedded PostgreSQL with its data in .data/',
+  HTTP_PORT: 'port of the worker status endpoint (/healthz, /readyz, /metrics); 0 turns it off',
+  HTTP_HOST: 'address the status endpoint listens on (0.0.0.0: all interfaces, 127.0.0.1: this host only)',
+  SYNC_STALE_AFTER_SECONDS: 'a list whose last successful sync is older is stale (/readyz); default 3 schedule intervals',
   LOG_LEVEL: 'pino log level: fatal, error, warn, info, debug, trace or silent',
 } as const;
 
@@ -127,5 +130,8 @@ export const envSchema = z.object({
   DATABASE_URL: optionalText.refine((v) => v === undefined || isPostgresUrl(v), {
     message: 'expected a postgres:// or postgresql:// URL',
   }),
+  HTTP_PORT: integerVar(0, 65_535).default(8080),
+  HTTP_HOST: z.string().trim().min(1, 'expected an address such as 0.0.0.0 or 127.0.0.1').default('0.0.0.0'),
+  SYNC_STALE_AFTER_SECONDS: z.preprocess((v) => (typeof v === 'string' && v.trim() === '' ? undefined : v), integerVar(1, 31_536_000).optional()),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });

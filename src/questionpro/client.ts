@@ -35,8 +35,12 @@ export interface RequestGate {
   acquire(signal?: AbortSignal): Promise<void>;
 }
 
+/** Hooks for metrics: every answer (or failure to get one), every retry, every Retry-After wait. */
 export interface ClientObserver {
   onResponse?(event: { status: number | undefined; outcome: string; attempt: number }): void;
+  onRetry?(event: { code: string; httpStatus: number | undefined }): void;
+  onRetryAfterWait?(event: { waitMs: number }): void;
+  onFatal?(event: { code: string }): void;
 }
 
 const NETWORK_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'EAI_AGAIN', 'ENETUNREACH', 'EHOSTUNREACH', 'ERR_SOCKET_CONNECTION_TIMEOUT']);
@@ -91,10 +95,15 @@ export class QuestionProClient {
             const fields = error instanceof ApiError ? error.toLog() : { errMessage: error.message };
             const willRetry = retriesLeft > 0 && isRetryable(error);
             this.log.warn({ ...request, attempt: attemptNumber, retriesLeft, willRetry, ...fields }, 'api call failed');
+            if (error instanceof ApiError) {
+              if (willRetry) this.observer.onRetry?.({ code: error.code, httpStatus: error.httpStatus });
+              if (error.fatal) this.observer.onFatal?.({ code: error.code });
+            }
             // p-retry has no per-error delay: honour Retry-After by waiting here, before its own backoff.
             if (willRetry && error instanceof ApiError && error.retryAfterMs !== undefined) {
               const waitMs = Math.min(error.retryAfterMs, maxDelayMs);
               this.log.info({ ...request, waitMs, requestId: error.requestId }, 'waiting for Retry-After');
+              this.observer.onRetryAfterWait?.({ waitMs });
               await abortableSleep(waitMs, signal);
             }
           },

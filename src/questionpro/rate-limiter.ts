@@ -36,12 +36,6 @@ export class SlidingWindowLimiter implements RequestGate {
     return this.waitedMs;
   }
 
-  /** Forgets past calls (benchmarks measure phases separately). */
-  reset(): void {
-    this.head = 0;
-    this.count = 0;
-  }
-
   acquire(signal?: AbortSignal): Promise<void> {
     // Chained so that concurrent callers take turns in arrival order.
     const turn = this.queue.then(() => this.take(signal));

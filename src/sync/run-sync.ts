@@ -7,6 +7,7 @@ import { AbortedError, SyncError, errorMessage } from '../errors.js';
 import { ApiError } from '../questionpro/api-error.js';
 import type { ListRef, PageSource } from '../questionpro/pages.js';
 import { syncList, type CompletenessPolicy } from './list-sync.js';
+import type { RunObserver } from './run-observer.js';
 import {
   emptyCounts,
   finishList,
@@ -36,6 +37,7 @@ export interface RunDeps {
    * a list and lists of a run share it (and the client's rate limiter).
    */
   readonly concurrency?: number;
+  readonly observer?: RunObserver;
 }
 
 export interface RunRequest {
@@ -89,6 +91,7 @@ export async function runSync(deps: RunDeps, request: RunRequest): Promise<RunRe
     const { runId, startedAt } = await locks.createLockedRun(request.trigger, runIdentity());
     const runLog = deps.log.child({ runId: runId.toString(), trigger: request.trigger });
     runLog.info({ lists: request.lists.length }, 'run started');
+    deps.observer?.onRunStart?.({ runId });
     // Run records must be written even while shutting down: no abort signal here.
     const record = createDbRetry(runLog, { retries: 4 });
     // A fatal error in one list (wrong key, quota, database gone) stops the others too.
@@ -134,7 +137,9 @@ export async function runSync(deps: RunDeps, request: RunRequest): Promise<RunRe
         lists(async () => {
           try {
             if (index > 0) await apiProven;
-            reports[index] = await processList(list);
+            const report = await processList(list);
+            reports[index] = report;
+            deps.observer?.onListEnd?.({ ...report, finishedAt: new Date() });
           } finally {
             if (index === 0) proven(); // list 1 is over: the others may go, fatal or not
           }
@@ -147,6 +152,7 @@ export async function runSync(deps: RunDeps, request: RunRequest): Promise<RunRe
     await record('finish run', () => finishRun(deps.db, runId, status, totals, fatal));
     await locks.unlockRun(runId).catch(() => undefined);
     const durationMs = Math.round(performance.now() - started);
+    deps.observer?.onRunEnd?.({ runId, status, durationMs });
     const logLine = { status, durationMs, ...totals, ...(fatal ? { errorCode: fatal.code, errMessage: fatal.message } : {}) };
     if (status === 'succeeded') runLog.info(logLine, 'run finished');
     else runLog.error(logLine, 'run finished');

@@ -42,7 +42,13 @@ export function startCli(args: string[], env: Record<string, string | undefined>
     out
       .split('\n')
       .filter((l) => l.startsWith('{'))
-      .map((l) => JSON.parse(l) as Record<string, unknown>);
+      .flatMap((l) => {
+        try {
+          return [JSON.parse(l) as Record<string, unknown>];
+        } catch {
+          return []; // not a log line (e.g. a command's pretty-printed JSON output)
+        }
+      });
   return {
     child,
     stdout: () => out,

@@ -1,0 +1,96 @@
+import { createTask } from 'node-cron';
+import type { Db } from '../db/prisma.js';
+import { errorMessage } from '../errors.js';
+import type { ListRef } from '../questionpro/pages.js';
+
+export interface ListFreshness {
+  readonly segmentId: number;
+  readonly status: number;
+  readonly lastSuccessAt: string | null;
+  readonly ageSeconds: number | null;
+  readonly stale: boolean;
+}
+
+export interface Readiness {
+  readonly ready: boolean;
+  readonly database: { readonly ok: boolean; readonly error?: string };
+  /** Empty until the worker's first sync finished: freshness is not judged before. */
+  readonly lists: readonly ListFreshness[];
+  readonly reasons: readonly string[];
+}
+
+const DB_CHECK_TIMEOUT_MS = 3_000;
+
+/** Three schedule intervals: one missed run is tolerated, two are not. */
+export async function defaultStaleAfterSeconds(cron: string, timezone: string): Promise<number> {
+  const task = createTask(cron, () => undefined, { timezone });
+  try {
+    const [first, second] = task.getNextRuns(2);
+    const interval = first && second ? (second.getTime() - first.getTime()) / 1000 : 900;
+    return Math.max(60, Math.round(3 * interval));
+  } finally {
+    await task.destroy();
+  }
+}
+
+async function withTimeout<T>(work: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} did not answer within ${ms} ms`)), ms);
+  });
+  try {
+    return await Promise.race([work, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
+ * /readyz: the database answers and, once a first sync has finished, every configured
+ * list synced successfully within `staleAfterSeconds`. Never throws: a failing check
+ * is a reason in the answer.
+ */
+export async function checkReadiness(deps: {
+  db: Db;
+  lists: readonly ListRef[];
+  staleAfterSeconds: number;
+  firstSyncFinished: boolean;
+  now?: Date;
+}): Promise<Readiness> {
+  const now = deps.now ?? new Date();
+  let lastSuccess: Array<{ segment_id: bigint; status: number; finished_at: Date | null }>;
+  try {
+    lastSuccess = await withTimeout(
+      deps.db.$queryRaw<Array<{ segment_id: bigint; status: number; finished_at: Date | null }>>`
+        SELECT segment_id, status, max(finished_at) AS finished_at
+        FROM sync_run_segments WHERE outcome = 'succeeded' GROUP BY segment_id, status`,
+      DB_CHECK_TIMEOUT_MS,
+      'the database',
+    );
+  } catch (error) {
+    const message = errorMessage(error).split('\n')[0]!.slice(0, 300);
+    return { ready: false, database: { ok: false, error: message }, lists: [], reasons: [`database: ${message}`] };
+  }
+  if (!deps.firstSyncFinished) return { ready: true, database: { ok: true }, lists: [], reasons: [] };
+
+  const bySegment = new Map(lastSuccess.map((r) => [`${r.segment_id}/${r.status}`, r.finished_at]));
+  const lists = deps.lists.map((list): ListFreshness => {
+    const at = bySegment.get(`${list.segmentId}/${list.status}`) ?? null;
+    const ageSeconds = at ? Math.round((now.getTime() - at.getTime()) / 1000) : null;
+    return {
+      segmentId: list.segmentId,
+      status: list.status,
+      lastSuccessAt: at ? at.toISOString() : null,
+      ageSeconds,
+      stale: ageSeconds === null || ageSeconds > deps.staleAfterSeconds,
+    };
+  });
+  const reasons = lists
+    .filter((l) => l.stale)
+    .map((l) =>
+      l.ageSeconds === null
+        ? `segment ${l.segmentId} status ${l.status}: never synced successfully`
+        : `segment ${l.segmentId} status ${l.status}: last success ${l.ageSeconds} s ago (limit ${deps.staleAfterSeconds} s)`,
+    );
+  return { ready: reasons.length === 0, database: { ok: true }, lists, reasons };
+}

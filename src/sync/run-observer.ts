@@ -1,0 +1,8 @@
+import type { ListCounts, ListOutcome, RunStatus } from './run-records.js';
+
+/** What a run tells the outside world as it goes (metrics); every hook is optional. */
+export interface RunObserver {
+  onRunStart?(event: { runId: bigint }): void;
+  onRunEnd?(event: { runId: bigint; status: RunStatus; durationMs: number }): void;
+  onListEnd?(event: { segmentId: number; status: number; outcome: ListOutcome; counts: ListCounts; finishedAt: Date }): void;
+}

@@ -1,0 +1,169 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, test } from '@jest/globals';
+import { parse } from 'yaml';
+import { freePort } from '../../src/db/embedded-postgres.js';
+import { PROJECT_ROOT } from '../../src/project-root.js';
+import { QuestionProSimulator } from '../../src/sim/server.js';
+import { startCli, type CliProcess } from '../support/cli-process.js';
+import { createTestDatabase, type TestDatabase } from '../support/database.js';
+
+const KEY = 'status-key-91ab-must-not-leak';
+
+/** Prometheus text format -> { 'name{labels}': value }. */
+function parseMetrics(text: string): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const line of text.split('\n')) {
+    if (line.startsWith('#') || line.trim() === '') continue;
+    const at = line.lastIndexOf(' ');
+    out.set(line.slice(0, at), Number(line.slice(at + 1)));
+  }
+  return out;
+}
+
+async function get(port: number, route: string): Promise<{ status: number; body: string }> {
+  const response = await fetch(`http://127.0.0.1:${port}${route}`);
+  return { status: response.status, body: await response.text() };
+}
+
+async function waitFor<T>(probe: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe().catch(() => undefined);
+    if (value !== undefined) return value;
+    if (Date.now() > until) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+describe('the worker status endpoint (real worker process, scraped over HTTP)', () => {
+  let sim: QuestionProSimulator;
+  let tdb: TestDatabase | undefined;
+  let worker: CliProcess | undefined;
+  beforeAll(async () => {
+    sim = await QuestionProSimulator.start({
+      apiKey: KEY,
+      lists: [
+        { segmentId: 951, status: 0, count: 35 },
+        { segmentId: 952, status: 0, count: 20 },
+      ],
+    });
+  });
+  afterEach(async () => {
+    if (worker && worker.child.exitCode === null) {
+      worker.child.kill('SIGTERM');
+      await worker.exited;
+    }
+    await tdb?.close();
+    tdb = undefined;
+    sim.clearFaults();
+  });
+  afterAll(async () => sim.close());
+
+  async function startWorker(extra: Record<string, string> = {}): Promise<number> {
+    tdb ??= await createTestDatabase();
+    const port = await freePort();
+    worker = startCli(['worker'], {
+      QUESTIONPRO_API_KEY: KEY,
+      QUESTIONPRO_BASE_URL: sim.baseUrl,
+      SYNC_SEGMENTS: '951,952',
+      SYNC_PAGE_SIZE: '10',
+      SYNC_CRON: '0 0 1 1 *',
+      RETRY_ATTEMPTS: '1',
+      RETRY_MIN_DELAY_MS: '10',
+      DATABASE_URL: tdb.url,
+      HTTP_HOST: '127.0.0.1',
+      HTTP_PORT: String(port),
+      ...extra,
+    });
+    await worker.waitForLine((l) => l['msg'] === 'status endpoint listening');
+    return port;
+  }
+
+  test('when a sync has run, then /metrics counts equal the database and /readyz is ready', async () => {
+    const port = await startWorker();
+    await worker!.waitForLine((l) => l['msg'] === 'run finished');
+
+    expect((await get(port, '/healthz')).status).toBe(200);
+    const ready = await get(port, '/readyz');
+    expect(ready.status).toBe(200);
+    expect(JSON.parse(ready.body)).toMatchObject({ ready: true, database: { ok: true } });
+
+    const metrics = parseMetrics((await get(port, '/metrics')).body);
+    const rows = await tdb!.query<{ segment_id: string; tickets_inserted: number; tickets_unchanged: number }>(
+      'SELECT segment_id, tickets_inserted, tickets_unchanged FROM sync_run_segments ORDER BY segment_id',
+    );
+    for (const row of rows) {
+      expect(metrics.get(`detractor_sync_tickets_total{segment_id="${row.segment_id}",status="0",result="inserted"}`)).toBe(row.tickets_inserted);
+      expect(metrics.get(`detractor_sync_tickets_total{segment_id="${row.segment_id}",status="0",result="unchanged"}`)).toBe(row.tickets_unchanged);
+      expect(metrics.get(`detractor_sync_lists_total{segment_id="${row.segment_id}",status="0",outcome="succeeded"}`)).toBe(1);
+    }
+    const [stored] = await tdb!.query<{ n: number }>('SELECT count(*)::int AS n FROM detractor_tickets');
+    expect(stored?.n).toBe(55);
+    expect(metrics.get('detractor_sync_runs_total{status="succeeded"}')).toBe(1);
+    expect(metrics.get('detractor_sync_run_in_progress')).toBe(0);
+    expect(metrics.get('detractor_sync_run_duration_seconds_count{status="succeeded"}')).toBe(1);
+    expect(metrics.get('detractor_sync_api_requests_total{outcome="ok",status_code="200"}')).toBe(sim.requests.filter((r) => r.httpStatus === 200).length);
+    const lastSuccess = metrics.get('detractor_sync_last_success_timestamp_seconds{segment_id="951",status="0"}')!;
+    expect(Math.abs(lastSuccess * 1000 - Date.now())).toBeLessThan(60_000);
+    expect(metrics.has('process_resident_memory_bytes')).toBe(true);
+  });
+
+  test('when a list fails, then the failure and its API status show in /metrics and /readyz says which list', async () => {
+    sim.requests.length = 0;
+    sim.injectFault({ kind: '500', times: 10, match: { segmentId: 952 } });
+    const port = await startWorker();
+    await worker!.waitForLine((l) => l['msg'] === 'run finished');
+
+    const metrics = parseMetrics((await get(port, '/metrics')).body);
+    expect(metrics.get('detractor_sync_lists_total{segment_id="952",status="0",outcome="failed"}')).toBe(1);
+    expect(metrics.get('detractor_sync_runs_total{status="partial"}')).toBe(1);
+    expect(metrics.get('detractor_sync_api_requests_total{outcome="error",status_code="500"}')).toBe(2);
+    expect(metrics.get('detractor_sync_api_retries_total{code="API_HTTP_500"}')).toBe(1);
+    const ready = await get(port, '/readyz');
+    expect(ready.status).toBe(503);
+    expect(JSON.parse(ready.body).reasons).toEqual(['segment 952 status 0: never synced successfully']);
+  });
+
+  test('when the last success grows older than the bound, then /readyz turns 503 naming the stale lists', async () => {
+    const port = await startWorker({ SYNC_STALE_AFTER_SECONDS: '1' });
+    await worker!.waitForLine((l) => l['msg'] === 'run finished');
+    const stale = await waitFor(async () => {
+      const r = await get(port, '/readyz');
+      const body = JSON.parse(r.body) as { lists: Array<{ segmentId: number; stale: boolean }>; reasons: string[] };
+      return r.status === 503 && body.lists.every((l) => l.stale) ? body : undefined;
+    });
+    expect(stale.lists.map((l) => [l.segmentId, l.stale])).toEqual([
+      [951, true],
+      [952, true],
+    ]);
+    expect(stale.reasons[0]).toMatch(/^segment 951 status 0: last success \d+ s ago \(limit 1 s\)$/);
+  });
+
+  test('when the database is down, then /healthz still answers and /readyz says why', async () => {
+    const dbPort = await freePort();
+    const port = await startWorker({ DATABASE_URL: `postgresql://postgres:postgres@127.0.0.1:${dbPort}/nowhere` });
+    expect((await get(port, '/healthz')).status).toBe(200);
+    const ready = await get(port, '/readyz');
+    expect(ready.status).toBe(503);
+    expect(JSON.parse(ready.body)).toMatchObject({ ready: false, database: { ok: false } });
+    expect(JSON.parse(ready.body).reasons[0]).toMatch(/^database: /);
+  });
+
+  test('when the alert rules are read, then every metric they use is one /metrics exposes', async () => {
+    const port = await startWorker();
+    await worker!.waitForLine((l) => l['msg'] === 'run finished');
+    // Every metric /metrics declares (# HELP), whether or not it has samples yet.
+    const text = (await get(port, '/metrics')).body;
+    const exposed = new Set([...text.matchAll(/^# HELP (\S+) /gm)].map((m) => m[1]!));
+    const rules = parse(readFileSync(path.join(PROJECT_ROOT, 'deploy', 'prometheus', 'alerts.yml'), 'utf8')) as {
+      groups: Array<{ rules: Array<{ alert: string; expr: string }> }>;
+    };
+    const used = rules.groups.flatMap((g) => g.rules).flatMap((r) => r.expr.match(/detractor_sync_[a-z_]+/g) ?? []);
+    expect(used.length).toBeGreaterThanOrEqual(6);
+    const missing = [...new Set(used)].filter((name) => !exposed.has(name));
+    expect(missing).toEqual([]);
+    const alerts = rules.groups.flatMap((g) => g.rules).map((r) => r.alert);
+    expect(alerts).toEqual(expect.arrayContaining(['DetractorSyncDataStale', 'DetractorSyncRepeatedFailures', 'DetractorSyncRateLimited', 'DetractorSyncQuotaExhausted']));
+  });
+});

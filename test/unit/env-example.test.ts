@@ -29,6 +29,12 @@ describe('.env.example', () => {
     }
   });
 
+  test('when the README configuration table is read, then it documents every variable', () => {
+    const readme = readFileSync(path.join(PROJECT_ROOT, 'README.md'), 'utf8');
+    const missing = Object.keys(envDescriptions).filter((name) => !readme.includes(`| \`${name}\` |`));
+    expect(missing).toEqual([]);
+  });
+
   test('when its values are used with the two required ones filled in, then they are valid and equal the defaults', () => {
     const env = Object.fromEntries([...example].map(([name, { value }]) => [name, value]));
     const fromExample = loadConfig({ ...env, QUESTIONPRO_API_KEY: 'k', SYNC_SEGMENTS: '1' });

@@ -43,7 +43,7 @@ COPY --from=build /app/dist ./dist
 # needs root.
 USER node
 
-# Status HTTP port; the server itself arrives with a later change.
+# Status endpoint: /healthz, /readyz, /metrics (HTTP_PORT, default 8080, on 0.0.0.0).
 EXPOSE 8080
 
 # The slim image has no curl or wget: Node 20's global fetch does the probe.

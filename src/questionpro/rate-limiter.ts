@@ -22,9 +22,14 @@ export class SlidingWindowLimiter implements RequestGate {
   private queue: Promise<void> = Promise.resolve();
   private waitedMs = 0;
 
+  /**
+   * `windowMs` defaults to 61 s, not 60: the server counts a call when it arrives, we
+   * when we send it, and network jitter between two calls a window apart must not
+   * make the server see one call too many.
+   */
   constructor(
     private readonly limit: number,
-    private readonly windowMs = 60_000,
+    private readonly windowMs = 61_000,
     private readonly clock: Clock = realClock,
   ) {
     if (!Number.isInteger(limit) || limit < 1) throw new RangeError(`rate limit must be a positive integer, got ${limit}`);

@@ -46,7 +46,8 @@ async function withPeakRss<T>(work: () => Promise<T>): Promise<{ result: T; peak
 }
 
 async function bench(options: BenchOptions): Promise<Record<string, number | string>> {
-  const log = pino({ level: 'silent' });
+  // Silent by default: logging every page would be measured too. LOG_LEVEL=info shows it.
+  const log = pino({ level: process.env['LOG_LEVEL'] ?? 'silent' });
   const dir = await mkdtemp(path.join(os.tmpdir(), 'detractor-sync-bench-'));
   const database = await startEmbeddedPostgres({ dataDir: path.join(dir, 'pg'), persistent: false });
   const perList = Math.ceil(options.tickets / options.segments);

@@ -14,6 +14,17 @@ function onceAt(h: Harness, match: { segmentId: number; status: number; page: nu
   });
 }
 
+/** While page 3 is read, a ticket of page 1 closes and a new one arrives: every count stays the same. */
+function closeOneAndAddOneMidCrawl(h: Harness, segmentId: number) {
+  const closed = h.sim.list(segmentId, 0)[1]!;
+  const arrived = h.sim.generate(segmentId, 0, h.sim.list(segmentId, 0).length + 1)[0]!;
+  onceAt(h, { segmentId, status: 0, page: 3 }, () => {
+    h.sim.moveTicket(segmentId, closed.ticketID, 0, 1);
+    h.sim.upsertTicket(segmentId, 0, arrived, 'front');
+  });
+  return { closed, arrived };
+}
+
 async function listRecord(h: Harness, segmentId: number, status: number) {
   const [row] = await h.tdb.query<{ outcome: string; passes: number; settled: boolean | null; tickets_gone: number; error_code: string | null }>(
     'SELECT outcome, passes, settled, tickets_gone, error_code FROM sync_run_segments WHERE segment_id = $1 AND status = $2 ORDER BY id DESC LIMIT 1',
@@ -57,12 +68,7 @@ describe('a list that changes while it is read', () => {
 
   test('when a ticket closes and another arrives in the same pass (counts unchanged), then the second read catches it', async () => {
     h = await startHarness({ segments: [703], statuses: [0, 1], ticketsPerList: 50, perPage: 10 });
-    const closed = h.sim.list(703, 0)[1]!;
-    const arrived = h.sim.generate(703, 0, 51)[0]!;
-    onceAt(h, { segmentId: 703, status: 0, page: 3 }, () => {
-      h.sim.moveTicket(703, closed.ticketID, 0, 1);
-      h.sim.upsertTicket(703, 0, arrived, 'front');
-    });
+    const { closed, arrived } = closeOneAndAddOneMidCrawl(h, 703);
 
     const report = await h.run();
 
@@ -74,12 +80,7 @@ describe('a list that changes while it is read', () => {
 
   test('when confirmation is switched off, then that same change goes unseen until the next sync (why it is on)', async () => {
     h = await startHarness({ segments: [703], statuses: [0, 1], ticketsPerList: 50, perPage: 10 });
-    const closed = h.sim.list(703, 0)[1]!;
-    const arrived = h.sim.generate(703, 0, 51)[0]!;
-    onceAt(h, { segmentId: 703, status: 0, page: 3 }, () => {
-      h.sim.moveTicket(703, closed.ticketID, 0, 1);
-      h.sim.upsertTicket(703, 0, arrived, 'front');
-    });
+    const { closed, arrived } = closeOneAndAddOneMidCrawl(h, 703);
 
     await h.run({ policy: { confirmPass: false } });
 

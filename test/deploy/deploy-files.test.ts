@@ -192,6 +192,14 @@ const commandsRun: [string, string[]][] = [
     .filter(([, s]) => s.command !== undefined || s.entrypoint !== undefined)
     .map(([name, s]): [string, string[]] => [`compose service ${name}`, [...argv(s.entrypoint), ...argv(s.command)]]),
 ];
+// The Kubernetes CronJob example: its containers' commands and variables count too.
+type K8sContainer = { name: string; command?: string[]; args?: string[]; env?: Array<{ name: string }> };
+const cronJob = parseYaml(read('deploy/kubernetes/cronjob.yaml')) as {
+  kind: string;
+  spec: { concurrencyPolicy?: string; jobTemplate: { spec: { template: { spec: { restartPolicy?: string; containers: K8sContainer[] } } } } };
+};
+const cronContainers = cronJob.spec.jobTemplate.spec.template.spec.containers;
+commandsRun.push(...cronContainers.map((c): [string, string[]] => [`kubernetes cronjob ${c.name}`, [...(c.command ?? []), ...(c.args ?? [])]]));
 const nodeRuns = commandsRun.filter(([, args]) => args[0] === 'node');
 
 describe('environment variables of the deployment files', () => {
@@ -199,9 +207,20 @@ describe('environment variables of the deployment files', () => {
     const allowed = (name: string) => name in envDescriptions || ['NODE_ENV', 'HTTP_PORT'].includes(name) || name.startsWith('POSTGRES_');
     const fromDockerfile = stages.flatMap((s) => s.instructions.filter((i) => i.keyword === 'ENV')).flatMap((i) => envKeys(i.args));
     const fromCompose = services.flatMap(([, s]) => envNames(s));
+    const fromCronJob = cronContainers.flatMap((c) => (c.env ?? []).map((e) => e.name));
     expect(fromDockerfile).toContain('NODE_ENV');
     expect(fromCompose).toContain('DATABASE_URL');
-    expect([...fromDockerfile, ...fromCompose].filter((name) => !allowed(name))).toEqual([]);
+    expect(fromCronJob).toEqual(expect.arrayContaining(['QUESTIONPRO_API_KEY', 'DATABASE_URL', 'SYNC_SEGMENTS']));
+    expect([...fromDockerfile, ...fromCompose, ...fromCronJob].filter((name) => !allowed(name))).toEqual([]);
+  });
+});
+
+describe('the Kubernetes CronJob example', () => {
+  test('when it runs the one-shot sync, then runs never overlap and a failed run is not retried in a loop', () => {
+    expect(cronJob.kind).toBe('CronJob');
+    expect(cronJob.spec.concurrencyPolicy).toBe('Forbid');
+    expect(cronJob.spec.jobTemplate.spec.template.spec.restartPolicy).toBe('Never');
+    expect(cronContainers.map((c) => c.command?.slice(-1)[0])).toEqual(['sync']);
   });
 });
 

@@ -1,20 +1,13 @@
 import type { Logger } from 'pino';
 import type { Config } from '../config/config.js';
+import { lastSuccessPerList } from '../db/last-success.js';
 import { SyncMetrics } from '../observability/metrics.js';
 import { checkReadiness, defaultStaleAfterSeconds } from '../observability/readiness.js';
 import { startStatusServer, type StatusServer } from '../observability/status-server.js';
 import { SyncWorker } from '../scheduler/worker.js';
 import { onShutdownSignal } from '../scheduler/signals.js';
 import { listsFor } from '../sync/run-sync.js';
-import { openRuntime, type Runtime } from './runtime.js';
-
-/** The last successful sync of each list, from the database, so a restarted worker does not report 0. */
-async function seedLastSuccess(runtime: Runtime, metrics: SyncMetrics): Promise<void> {
-  const rows = await runtime.db.$queryRaw<Array<{ segment_id: bigint; status: number; finished_at: Date }>>`
-    SELECT segment_id, status, max(finished_at) AS finished_at FROM sync_run_segments
-    WHERE outcome = 'succeeded' GROUP BY segment_id, status`;
-  for (const row of rows) metrics.setLastSuccess(Number(row.segment_id), row.status, row.finished_at);
-}
+import { openRuntime } from './runtime.js';
 
 /**
  * `npm start`: syncs on the schedule until SIGTERM/SIGINT, then exits 0. Serves
@@ -35,7 +28,8 @@ export async function workerCommand(config: Config, log: Logger): Promise<number
     runOnce: async (trigger, signal) => {
       await runtime.ensureMigrated();
       if (!seeded) {
-        await seedLastSuccess(runtime, metrics);
+        // From the database, so a restarted worker does not report 0 (stale) for every list.
+        for (const last of await lastSuccessPerList(runtime.db)) metrics.setLastSuccess(last.segmentId, last.status, last.finishedAt);
         seeded = true;
       }
       const report = await runtime.sync(trigger, lists, signal);

@@ -24,7 +24,6 @@ export interface EmbeddedOptions {
 }
 
 const USER = 'postgres';
-
 const PASSWORD = 'postgres';
 
 /**

@@ -20,6 +20,12 @@ export interface PageWrite {
   readonly lastSeenResolutionMs: number;
 }
 
+/** The source fields of a ticket: a change in any of them is a new version (`updated_at`, history). */
+const SOURCE_FIELDS = ['response_id', 'email_address', 'phone_number', 'rating', 'comment', 'created_at', 'time_limit_hours', 'status', 'raw'];
+const SOURCE_CHANGED = Prisma.raw(
+  `(${SOURCE_FIELDS.map((f) => `t.${f}`).join(', ')}) IS DISTINCT FROM (${SOURCE_FIELDS.map((f) => `excluded.${f}`).join(', ')})`,
+);
+
 export interface PageWriteCounts {
   readonly inserted: number;
   readonly updated: number;
@@ -75,19 +81,11 @@ tickets AS (
     raw = excluded.raw,
     last_seen_at = GREATEST(t.last_seen_at, excluded.last_seen_at),
     updated_at = CASE
-      WHEN (t.response_id, t.email_address, t.phone_number, t.rating, t.comment, t.created_at,
-            t.time_limit_hours, t.status, t.raw)
-           IS DISTINCT FROM
-           (excluded.response_id, excluded.email_address, excluded.phone_number, excluded.rating,
-            excluded.comment, excluded.created_at, excluded.time_limit_hours, excluded.status, excluded.raw)
+      WHEN ${SOURCE_CHANGED}
       THEN excluded.updated_at ELSE t.updated_at END,
     last_request_id = excluded.last_request_id,
     last_run_id = excluded.last_run_id
-  WHERE (t.response_id, t.email_address, t.phone_number, t.rating, t.comment, t.created_at,
-         t.time_limit_hours, t.status, t.raw)
-        IS DISTINCT FROM
-        (excluded.response_id, excluded.email_address, excluded.phone_number, excluded.rating,
-         excluded.comment, excluded.created_at, excluded.time_limit_hours, excluded.status, excluded.raw)
+  WHERE ${SOURCE_CHANGED}
      OR t.last_seen_at < excluded.last_seen_at - ${resolution}::interval
   RETURNING t.ticket_id, t.response_id, t.email_address, t.phone_number, t.rating, t.comment, t.created_at,
             t.time_limit_hours, t.due_at, t.status,

@@ -1,4 +1,5 @@
 import { createTask } from 'node-cron';
+import { lastSuccessPerList, type LastSuccess } from '../db/last-success.js';
 import type { Db } from '../db/prisma.js';
 import { errorMessage } from '../errors.js';
 import type { ListRef } from '../questionpro/pages.js';
@@ -58,22 +59,16 @@ export async function checkReadiness(deps: {
   now?: Date;
 }): Promise<Readiness> {
   const now = deps.now ?? new Date();
-  let lastSuccess: Array<{ segment_id: bigint; status: number; finished_at: Date | null }>;
+  let lastSuccess: LastSuccess[];
   try {
-    lastSuccess = await withTimeout(
-      deps.db.$queryRaw<Array<{ segment_id: bigint; status: number; finished_at: Date | null }>>`
-        SELECT segment_id, status, max(finished_at) AS finished_at
-        FROM sync_run_segments WHERE outcome = 'succeeded' GROUP BY segment_id, status`,
-      DB_CHECK_TIMEOUT_MS,
-      'the database',
-    );
+    lastSuccess = await withTimeout(lastSuccessPerList(deps.db), DB_CHECK_TIMEOUT_MS, 'the database');
   } catch (error) {
     const message = errorMessage(error).split('\n')[0]!.slice(0, 300);
     return { ready: false, database: { ok: false, error: message }, lists: [], reasons: [`database: ${message}`] };
   }
   if (!deps.firstSyncFinished) return { ready: true, database: { ok: true }, lists: [], reasons: [] };
 
-  const bySegment = new Map(lastSuccess.map((r) => [`${r.segment_id}/${r.status}`, r.finished_at]));
+  const bySegment = new Map(lastSuccess.map((r) => [`${r.segmentId}/${r.status}`, r.finishedAt]));
   const lists = deps.lists.map((list): ListFreshness => {
     const at = bySegment.get(`${list.segmentId}/${list.status}`) ?? null;
     const ageSeconds = at ? Math.round((now.getTime() - at.getTime()) / 1000) : null;

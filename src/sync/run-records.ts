@@ -48,16 +48,10 @@ export function errorColumns(error: unknown) {
   };
 }
 
-export interface RunTotals {
-  listsTotal: number;
-  listsFailed: number;
-  pages: number;
-  ticketsSeen: number;
-  ticketsInserted: number;
-  ticketsUpdated: number;
-  ticketsUnchanged: number;
-  ticketsRejected: number;
-}
+export type RunTotals = { listsTotal: number; listsFailed: number } & Pick<
+  ListCounts,
+  'pages' | 'ticketsSeen' | 'ticketsInserted' | 'ticketsUpdated' | 'ticketsUnchanged' | 'ticketsRejected'
+>;
 
 export const runIdentity = () => ({ hostname: os.hostname(), pid: process.pid });
 

@@ -1,4 +1,5 @@
-import type { FaultKind, FaultSpec } from './faults.js';
+import { STATUS_CODES } from 'node:http';
+import type { FaultSpec } from './faults.js';
 import {
   QUOTA_ERROR,
   VENDOR_ERRORS,
@@ -6,26 +7,35 @@ import {
   html503Reply,
   invalidJson500Reply,
   jsonReply,
+  pageBody,
+  type PageRequest,
   type SimReply,
   type SuccessBody,
 } from './responses.js';
+import type { SocketFaultKind } from './socket-faults.js';
+import type { SimTicket } from './ticket-generator.js';
 
-/** Faults that never produce an HTTP answer; the server handles them on the socket. */
-export type SocketFaultKind = Extract<FaultKind, 'reset' | 'timeout'>;
-
-export function isSocketFault(kind: FaultKind): kind is SocketFaultKind {
-  return kind === 'reset' || kind === 'timeout';
-}
+export type ReplyFaultSpec = FaultSpec & { kind: Exclude<FaultSpec['kind'], SocketFaultKind> };
 
 export interface FaultContext {
   requestId: string;
   resourceUrl: string;
-  /** The page the request would have received; only the 200-shaped faults need it. */
-  page: () => SuccessBody;
+  /** The page asked for (number, size) and what its links need. */
+  pageRequest: PageRequest;
+  /** The request's headers as received: name, value, name, value... (Node's rawHeaders). */
+  rawHeaders: readonly string[];
+  /** A page of the requested list, the one asked for unless told; built only on demand. */
+  page: (pageNumber?: number) => SuccessBody;
+  /** `count` valid tickets that no answer of this simulator carried before. */
+  freshTickets: (count: number) => SimTicket[];
 }
 
+// A runaway server's claim: far more pages than any sync should ever walk.
+const RUNAWAY_TOTAL_PAGES = 1_000_000_000;
+const ENDLESS_TOTAL_ITEMS = 10;
+
 /** The HTTP answer for a fault that has one. */
-export function faultReply(spec: FaultSpec & { kind: Exclude<FaultKind, SocketFaultKind> }, ctx: FaultContext): SimReply {
+export function faultReply(spec: ReplyFaultSpec, ctx: FaultContext): SimReply {
   const { requestId, resourceUrl } = ctx;
   switch (spec.kind) {
     case '500':
@@ -51,6 +61,19 @@ export function faultReply(spec: FaultSpec & { kind: Exclude<FaultKind, SocketFa
     }
     case 'invalid-record':
       return jsonReply(200, withInvalidRecord(ctx.page()), requestId);
+    case 'repeat-page': {
+      const totalPages = spec.totalPages ?? RUNAWAY_TOTAL_PAGES;
+      const totals = { totalPages, totalItems: totalPages * ctx.pageRequest.perPage };
+      return jsonReply(200, pageBody(ctx.page(1).response, ctx.pageRequest, totals), requestId);
+    }
+    case 'endless': {
+      const totals = { totalPages: spec.totalPages ?? RUNAWAY_TOTAL_PAGES, totalItems: spec.totalItems ?? ENDLESS_TOTAL_ITEMS };
+      return jsonReply(200, pageBody(ctx.freshTickets(ctx.pageRequest.perPage), ctx.pageRequest, totals), requestId);
+    }
+    case 'echo-key':
+      return echoedHeadersReply(spec.status ?? 502, spec.format ?? 'html', ctx);
+    case 'custom':
+      return customReply(spec, ctx);
   }
 }
 
@@ -60,4 +83,40 @@ function withInvalidRecord(body: SuccessBody): unknown {
   const target = Math.floor(body.response.length / 2);
   const response = body.response.map((ticket, i) => (i === target ? { ...ticket, ticketID: 'abc' } : ticket));
   return { ...body, response };
+}
+
+/**
+ * A misconfigured proxy that dumps the request's headers, the API key among them,
+ * into its error page: whatever the client logs or stores of an error body leaks it.
+ */
+function echoedHeadersReply(status: number, format: 'html' | 'json', ctx: FaultContext): SimReply {
+  const pairs: string[] = [];
+  for (let i = 0; i + 1 < ctx.rawHeaders.length; i += 2) pairs.push(`${ctx.rawHeaders[i]}: ${ctx.rawHeaders[i + 1]}`);
+  const message = `upstream rejected request with headers ${pairs.join(', ')}`;
+  const reason = STATUS_CODES[status] ?? 'Error';
+  if (format === 'json') {
+    const name = reason.toUpperCase().replace(/[^A-Z0-9]+/g, '_');
+    return errorReply(status, { name, id: '', message }, ctx.requestId, ctx.resourceUrl);
+  }
+  const body =
+    `<html>\r\n<head><title>${status} ${reason}</title></head>\r\n<body>\r\n` +
+    `<center><h1>${status} ${reason}</h1></center>\r\n<p>${message}</p>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n`;
+  return { status, headers: { 'content-type': 'text/html', 'x-request-id': ctx.requestId }, body };
+}
+
+function customReply(spec: ReplyFaultSpec, ctx: FaultContext): SimReply {
+  let body: string;
+  try {
+    body = typeof spec.body === 'function' ? spec.body(ctx.page()) : (spec.body ?? '');
+  } catch (err) {
+    const message = `simulator custom fault body failed: ${err instanceof Error ? err.message : String(err)}`;
+    return errorReply(500, { ...VENDOR_ERRORS[500], message }, ctx.requestId, ctx.resourceUrl);
+  }
+  // Lower-cased so that the test's "Content-Type" replaces the default instead of doubling it.
+  const headers = Object.fromEntries(Object.entries(spec.headers ?? {}).map(([name, value]) => [name.toLowerCase(), value]));
+  return {
+    status: spec.status ?? 200,
+    headers: { 'content-type': 'application/json', 'x-request-id': ctx.requestId, ...headers },
+    body,
+  };
 }

@@ -1,5 +1,9 @@
+import { validateHeaderName, validateHeaderValue } from 'node:http';
+import type { SuccessBody } from './responses.js';
+
 // Faults a test can queue on the simulator. Each one mimics a failure the sync must
-// classify (retry or abort), see STYLE.md "Retry only what can succeed later".
+// classify (retry or abort), see STYLE.md "Retry only what can succeed later", or a
+// hostile server it must not trust (endless lists, huge or trickling bodies, leaks).
 
 export const FAULT_KINDS = [
   '500', // vendor error page whose body is NOT valid JSON (unquoted `docs`), as documented
@@ -13,6 +17,13 @@ export const FAULT_KINDS = [
   '403', // FORBIDDEN
   'bad-envelope', // 200 whose body lacks `pagination`
   'invalid-record', // 200 with one record's ticketID replaced by the string "abc"
+  'slow-body', // 200 and the real page's headers at once, then its body one byte per intervalMs
+  'reset-mid-body', // 200, the real content-length and the first `bytes` body bytes, then a TCP reset
+  'huge-body', // 200 chunked, a plausible page body of `bytes` bytes (default 1 GiB), made lazily
+  'repeat-page', // page 1's records whatever page is asked, announcing totalPages (default 1e9)
+  'endless', // perPage fresh tickets on every page; totalItems (default 10) and totalPages (1e9) lie
+  'echo-key', // error (status, default 502) whose HTML or JSON body echoes the request's api-key
+  'custom', // the test's own status, headers and body text, sent verbatim
 ] as const;
 
 export type FaultKind = (typeof FAULT_KINDS)[number];
@@ -23,6 +34,10 @@ export interface FaultMatch {
   page?: number;
 }
 
+/**
+ * A fault is an in-process object: the simulator runs in the test's own process, so
+ * a spec may carry a function ('custom' body). Fields only apply to the kinds named.
+ */
 export interface FaultSpec {
   kind: FaultKind;
   /** How many matching requests it answers before it is used up. Default 1. */
@@ -33,6 +48,31 @@ export interface FaultSpec {
   retryAfterSeconds?: number;
   /** For 'timeout': how long the request hangs before its socket is destroyed. */
   delayMs?: number;
+  /** For 'slow-body': the pause before each byte of the body. Default 1000. */
+  intervalMs?: number;
+  /**
+   * For 'reset-mid-body': body bytes sent before the reset (default 20, capped one
+   * short of the body so it is always truncated). For 'huge-body': the body's exact
+   * size (default 1 GiB); one too small for a record and the page's ending (~1 kB)
+   * gets a truncated document.
+   */
+  bytes?: number;
+  /** For 'repeat-page' and 'endless': the totalPages announced. Default 1_000_000_000. */
+  totalPages?: number;
+  /** For 'endless': the totalItems announced. Default 10. */
+  totalItems?: number;
+  /** For 'echo-key' (default 502) and 'custom' (default 200): the HTTP status. */
+  status?: number;
+  /** For 'echo-key': a proxy's HTML page (default) or a vendor-style JSON error envelope. */
+  format?: 'html' | 'json';
+  /** For 'custom': response headers; content-type defaults to application/json. */
+  headers?: Record<string, string>;
+  /**
+   * For 'custom' (required): the body text, or a function of the page the request
+   * would have received. It is sent as UTF-8, so write what JS strings cannot carry
+   * as JSON escapes in the text (a lone surrogate as "\\ud83d", a 2^53+1 ticketID literal).
+   */
+  body?: string | ((page: SuccessBody) => string);
 }
 
 /** What a request looks like to the fault matcher (page already defaulted). */
@@ -54,7 +94,8 @@ export class FaultQueue {
   add(spec: FaultSpec): void {
     checkSpec(spec);
     // Copied so that a test mutating its spec object later does not change the queue.
-    this.faults.push({ spec: { ...spec, match: spec.match && { ...spec.match } }, remaining: spec.times ?? 1 });
+    const copy = { ...spec, match: spec.match && { ...spec.match }, headers: spec.headers && { ...spec.headers } };
+    this.faults.push({ spec: copy, remaining: spec.times ?? 1 });
   }
 
   clear(): void {
@@ -81,19 +122,39 @@ function matches(match: FaultMatch | undefined, target: FaultTarget): boolean {
   );
 }
 
+const isInteger = (min: number) => (value: number) => Number.isSafeInteger(value) && value >= min;
+const NUMERIC_RULES: Array<[keyof FaultSpec, (value: number) => boolean, string]> = [
+  ['times', isInteger(1), 'a positive integer'],
+  ['retryAfterSeconds', isInteger(0), 'a non-negative integer'],
+  ['delayMs', (v) => Number.isFinite(v) && v >= 0, 'a non-negative number'],
+  ['intervalMs', (v) => Number.isFinite(v) && v > 0, 'a positive number'],
+  ['bytes', isInteger(0), 'a non-negative integer'],
+  ['totalPages', isInteger(1), 'a positive integer'],
+  ['totalItems', isInteger(0), 'a non-negative integer'],
+  // 1xx would leave the client waiting for a final answer the simulator never sends.
+  ['status', (v) => Number.isInteger(v) && v >= 200 && v <= 599, 'an integer in [200, 599]'],
+];
+
 // Fail at injection time with a readable message rather than letting a typo silently
-// never match (or match forever).
+// never match (or match forever), or a bad header blow up mid-answer.
 function checkSpec(spec: FaultSpec): void {
   if (!(FAULT_KINDS as readonly string[]).includes(spec.kind)) {
     throw new TypeError(`unknown fault kind "${spec.kind}", expected one of ${FAULT_KINDS.join(', ')}`);
   }
-  if (spec.times !== undefined && (!Number.isInteger(spec.times) || spec.times < 1)) {
-    throw new RangeError(`fault times must be a positive integer, got ${spec.times}`);
+  for (const [field, valid, expected] of NUMERIC_RULES) {
+    const value = spec[field];
+    if (value !== undefined && !(typeof value === 'number' && valid(value))) {
+      throw new RangeError(`fault ${field} must be ${expected}, got ${String(value)}`);
+    }
   }
-  if (spec.retryAfterSeconds !== undefined && !(Number.isInteger(spec.retryAfterSeconds) && spec.retryAfterSeconds >= 0)) {
-    throw new RangeError(`retryAfterSeconds must be a non-negative integer, got ${spec.retryAfterSeconds}`);
+  if (spec.format !== undefined && spec.format !== 'html' && spec.format !== 'json') {
+    throw new TypeError(`fault format must be "html" or "json", got ${String(spec.format)}`);
   }
-  if (spec.delayMs !== undefined && !(Number.isFinite(spec.delayMs) && spec.delayMs >= 0)) {
-    throw new RangeError(`delayMs must be a non-negative number, got ${spec.delayMs}`);
+  for (const [name, value] of Object.entries(spec.headers ?? {})) {
+    validateHeaderName(name);
+    validateHeaderValue(name, value);
+  }
+  if (spec.kind === 'custom' && typeof spec.body !== 'string' && typeof spec.body !== 'function') {
+    throw new TypeError('a custom fault needs a body: a string or a function of the page');
   }
 }

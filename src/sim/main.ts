@@ -9,6 +9,8 @@ const segments = (process.env['SIM_SEGMENTS'] ?? '101,102,103').split(',').map((
 const count = numberFrom('SIM_TICKETS', 250);
 const latencyMs = numberFrom('SIM_LATENCY_MS', 0);
 const rateLimitPerMinute = numberFrom('SIM_RATE_LIMIT', 0) || undefined;
+// Unset means no allowance; 0 is an allowance already used up.
+const callAllowance = process.env['SIM_CALL_ALLOWANCE'] ? Number(process.env['SIM_CALL_ALLOWANCE']) : undefined;
 
 // Status 0 is the documented example and the only one generated; others answer empty.
 const sim = await QuestionProSimulator.start({
@@ -16,6 +18,7 @@ const sim = await QuestionProSimulator.start({
   port,
   latencyMs,
   rateLimitPerMinute,
+  callAllowance,
   lists: segments.map((segmentId) => ({ segmentId, status: 0, count })),
 });
 console.log(JSON.stringify({ baseUrl: sim.baseUrl }));

@@ -11,6 +11,10 @@ export interface Prng {
   pick<T>(items: readonly T[]): T;
 }
 
+// Module-level aliases: under jest every global lookup (Math) goes through the vm
+// context's interceptors, which made generating a million tickets ten times slower.
+const { floor, imul } = Math;
+
 /**
  * A PRNG whose stream depends only on `keys`. The generator keys it by
  * (seed, segment, status, index) so that each ticket is computed on its own: a list of
@@ -22,16 +26,16 @@ export function createPrng(...keys: number[]): Prng {
   const next = (): number => {
     state = (state + 0x6d2b79f5) | 0;
     let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    t = imul(t ^ (t >>> 15), t | 1);
+    t ^= t + imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
   return {
     next,
-    int: (min, max) => min + Math.floor(next() * (max - min + 1)),
+    int: (min, max) => min + floor(next() * (max - min + 1)),
     chance: (p) => next() < p,
     pick: <T>(items: readonly T[]): T => {
-      const item = items[Math.floor(next() * items.length)];
+      const item = items[floor(next() * items.length)];
       if (item === undefined) throw new RangeError('pick() needs a non-empty list');
       return item;
     },
@@ -44,11 +48,11 @@ function hashKeys(keys: readonly number[]): number {
   let h = 0x811c9dc5;
   for (const key of keys) {
     const low = key >>> 0;
-    const high = Math.floor(key / 4294967296) >>> 0;
+    const high = floor(key / 4294967296) >>> 0;
     for (const word of [low, high]) {
-      h = Math.imul(h ^ word, 0x01000193);
+      h = imul(h ^ word, 0x01000193);
       h ^= h >>> 13;
-      h = Math.imul(h, 0x5bd1e995);
+      h = imul(h, 0x5bd1e995);
       h ^= h >>> 15;
     }
   }

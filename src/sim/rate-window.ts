@@ -1,7 +1,7 @@
 /**
  * The API's own rate limit, as the simulator enforces it: at most `limit` calls in
  * any `windowMs` per key (a sliding window: the strictest reading of "300 calls per
- * 60 s"). A call over the limit is refused and not counted.
+ * 60 s"; key-budget.ts keeps one per key). A call over the limit is refused and not counted.
  */
 export class RateWindow {
   private readonly arrivals: number[] = [];

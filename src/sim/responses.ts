@@ -39,18 +39,27 @@ export interface PageRequest {
 
 /** One page of `tickets` (the whole list, in served order); past the end it is empty. */
 export function successBody(tickets: readonly SimTicket[], req: PageRequest): SuccessBody {
-  const totalItems = tickets.length;
-  const totalPages = Math.ceil(totalItems / req.perPage);
   const start = (req.page - 1) * req.perPage;
+  const totalItems = tickets.length;
+  return pageBody(tickets.slice(start, start + req.perPage), req, { totalItems, totalPages: Math.ceil(totalItems / req.perPage) });
+}
+
+export interface PageTotals {
+  totalItems: number;
+  totalPages: number;
+}
+
+/** A page holding exactly `records` (copied), announcing `totals`: faults make them lie. */
+export function pageBody(records: readonly SimTicket[], req: PageRequest, totals: PageTotals): SuccessBody {
   const link = (page: number): string => `${req.origin}${LINKS_PATH}?page=${page}&perPage=${req.perPage}`;
   return {
-    response: tickets.slice(start, start + req.perPage).map((ticket) => ({ ...ticket })),
+    response: records.map((ticket) => ({ ...ticket })),
     pagination: {
       perPage: req.perPage,
-      totalItems,
+      totalItems: totals.totalItems,
       currentPage: req.page,
-      totalPages,
-      links: { self: link(req.page), first: link(1), last: link(Math.max(totalPages, 1)), next: null, prev: null },
+      totalPages: totals.totalPages,
+      links: { self: link(req.page), first: link(1), last: link(Math.max(totals.totalPages, 1)), next: null, prev: null },
     },
     requestID: req.requestId,
   };

@@ -2,17 +2,20 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { faultReply, isSocketFault } from './fault-replies.js';
+import { faultReply, type FaultContext } from './fault-replies.js';
 import { FaultQueue, type FaultKind, type FaultSpec } from './faults.js';
+import { KeyBudget } from './key-budget.js';
 import { parseDetractorsRequest, type DetractorsRequest } from './request-parser.js';
-import { API_PREFIX, DETRACTORS_PATH, VENDOR_ERRORS, errorReply, jsonReply, successBody, type SimReply } from './responses.js';
-import { generateTickets, type SimTicket } from './ticket-generator.js';
+import { API_PREFIX, DETRACTORS_PATH, QUOTA_ERROR, VENDOR_ERRORS, errorReply, jsonReply, successBody, type SimReply } from './responses.js';
+import { actOnSocket, isSocketFault, socketFaultStatus, type SocketFaultSpec } from './socket-faults.js';
+import { endlessTicket, generateTickets, type SimTicket } from './ticket-generator.js';
 import { TicketStore, type InsertPosition } from './ticket-store.js';
-import { RateWindow } from './rate-window.js';
 
 export interface SimulatorOptions {
   /** Required value of the `api-key` request header. */
   apiKey: string;
+  /** Further accepted keys (other licences): each has its own rate window and allowance. */
+  extraApiKeys?: readonly string[];
   /** Lists generated at start. */
   lists?: Array<{ segmentId: number; status: number; count: number }>;
   host?: string;
@@ -23,8 +26,10 @@ export interface SimulatorOptions {
   seed?: number;
   /** perPage above it answers 400. Default 1000. */
   maxPerPage?: number;
-  /** Enforce the API's rate limit: more calls than this in any 60 s answer 429 (with Retry-After). */
+  /** Enforce the API's rate limit, per key: more calls than this in any 60 s answer 429 (with Retry-After). */
   rateLimitPerMinute?: number;
+  /** The licence's API-call allowance, per key: every call after this many answers the quota 429 (id 1013). */
+  callAllowance?: number;
 }
 
 /** A valid request, as the onRequest hook sees it. */
@@ -37,14 +42,14 @@ export interface SimRequestLog extends Partial<DetractorsRequest> {
   httpStatus: number;
   requestId: string;
   fault?: FaultKind;
+  /** For 'slow-body', 'reset-mid-body' and 'huge-body': body bytes handed to the connection so far. */
+  bytesSent?: number;
 }
 
 export type RequestHook = (req: SimRequest) => void | Promise<void>;
 
-const DEFAULT_TIMEOUT_FAULT_MS = 30_000;
-
-/** What to do with one request: answer it, or act on its socket. */
-type Outcome = { reply: SimReply } | { socketFault: 'reset' } | { socketFault: 'timeout'; delayMs: number };
+/** What to do with one request: answer it, or act on its connection. */
+type Outcome = { reply: SimReply } | { act: SocketFaultSpec; log: SimRequestLog; ctx: FaultContext };
 
 /** An in-process stand-in for QuestionPro's detractor-tickets endpoint, over real HTTP. */
 export class QuestionProSimulator {
@@ -52,15 +57,21 @@ export class QuestionProSimulator {
   private readonly store = new TicketStore();
   private readonly faults = new FaultQueue();
   private readonly sockets = new Set<Socket>();
-  // Aborted by close(): ends latency waits and hanging 'timeout' faults at once.
+  // Socket faults being acted out; close() and settled() wait for them.
+  private readonly acting = new Set<Promise<void>>();
+  // Aborted by close(): ends latency waits and every socket fault at once.
   private readonly lifetime = new AbortController();
   private readonly server: Server;
   private hook: RequestHook | undefined;
   private latencyMs = 0;
-  private rateWindow: RateWindow | undefined;
+  private endlessServed = 0;
   private origin = '';
 
-  private constructor(private readonly opts: Required<Pick<SimulatorOptions, 'apiKey' | 'seed' | 'maxPerPage'>>) {
+  private constructor(
+    private readonly opts: Required<Pick<SimulatorOptions, 'seed' | 'maxPerPage'>>,
+    private readonly apiKeys: ReadonlySet<string>,
+    private readonly budget: KeyBudget,
+  ) {
     this.server = createServer((req, res) => void this.handle(req, res));
     this.server.on('connection', (socket) => {
       this.sockets.add(socket);
@@ -69,14 +80,17 @@ export class QuestionProSimulator {
   }
 
   static async start(opts: SimulatorOptions): Promise<QuestionProSimulator> {
-    if (!opts.apiKey) throw new TypeError('apiKey must be a non-empty string');
+    const apiKeys = [opts.apiKey, ...(opts.extraApiKeys ?? [])];
+    if (!apiKeys.every((key) => typeof key === 'string' && key !== '')) throw new TypeError('API keys must be non-empty strings');
     const maxPerPage = opts.maxPerPage ?? 1000;
-    if (!Number.isSafeInteger(maxPerPage) || maxPerPage < 1) throw new RangeError(`maxPerPage must be a positive integer, got ${maxPerPage}`);
-    const sim = new QuestionProSimulator({ apiKey: opts.apiKey, seed: opts.seed ?? 1, maxPerPage });
+    checkCount('maxPerPage', maxPerPage, 1);
+    if (opts.callAllowance !== undefined) checkCount('callAllowance', opts.callAllowance, 0);
+    // 0 keeps meaning "no limit", as SIM_RATE_LIMIT=0 does.
+    const budget = new KeyBudget({ perMinute: opts.rateLimitPerMinute || undefined, allowance: opts.callAllowance });
+    const sim = new QuestionProSimulator({ seed: opts.seed ?? 1, maxPerPage }, new Set(apiKeys), budget);
     sim.setLatency(opts.latencyMs ?? 0);
-    if (opts.rateLimitPerMinute) sim.rateWindow = new RateWindow(opts.rateLimitPerMinute);
     for (const { segmentId, status, count } of opts.lists ?? []) {
-      sim.setList(segmentId, status, sim.generate(segmentId, status, count));
+      sim.store.adopt(segmentId, status, sim.generate(segmentId, status, count));
     }
     await sim.listen(opts.host ?? '127.0.0.1', opts.port ?? 0);
     return sim;
@@ -128,6 +142,19 @@ export class QuestionProSimulator {
     this.hook = hook;
   }
 
+  /** Calls the simulator counted for `apiKey`: the ones its rate window admitted (quota refusals included). */
+  callsByKey(apiKey: string): number {
+    return this.budget.callsBy(apiKey);
+  }
+
+  /**
+   * Resolves once every socket fault being acted out now (a trickling, truncated,
+   * huge or hanging answer) has ended, e.g. because its client went away.
+   */
+  async settled(): Promise<void> {
+    await Promise.all(this.acting);
+  }
+
   async close(): Promise<void> {
     if (this.lifetime.signal.aborted) return;
     this.lifetime.abort();
@@ -135,6 +162,8 @@ export class QuestionProSimulator {
     // Keep-alive sockets (fetch pools them) would hold server.close() open forever.
     for (const socket of this.sockets) socket.destroy();
     await closed;
+    // The aborted lifetime ends them at once; waiting leaves no timer behind.
+    await this.settled();
   }
 
   private async listen(host: string, port: number): Promise<void> {
@@ -159,16 +188,25 @@ export class QuestionProSimulator {
         const { status, headers, body: text } = outcome.reply;
         res.writeHead(status, { ...headers, 'content-length': String(Buffer.byteLength(text)) });
         res.end(text);
-      } else if (outcome.socketFault === 'reset') {
-        req.socket.resetAndDestroy();
-      } else {
-        await sleep(outcome.delayMs, undefined, { signal: this.lifetime.signal });
-        req.socket.destroy();
+        return;
       }
+      const acting = actOnSocket(outcome.act, { ...outcome.ctx, req, res, log: outcome.log, lifetime: this.lifetime.signal });
+      this.track(acting);
+      await acting;
     } catch {
       // Either close() interrupted a wait or the client went away: nobody is left to answer.
       req.socket.destroy();
     }
+  }
+
+  // close() and settled() wait for socket faults; one that failed has ended too.
+  private track(acting: Promise<void>): void {
+    const ended = acting.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.acting.add(ended);
+    void ended.then(() => this.acting.delete(ended));
   }
 
   private async decide(req: IncomingMessage, body: string): Promise<Outcome> {
@@ -182,12 +220,14 @@ export class QuestionProSimulator {
       reply(log, errorReply(status, VENDOR_ERRORS[status], requestId, url.href));
 
     if (url.pathname !== DETRACTORS_PATH || req.method !== 'POST') return error(404);
-    if (req.headers['api-key'] !== this.opts.apiKey) return error(401);
-    const admission = this.rateWindow?.admit(Date.now());
-    if (admission && !admission.admitted) {
+    const apiKey = req.headers['api-key'];
+    if (typeof apiKey !== 'string' || !this.apiKeys.has(apiKey)) return error(401);
+    const admission = this.budget.admit(apiKey, Date.now());
+    if (!admission.admitted && admission.reason === 'rate') {
       const headers = { 'retry-after': String(admission.retryAfterSeconds) };
       return reply({}, errorReply(429, VENDOR_ERRORS[429], requestId, url.href, headers));
     }
+    if (!admission.admitted) return reply({}, errorReply(429, QUOTA_ERROR, requestId, url.href));
     const parsed = parseDetractorsRequest(url.searchParams, body, this.opts.maxPerPage);
     if (!parsed.ok) return reply(parsed.partial, errorReply(400, parsed.error, requestId, url.href));
     const request = parsed.request;
@@ -200,19 +240,25 @@ export class QuestionProSimulator {
       return reply(request, errorReply(500, { ...VENDOR_ERRORS[500], message }, requestId, url.href));
     }
 
-    // A function because most faults never need the page, so it is built only on demand.
-    const page = () =>
-      successBody(this.store.view(request.segmentId, request.status), { origin: this.origin, ...request, requestId });
+    const pageRequest = { origin: this.origin, page: request.page, perPage: request.perPage, requestId };
+    // A function because most answers never need the page, so it is built only on demand.
+    const page = (pageNumber = request.page) =>
+      successBody(this.store.view(request.segmentId, request.status), { ...pageRequest, page: pageNumber });
     const fault = this.faults.take(request);
     if (!fault) return reply(request, jsonReply(200, page(), requestId));
+    const ctx: FaultContext = {
+      requestId,
+      resourceUrl: url.href,
+      pageRequest,
+      rawHeaders: req.rawHeaders,
+      page,
+      freshTickets: (count) => Array.from({ length: count }, () => endlessTicket(this.opts.seed, this.endlessServed++)),
+    };
     const log = { ...request, fault: fault.kind };
-    if (!isSocketFault(fault.kind)) {
-      return reply(log, faultReply({ ...fault, kind: fault.kind }, { requestId, resourceUrl: url.href, page }));
-    }
-    this.requests.push({ ...log, httpStatus: 0, requestId });
-    return fault.kind === 'reset'
-      ? { socketFault: 'reset' }
-      : { socketFault: 'timeout', delayMs: fault.delayMs ?? DEFAULT_TIMEOUT_FAULT_MS };
+    if (!isSocketFault(fault.kind)) return reply(log, faultReply({ ...fault, kind: fault.kind }, ctx));
+    const entry: SimRequestLog = { ...log, httpStatus: socketFaultStatus(fault.kind), requestId };
+    this.requests.push(entry);
+    return { act: { ...fault, kind: fault.kind }, log: entry, ctx };
   }
 }
 
@@ -220,4 +266,8 @@ async function readBody(req: IncomingMessage): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const chunk of req) chunks.push(chunk as Buffer);
   return Buffer.concat(chunks).toString('utf8');
+}
+
+function checkCount(name: string, value: number, min: number): void {
+  if (!Number.isSafeInteger(value) || value < min) throw new RangeError(`${name} must be an integer >= ${min}, got ${value}`);
 }

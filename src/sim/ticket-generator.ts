@@ -12,17 +12,25 @@ export interface SimTicket {
   timelimit: number;
 }
 
-// ID layout: segment * 1e9 + status * 1e6 + slot. It keeps IDs of different lists
-// apart without any shared counter, and the bounds keep every ID below 2^53
-// (9_000_000 * 1e9 + 999 * 1e6 + 1e6 ~ 9.0010e15 < 9.0072e15).
-const MAX_SEGMENT_ID = 9_000_000;
+// ID layout, every ID below 2^53 (~9.007e15) and no two alike, without a shared counter:
+//   list ticketIDs     segment * 1e9 + status * 1e6 + index + 1    [1, 3.000001e15]
+//   endless ticketIDs  ENDLESS_TICKET_BASE + n + 1                 (3.001e15, 4e15)
+//   responseIDs        RESPONSE_ID_OFFSET + ticketID               (5e15, 9e15)
+// A list of 1M tickets fills its status's slots [status*1e6 + 1, (status+1)*1e6]
+// exactly, so lists tile the space. ticketIDs are a contract (tests and README
+// examples name them); responseIDs sit in a range of their own so they never meet.
+const MAX_SEGMENT_ID = 3_000_000;
 const MAX_STATUS = 999;
-/** Slots [0, 500k) are ticket IDs, [500k, 1M) the matching response IDs. */
-export const MAX_GENERATED_PER_LIST = 500_000;
+export const MAX_GENERATED_PER_LIST = 1_000_000;
+const RESPONSE_ID_OFFSET = 5_000_000_000_000_000;
+const ENDLESS_TICKET_BASE = 3_001_000_000_000_000;
+const MAX_ENDLESS_TICKETS = 4_000_000_000_000_000 - ENDLESS_TICKET_BASE;
 
 // Tickets are spread from this instant onwards, oldest first, about one every 2 hours.
 const FIRST_TICKET_AT = Date.UTC(2024, 2, 1, 8, 0, 0);
 const TICKET_SPACING_MS = 2 * 60 * 60 * 1000;
+// Endless tickets reuse these many time slots (~23 years), so timestamps stay plausible.
+const ENDLESS_TIME_SLOTS = 100_000;
 
 // Every 100th ticket (this one and each 100 later) carries a ~5 kB comment, so any
 // list of 38+ tickets has at least one, without depending on luck.
@@ -65,45 +73,87 @@ export function generateTickets(seed: number, segmentId: number, status: number,
   checkRange('segmentId', segmentId, 0, MAX_SEGMENT_ID);
   checkRange('status', status, 0, MAX_STATUS);
   checkRange('count', count, 0, MAX_GENERATED_PER_LIST);
-  const tickets: SimTicket[] = [];
+  const listBase = segmentId * 1_000_000_000 + status * 1_000_000;
+  const tickets = new Array<SimTicket>(count);
   for (let index = count - 1; index >= 0; index--) {
-    tickets.push(generateTicket(seed, segmentId, status, index));
+    const ticketID = listBase + index + 1;
+    tickets[count - 1 - index] = buildTicket(createPrng(seed, segmentId, status, index), index, index, ticketID);
   }
   return tickets;
 }
 
-function generateTicket(seed: number, segmentId: number, status: number, index: number): SimTicket {
-  const rng = createPrng(seed, segmentId, status, index);
-  const listBase = segmentId * 1_000_000_000 + status * 1_000_000;
-  const createdAt = FIRST_TICKET_AT + index * TICKET_SPACING_MS + rng.int(0, TICKET_SPACING_MS / 1000 - 1) * 1000;
+/**
+ * The n-th ticket of a list that never ends (the 'endless' fault): a valid ticket
+ * whose IDs no generated list and no other n can have.
+ */
+export function endlessTicket(seed: number, n: number): SimTicket {
+  checkRange('endless ticket number', n, 0, MAX_ENDLESS_TICKETS - 1);
+  return buildTicket(createPrng(seed, ENDLESS_TICKET_BASE, n), n, n % ENDLESS_TIME_SLOTS, ENDLESS_TICKET_BASE + n + 1);
+}
+
+// The draws happen in a fixed order (time, email, phone, rating, comment, offset,
+// time limit): changing it would change every generated ticket.
+function buildTicket(rng: Prng, index: number, timeSlot: number, ticketID: number): SimTicket {
+  const createdAt = FIRST_TICKET_AT + timeSlot * TICKET_SPACING_MS + rng.int(0, TICKET_SPACING_MS / 1000 - 1) * 1000;
   return {
     emailAddress: rng.chance(0.15) ? '' : email(rng, index),
-    phoneNumber: rng.chance(0.85) ? '' : `+1 555 01${String(rng.int(0, 99)).padStart(2, '0')}`,
-    rating: rng.chance(0.08) ? '' : String(rng.int(0, 6)),
+    phoneNumber: rng.chance(0.85) ? '' : `+1 555 01${PAD2[rng.int(0, 99)]!}`,
+    rating: rng.chance(0.08) ? '' : RATINGS[rng.int(0, 6)]!,
     comment: index % 100 === LONG_COMMENT_SLOT ? longComment(index) : rng.pick(COMMENTS),
-    ticketID: listBase + index + 1,
-    responseID: listBase + MAX_GENERATED_PER_LIST + index + 1,
+    ticketID,
+    responseID: RESPONSE_ID_OFFSET + ticketID,
     timestamp: formatVendorTimestamp(createdAt, rng.chance(0.75) ? 0 : rng.pick(OFFSET_MINUTES)),
     timelimit: rng.chance(0.8) ? 72 : rng.pick([24, 48]),
   };
 }
 
+// Module-level aliases and templates instead of String(): see prng.ts on jest's globals.
+const { abs: absolute, floor, trunc } = Math;
+const RATINGS = ['0', '1', '2', '3', '4', '5', '6'] as const;
+const PAD2 = Array.from({ length: 100 }, (_, i) => String(i).padStart(2, '0'));
+const PAD3 = Array.from({ length: 1000 }, (_, i) => String(i).padStart(3, '0'));
+const DAY_MS = 86_400_000;
+
 /**
  * The vendor's format, `2020-01-14T12:51:48.000+0000`: the local time at that offset,
- * then the offset without a colon.
+ * then the offset without a colon. Computed by arithmetic and joined in one piece
+ * rather than via Date#toISOString and concatenation: a million tickets stay in RAM,
+ * and V8 keeps a concatenated string as a tree of parts, about three times its size.
+ * Years 0000-9999 only, the range the four-digit format can write.
  */
 export function formatVendorTimestamp(epochMs: number, offsetMinutes: number): string {
-  const local = new Date(epochMs + offsetMinutes * 60_000).toISOString().slice(0, 23);
-  const sign = offsetMinutes < 0 ? '-' : '+';
-  const abs = Math.abs(offsetMinutes);
-  const hh = String(Math.floor(abs / 60)).padStart(2, '0');
-  const mm = String(abs % 60).padStart(2, '0');
-  return `${local}${sign}${hh}${mm}`;
+  const local = trunc(epochMs) + offsetMinutes * 60_000; // Date truncates too
+  const days = floor(local / DAY_MS);
+  const msOfDay = local - days * DAY_MS;
+  const ms = msOfDay % 1000;
+  const seconds = (msOfDay - ms) / 1000;
+  const [year, month, day] = civilFromDays(days);
+  const abs = absolute(offsetMinutes);
+  return [
+    `${year}`.padStart(4, '0'), '-', PAD2[month], '-', PAD2[day], 'T',
+    PAD2[floor(seconds / 3600)], ':', PAD2[floor(seconds / 60) % 60], ':', PAD2[seconds % 60], '.', PAD3[ms],
+    offsetMinutes < 0 ? '-' : '+', PAD2[floor(abs / 60)], PAD2[abs % 60],
+  ].join('');
 }
 
+// Days since 1970-01-01 to a proleptic Gregorian (year, month, day): Howard Hinnant's
+// civil_from_days, the same calendar Date uses.
+function civilFromDays(daysSinceEpoch: number): [number, number, number] {
+  const z = daysSinceEpoch + 719_468;
+  const era = floor(z / 146_097);
+  const doe = z - era * 146_097;
+  const yoe = floor((doe - floor(doe / 1460) + floor(doe / 36_524) - floor(doe / 146_096)) / 365);
+  const doy = doe - (365 * yoe + floor(yoe / 4) - floor(yoe / 100));
+  const mp = floor((5 * doy + 2) / 153);
+  const day = doy - floor((153 * mp + 2) / 5) + 1;
+  const month = mp < 10 ? mp + 3 : mp - 9;
+  return [yoe + era * 400 + (month <= 2 ? 1 : 0), month, day];
+}
+
+// Joined for the same reason as the timestamp: one flat string per ticket.
 function email(rng: Prng, index: number): string {
   const tag = rng.chance(0.2) ? '+cx' : '';
-  return `${rng.pick(FIRST_NAMES)}.${rng.pick(LAST_NAMES)}${index}${tag}@${rng.pick(DOMAINS)}`;
+  return [rng.pick(FIRST_NAMES), '.', rng.pick(LAST_NAMES), `${index}`, tag, '@', rng.pick(DOMAINS)].join('');
 }
 
 function longComment(index: number): string {

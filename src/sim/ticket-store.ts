@@ -24,7 +24,12 @@ export class TicketStore {
   }
 
   set(segmentId: number, status: number, tickets: readonly SimTicket[]): void {
-    this.segment(segmentId).set(status, tickets.map((ticket) => ({ ...ticket })));
+    this.adopt(segmentId, status, tickets.map((ticket) => ({ ...ticket })));
+  }
+
+  /** Stores `tickets` itself, not a copy: for fresh lists nobody else holds (1M tickets, one copy). */
+  adopt(segmentId: number, status: number, tickets: SimTicket[]): void {
+    this.segment(segmentId).set(status, tickets);
   }
 
   /**

@@ -1,4 +1,4 @@
-import { formatVendorTimestamp, generateTickets, type SimTicket } from '../../src/sim/ticket-generator.js';
+import { endlessTicket, formatVendorTimestamp, generateTickets, type SimTicket } from '../../src/sim/ticket-generator.js';
 
 const TIMESTAMP = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})\.(\d{3})([+-])(\d{2})(\d{2})$/;
 
@@ -35,18 +35,50 @@ describe('ticket generator', () => {
   });
 
   it('when lists of several segments and statuses are generated, then every ticketID and responseID is unique and below 2^53', () => {
-    const more = [...all, ...generateTickets(7, 101, 1, 250), ...generateTickets(7, 9_000_000, 999, 3)];
+    const endless = Array.from({ length: 500 }, (_, n) => endlessTicket(7, n));
+    const more = [...all, ...generateTickets(7, 101, 1, 250), ...generateTickets(7, 3_000_000, 999, 3), ...endless];
     const ids = more.map((t) => t.ticketID);
     const responseIds = more.map((t) => t.responseID);
-    expect(new Set(ids).size).toBe(more.length);
-    expect(new Set(responseIds).size).toBe(more.length);
+    expect(new Set([...ids, ...responseIds]).size).toBe(2 * more.length);
     for (const id of [...ids, ...responseIds]) expect(Number.isSafeInteger(id)).toBe(true);
   });
 
+  it('when the first ticket of segment 101 status 0 is generated, then its IDs are the documented ones', () => {
+    // README examples and tests name this ticket: the layout must not move it.
+    expect(generateTickets(7, 101, 0, 1)[0]).toMatchObject({ ticketID: 101_000_000_001, responseID: 5_000_101_000_000_001 });
+  });
+
+  it('when a list of 1M tickets is generated at the top of the layout, then its IDs stay in its own slots and below 2^53', () => {
+    const big = generateTickets(7, 3_000_000, 998, 1_000_000);
+    const base = 3_000_000 * 1e9 + 998 * 1e6;
+    expect(big).toHaveLength(1_000_000);
+    expect([big.at(-1)!.ticketID, big[0]!.ticketID]).toEqual([base + 1, base + 1_000_000]);
+    const ids = new Set(big.map((t) => t.ticketID));
+    const responseIds = new Set(big.map((t) => t.responseID));
+    expect([ids.size, responseIds.size]).toEqual([1_000_000, 1_000_000]);
+    const neighbours = [...generateTickets(7, 3_000_000, 999, 5), ...generateTickets(7, 3_000_000, 997, 5), endlessTicket(7, 0)];
+    for (const t of neighbours) {
+      expect(ids.has(t.ticketID) || responseIds.has(t.responseID) || responseIds.has(t.ticketID)).toBe(false);
+    }
+    // The newest ticket of the top list and the last endless ticket hold the highest IDs there are.
+    expect(big[0]!.responseID).toBeLessThan(2 ** 53);
+    expect(endlessTicket(7, 998_999_999_999_999).responseID).toBeLessThan(2 ** 53);
+  });
+
+  it('when endless tickets are generated, then they are distinct, stable and shaped like list tickets', () => {
+    const endless = Array.from({ length: 300 }, (_, n) => endlessTicket(7, n));
+    expect(new Set(endless.map((t) => t.ticketID)).size).toBe(300);
+    expect(endlessTicket(7, 42)).toEqual(endless[42]);
+    expect(endlessTicket(8, 42)).not.toEqual(endless[42]);
+    for (const t of endless) expect(Object.keys(t).sort()).toEqual(Object.keys(all[0]!).sort());
+    expect(endless.some((t) => Buffer.byteLength(t.comment) >= 5000)).toBe(true);
+  });
+
   it('when inputs would overflow the ID layout, then it refuses with a RangeError', () => {
-    expect(() => generateTickets(7, 9_000_001, 0, 1)).toThrow(RangeError);
+    expect(() => generateTickets(7, 3_000_001, 0, 1)).toThrow(RangeError);
     expect(() => generateTickets(7, 101, 1000, 1)).toThrow(RangeError);
-    expect(() => generateTickets(7, 101, 0, 500_001)).toThrow(RangeError);
+    expect(() => generateTickets(7, 101, 0, 1_000_001)).toThrow(RangeError);
+    expect(() => endlessTicket(7, 999_000_000_000_000)).toThrow(RangeError);
   });
 
   it('when tickets are generated, then each has exactly the documented fields and types', () => {
@@ -103,5 +135,25 @@ describe('ticket generator', () => {
     expect(formatVendorTimestamp(instant, 330)).toBe('2020-01-14T18:21:48.000+0530');
     expect(formatVendorTimestamp(instant, -420)).toBe('2020-01-14T05:51:48.000-0700');
     expect(instantOf(formatVendorTimestamp(instant, -420))).toBe(instant);
+  });
+
+  it('when timestamps are formatted across four centuries and all offsets, then they agree with Date', () => {
+    // Date#toISOString is the reference; the formatter does the calendar by hand for speed.
+    const viaDate = (ms: number, offset: number): string => {
+      const abs = Math.abs(offset);
+      const hhmm = `${String(Math.floor(abs / 60)).padStart(2, '0')}${String(abs % 60).padStart(2, '0')}`;
+      return `${new Date(ms + offset * 60_000).toISOString().slice(0, 23)}${offset < 0 ? '-' : '+'}${hhmm}`;
+    };
+    const from = Date.UTC(1900, 0, 1);
+    const step = Math.floor((Date.UTC(2300, 0, 1) - from) / 20_000) + 7_919; // not a whole day, so times of day vary
+    const mismatches: string[] = [];
+    for (let i = 0; i < 20_000; i++) {
+      const ms = from + i * step + (i % 1000);
+      const offset = ((i * 37) % 1681) - 840;
+      const [mine, reference] = [formatVendorTimestamp(ms, offset), viaDate(ms, offset)];
+      if (mine !== reference) mismatches.push(`${mine} != ${reference}`);
+    }
+    expect(mismatches).toEqual([]);
+    expect(formatVendorTimestamp(Date.UTC(2024, 1, 29, 23, 59, 59, 999), 1)).toBe('2024-03-01T00:00:59.999+0001');
   });
 });

@@ -1,8 +1,10 @@
-import { rm } from 'node:fs/promises';
-
+// Stops the servers the global setup started (embedded PostgreSQL 18, PostgreSQL 15)
+// and deletes their folders; one failing to stop does not keep the other running.
 export default async function globalTeardown() {
-  const embedded = globalThis.__EMBEDDED_PG__;
-  if (!embedded) return;
-  await embedded.server.stop();
-  await rm(embedded.dir, { recursive: true, force: true });
+  const started = globalThis.__TEST_SERVERS__;
+  if (!started) return;
+  globalThis.__TEST_SERVERS__ = undefined;
+  started.release();
+  const failed = (await Promise.allSettled(started.servers.map((s) => s.stop()))).find((r) => r.status === 'rejected');
+  if (failed) throw failed.reason;
 }

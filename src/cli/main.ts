@@ -1,7 +1,8 @@
 #!/usr/bin/env node
-import { loadConfig, loadDotEnv } from '../config/config.js';
+import { loadConfig, loadDotEnv, secretsOf } from '../config/config.js';
 import { ConfigError, errorMessage } from '../errors.js';
 import { createLogger, maskSecret, maskUrlPassword } from '../logging/logger.js';
+import { SecretRedactor } from '../logging/secret-redactor.js';
 import { demoCommand } from './demo-command.js';
 import { docsCommand } from './docs-command.js';
 import { readonlyRoleCommand } from './readonly-role-command.js';
@@ -32,14 +33,10 @@ async function main(argv: string[]): Promise<number> {
     return 2;
   }
   const config = loadConfig();
-  const log = createLogger({ level: config.logLevel });
-  log.info(
-    {
-      command,
-      config: { ...config, questionpro: { ...config.questionpro, apiKey: maskSecret(config.questionpro.apiKey) }, databaseUrl: maskUrlPassword(config.databaseUrl) ?? '(embedded)' },
-    },
-    'starting',
-  );
+  const redactor = new SecretRedactor(secretsOf(config));
+  const log = createLogger({ level: config.logLevel, redactor });
+  const questionpro = { ...config.questionpro, apiKey: maskSecret(config.questionpro.apiKey), baseUrl: maskUrlPassword(config.questionpro.baseUrl) };
+  log.info({ command, config: { ...config, questionpro, databaseUrl: maskUrlPassword(config.databaseUrl) ?? '(embedded)' } }, 'starting');
   return command === 'worker' ? workerCommand(config, log) : syncCommand(config, log, rest);
 }
 
@@ -52,7 +49,7 @@ main(process.argv.slice(2)).then(
       console.error('See .env.example for every variable and its meaning.');
       process.exit(2);
     }
-    if ((error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+    if ((error as { code?: unknown } | undefined)?.code?.toString().startsWith('ERR_PARSE_ARGS')) {
       console.error(`detractor-sync: ${errorMessage(error)}\n${USAGE}`);
       process.exit(2);
     }

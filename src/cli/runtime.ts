@@ -1,12 +1,13 @@
 import path from 'node:path';
 import type { Logger } from 'pino';
-import type { Config } from '../config/config.js';
+import { secretsOf, type Config } from '../config/config.js';
 import { isConnectionError } from '../db/db-retry.js';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from '../db/embedded-postgres.js';
 import { migrate } from '../db/migrate.js';
 import { createDb, type Db } from '../db/prisma.js';
 import { SyncError, errorMessage } from '../errors.js';
 import { maskUrlPassword } from '../logging/logger.js';
+import { SecretRedactor } from '../logging/secret-redactor.js';
 import { PROJECT_ROOT } from '../project-root.js';
 import { QuestionProClient, type ClientObserver } from '../questionpro/client.js';
 import type { RunObserver } from '../sync/run-observer.js';
@@ -85,6 +86,7 @@ export async function openRuntime(
   }
   const db = createDb(url);
   const client = createClient(config, log, options.observers?.client);
+  const redactor = new SecretRedactor(secretsOf(config));
   return {
     db,
     databaseUrl: url,
@@ -103,6 +105,7 @@ export async function openRuntime(
           policy: { maxPasses: config.sync.maxPasses, confirmPass: config.sync.confirmPass },
           concurrency: config.sync.concurrency,
           observer: options.observers?.run,
+          redactor,
         },
         { trigger, lists },
       );

@@ -1,17 +1,27 @@
 import { parseArgs } from 'node:util';
 import type { Logger } from 'pino';
 import type { Config } from '../config/config.js';
-import { ConfigError } from '../errors.js';
+import { parseListValue } from '../config/env-schema.js';
+import { ConfigError, errorMessage } from '../errors.js';
 import { onShutdownSignal } from '../scheduler/signals.js';
 import { listsFor } from '../sync/run-sync.js';
 import { openRuntime } from './runtime.js';
 
-function integers(values: string[] | undefined, flag: string): number[] | undefined {
+/** Repeated `--segment` / `--status` flags, checked against the same ranges as the variables. */
+function integers(values: string[] | undefined, flag: '--segment' | '--status'): number[] | undefined {
   if (!values?.length) return undefined;
-  return values.map((v) => {
-    if (!/^\d+$/.test(v)) throw new ConfigError([{ variable: flag, message: `expected an integer, got "${v}"` }]);
-    return Number(v);
-  });
+  const what = flag === '--segment' ? 'segment IDs' : 'status codes';
+  return [
+    ...new Set(
+      values.flatMap((v) => {
+        try {
+          return parseListValue(v, what);
+        } catch (error) {
+          throw new ConfigError([{ variable: flag, message: errorMessage(error) }]);
+        }
+      }),
+    ),
+  ];
 }
 
 /**

@@ -1,12 +1,15 @@
 import { existsSync } from 'node:fs';
 import { envSchema, type Datacenter } from './env-schema.js';
 import { ConfigError } from '../errors.js';
+import { urlSecrets } from '../logging/secret-redactor.js';
 
 export interface Config {
   readonly questionpro: {
     readonly apiKey: string;
     readonly baseUrl: string;
+    /** Deadline of one request, body included. */
     readonly timeoutMs: number;
+    readonly maxResponseBytes: number;
     readonly pageSize: number;
     readonly rateLimitPerMinute: number;
   };
@@ -62,6 +65,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       apiKey: e.QUESTIONPRO_API_KEY,
       baseUrl: (e.QUESTIONPRO_BASE_URL ?? baseUrlFor(e.QUESTIONPRO_ENV)).replace(/\/+$/, ''),
       timeoutMs: e.HTTP_TIMEOUT_MS,
+      maxResponseBytes: e.HTTP_MAX_RESPONSE_BYTES,
       pageSize: e.SYNC_PAGE_SIZE,
       rateLimitPerMinute: e.API_RATE_LIMIT_PER_MIN,
     }),
@@ -86,6 +90,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     databaseUrl: e.DATABASE_URL,
     logLevel: e.LOG_LEVEL,
   });
+}
+
+/** Values that must never reach a log line or a table, whatever echoes them. */
+export function secretsOf(config: Config): string[] {
+  return [config.questionpro.apiKey, ...urlSecrets(config.databaseUrl), ...urlSecrets(config.questionpro.baseUrl)];
 }
 
 /** Loads `.env` from the working directory when present; real environment wins. */

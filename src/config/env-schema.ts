@@ -24,7 +24,11 @@ function integerVar(min: number, max: number) {
     .pipe(z.number().int().min(min, `expected at least ${min}`).max(max, `expected at most ${max}`));
 }
 
-function integerListVar(what: string) {
+/** What the database columns hold: segment_id is bigint (read exactly up to 2^53 - 1 in JS), status integer. */
+export const SEGMENT_ID_RANGE = { min: 1, max: Number.MAX_SAFE_INTEGER } as const;
+export const STATUS_RANGE = { min: 0, max: 2_147_483_647 } as const;
+
+function integerListVar(what: string, range: { readonly min: number; readonly max: number }) {
   return z
     .string()
     .trim()
@@ -33,8 +37,23 @@ function integerListVar(what: string) {
     .refine((parts) => parts.every((p) => /^\d+$/.test(p)), {
       message: `expected a comma-separated list of ${what} (e.g. "101,102")`,
     })
-    .transform((parts) => [...new Set(parts.map(Number))])
-    .refine((ids) => ids.every((id) => Number.isSafeInteger(id)), { message: 'number too large' });
+    .superRefine((parts, ctx) => {
+      for (const part of parts) {
+        // Compared as BigInt: Number() would round 99999999999999999999 into range.
+        if (/^\d+$/.test(part) && (BigInt(part) < BigInt(range.min) || BigInt(part) > BigInt(range.max))) {
+          ctx.addIssue({ code: 'custom', message: `${part} is out of range: ${what} must be between ${range.min} and ${range.max}` });
+        }
+      }
+    })
+    .transform((parts) => [...new Set(parts.map(Number))]);
+}
+
+/** One value of a list variable (a CLI flag such as --segment), checked like the variable. */
+export function parseListValue(value: string, what: 'segment IDs' | 'status codes'): number[] {
+  const schema = integerListVar(what, what === 'segment IDs' ? SEGMENT_ID_RANGE : STATUS_RANGE);
+  const result = schema.safeParse(value);
+  if (!result.success) throw new RangeError(result.error.issues.map((i) => i.message).join('; '));
+  return result.data;
 }
 
 const booleanVar = z
@@ -64,6 +83,17 @@ function isHttpUrl(value: string): boolean {
   }
 }
 
+/**
+ * Plain http sends the api-key in clear text: allowed only to this machine (a local
+ * proxy, the simulator), never across a network.
+ */
+function isSafeTransport(value: string): boolean {
+  const url = new URL(value);
+  if (url.protocol === 'https:') return true;
+  const host = url.hostname.replace(/^\[|\]$/g, '');
+  return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
+}
+
 function isPostgresUrl(value: string): boolean {
   try {
     return ['postgres:', 'postgresql:'].includes(new URL(value).protocol);
@@ -76,8 +106,8 @@ export const envDescriptions = {
   QUESTIONPRO_API_KEY: 'API key (QuestionPro: Integration > Developer API); sent as the api-key header, never logged',
   QUESTIONPRO_ENV: `datacenter of the account: ${DATACENTERS.join(', ')} -> https://api.questionpro.<env>/a/api/v2`,
   QUESTIONPRO_BASE_URL: 'full API base URL, overrides QUESTIONPRO_ENV (e.g. http://127.0.0.1:4010/a/api/v2)',
-  SYNC_SEGMENTS: 'segment IDs to sync, comma-separated integers',
-  SYNC_STATUSES: 'ticket statuses to sync for every segment, comma-separated integers',
+  SYNC_SEGMENTS: 'segment IDs to sync, comma-separated integers (1 to 2^53-1)',
+  SYNC_STATUSES: 'ticket statuses to sync for every segment, comma-separated integers (0 to 2147483647)',
   SYNC_PAGE_SIZE: 'tickets per API page (perPage), 1-1000',
   SYNC_CRON: 'schedule of the long-running worker (node-cron syntax, seconds field optional)',
   SYNC_TIMEZONE: 'IANA time zone the schedule is read in',
@@ -86,7 +116,8 @@ export const envDescriptions = {
   SYNC_CONFIRM_PASS: 'confirm each list with a second identical read before marking tickets gone (true/false)',
   API_RATE_LIMIT_PER_MIN: 'most API calls in any 60 s (QuestionPro allows 300 per key)',
   SYNC_CONCURRENCY: 'API requests in flight at once, shared by the pages and lists of a run',
-  HTTP_TIMEOUT_MS: 'timeout of one API request in milliseconds',
+  HTTP_TIMEOUT_MS: 'deadline of one API request in milliseconds, body included (a retry gets a new one)',
+  HTTP_MAX_RESPONSE_BYTES: 'largest API response body accepted, in bytes; a larger one is refused as it streams in',
   RETRY_ATTEMPTS: 'retries of one API request after a transient failure (0 = no retry)',
   RETRY_MIN_DELAY_MS: 'first backoff delay in milliseconds; doubles each retry, with jitter',
   RETRY_MAX_DELAY_MS: 'longest backoff delay in milliseconds (also caps Retry-After waits)',
@@ -102,11 +133,15 @@ export type EnvName = keyof typeof envDescriptions;
 export const envSchema = z.object({
   QUESTIONPRO_API_KEY: z.string({ error: 'is required' }).trim().min(1, 'is required'),
   QUESTIONPRO_ENV: z.enum(DATACENTERS, { error: `expected one of ${DATACENTERS.join(', ')}` }).default('com'),
-  QUESTIONPRO_BASE_URL: optionalText.refine((v) => v === undefined || isHttpUrl(v), {
-    message: 'expected an http(s) URL such as https://api.questionpro.com/a/api/v2',
-  }),
-  SYNC_SEGMENTS: integerListVar('segment IDs'),
-  SYNC_STATUSES: integerListVar('status codes').default([0]),
+  QUESTIONPRO_BASE_URL: optionalText
+    .refine((v) => v === undefined || isHttpUrl(v), {
+      message: 'expected an http(s) URL such as https://api.questionpro.com/a/api/v2',
+    })
+    .refine((v) => v === undefined || !isHttpUrl(v) || isSafeTransport(v), {
+      message: 'plain http:// would send the api-key in clear text: use https:// (http is accepted for 127.0.0.1/localhost only)',
+    }),
+  SYNC_SEGMENTS: integerListVar('segment IDs', SEGMENT_ID_RANGE),
+  SYNC_STATUSES: integerListVar('status codes', STATUS_RANGE).default([0]),
   SYNC_PAGE_SIZE: integerVar(1, 1000).default(100),
   SYNC_CRON: z
     .string()
@@ -124,6 +159,7 @@ export const envSchema = z.object({
   API_RATE_LIMIT_PER_MIN: integerVar(1, 100_000).default(250),
   SYNC_CONCURRENCY: integerVar(1, 32).default(4),
   HTTP_TIMEOUT_MS: integerVar(100, 600_000).default(30_000),
+  HTTP_MAX_RESPONSE_BYTES: integerVar(1_024, 1_073_741_824).default(64 * 1_048_576),
   RETRY_ATTEMPTS: integerVar(0, 20).default(5),
   RETRY_MIN_DELAY_MS: integerVar(0, 600_000).default(1_000),
   RETRY_MAX_DELAY_MS: integerVar(0, 3_600_000).default(60_000),

@@ -13,9 +13,13 @@ export type DbRetry = <T>(what: string, step: () => Promise<T>) => Promise<T>;
  */
 const CONNECTION_SQLSTATES = new Set(['57P01', '57P02', '57P03', '08000', '08001', '08003', '08004', '08006', '53300']);
 const CONNECTION_MESSAGE =
-  /terminating connection|connection terminated|connection (?:refused|reset)|ECONNRESET|ECONNREFUSED|EPIPE|server closed the connection|Connection ended|timeout exceeded when trying to connect|Can't reach database/i;
+  /terminating connection|connection terminated|connection (?:refused|reset)|ECONNRESET|ECONNREFUSED|EPIPE|server closed the connection|Connection ended|timeout exceeded when trying to connect|Can't reach database|not queryable|ConnectionClosed/i;
 
-function sqlState(error: unknown): string | undefined {
+/** Prisma's driver-adapter error kinds that mean the connection, not the statement, failed. */
+const CONNECTION_KINDS = new Set(['ConnectionClosed', 'DatabaseNotReachable', 'SocketTimeout', 'TooManyConnections']);
+
+/** The SQLSTATE of a database error, looked for along its causes and in Prisma's adapter metadata. */
+export function sqlState(error: unknown): string | undefined {
   for (let e: unknown = error; e && typeof e === 'object'; e = (e as { cause?: unknown }).cause) {
     const code = (e as { code?: unknown; originalCode?: unknown }).originalCode ?? (e as { code?: unknown }).code;
     if (typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code)) return code;
@@ -29,6 +33,10 @@ function sqlState(error: unknown): string | undefined {
 export function isConnectionError(error: unknown): boolean {
   const state = sqlState(error);
   if (state && CONNECTION_SQLSTATES.has(state)) return true;
+  for (let e: unknown = error; e && typeof e === 'object'; e = (e as { cause?: unknown }).cause) {
+    const kind = (e as { meta?: { driverAdapterError?: { cause?: { kind?: string } } } }).meta?.driverAdapterError?.cause?.kind;
+    if (kind && CONNECTION_KINDS.has(kind)) return true;
+  }
   for (let e: unknown = error; e; e = (e as { cause?: unknown }).cause) {
     if (CONNECTION_MESSAGE.test(errorMessage(e))) return true;
     if (typeof e !== 'object') break;

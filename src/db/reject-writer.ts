@@ -1,7 +1,11 @@
-import type { Prisma } from '../generated/prisma/client.js';
+import { Prisma } from '../generated/prisma/client.js';
+import type { Db } from './prisma.js';
 
 export interface RejectedRecord {
+  /** The record made storable (record-sanitizer.ts): kept as jsonb for querying. */
   readonly record: unknown;
+  /** The record exactly as received, as JSON text (secrets removed): lossless. */
+  readonly originalText: string;
   readonly reason: string;
 }
 
@@ -14,25 +18,36 @@ export interface RejectWrite {
   readonly rejects: readonly RejectedRecord[];
 }
 
-/** A ticketID worth indexing, when the broken record still has a usable one. */
-function ticketIdOf(record: unknown): bigint | null {
+const INT8_MAX = 9_223_372_036_854_775_807n;
+
+/**
+ * A ticketID worth indexing, when the broken record still has one: a safe integer, or
+ * the exact digits of one too large for a JS number (json-text.ts keeps them).
+ */
+export function rejectedTicketId(record: unknown): bigint | null {
   const id = (record as { ticketID?: unknown } | null)?.ticketID;
-  return typeof id === 'number' && Number.isSafeInteger(id) ? BigInt(id) : null;
+  if (typeof id === 'number' && Number.isSafeInteger(id)) return BigInt(id);
+  if (typeof id === 'string' && /^\d{1,19}$/.test(id) && BigInt(id) <= INT8_MAX) return BigInt(id);
+  return null;
 }
 
-/** Quarantines records that failed validation; their page's good records are still stored. */
-export async function writeRejects(tx: Prisma.TransactionClient, w: RejectWrite): Promise<void> {
-  if (w.rejects.length === 0) return;
-  await tx.syncReject.createMany({
+/**
+ * Quarantines records that failed validation (or that the database refused); their
+ * page's other records are still stored. One statement, for a batch transaction
+ * with the page's upsert: the page and its rejects commit together.
+ */
+export function insertRejects(db: Db, w: RejectWrite) {
+  return db.syncReject.createMany({
     data: w.rejects.map((r) => ({
       runId: w.runId,
       segmentId: BigInt(w.segmentId),
       status: w.status,
       page: w.page,
       requestId: w.requestId ?? null,
-      ticketId: ticketIdOf(r.record),
+      ticketId: rejectedTicketId(r.record),
       reason: r.reason.slice(0, 2000),
-      raw: (r.record ?? null) as Prisma.InputJsonValue,
+      raw: r.record === null || r.record === undefined ? Prisma.JsonNull : (r.record as Prisma.InputJsonValue),
+      rawText: r.originalText,
     })),
   });
 }

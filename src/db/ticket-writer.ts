@@ -2,6 +2,7 @@ import { Prisma } from '../generated/prisma/client.js';
 import type { TicketRow } from '../sync/transform.js';
 import { pgArray } from './pg-array.js';
 import type { Db } from './prisma.js';
+import { versionCtes } from './ticket-versions.js';
 
 export interface PageWrite {
   readonly runId: bigint;
@@ -94,23 +95,16 @@ tickets AS (
 changed AS (
   SELECT * FROM tickets WHERE source_changed
 ),
-closed_versions AS (
-  UPDATE detractor_ticket_versions v SET valid_to = ${w.seenAt}::timestamptz
-  FROM changed c WHERE v.ticket_id = c.ticket_id AND v.valid_to IS NULL AND NOT c.inserted
-  RETURNING 1
-),
-new_versions AS (
-  INSERT INTO detractor_ticket_versions (
-    ticket_id, valid_from, run_id, response_id, email_address, phone_number, rating, comment,
-    created_at, time_limit_hours, due_at, status)
-  SELECT ticket_id, ${w.seenAt}::timestamptz, ${w.runId}::bigint, response_id, email_address, phone_number,
-         rating, comment, created_at, time_limit_hours, due_at, status
-  FROM changed
-  RETURNING 1
-),
+${versionCtes(w.seenAt, w.runId)},
 returning_members AS (
-  SELECT m.ticket_id FROM detractor_ticket_segments m JOIN input USING (ticket_id)
-  WHERE m.segment_id = ${w.segmentId}::bigint AND m.status = ${w.status}::integer AND m.gone_at IS NOT NULL
+  -- A probe of the primary key per ticket of the page (LATERAL ... LIMIT 1 is never
+  -- turned into a join): a join would scan the whole list when statistics are missing.
+  SELECT i.ticket_id FROM input i
+  CROSS JOIN LATERAL (
+    SELECT 1 FROM detractor_ticket_segments m
+    WHERE m.segment_id = ${w.segmentId}::bigint AND m.status = ${w.status}::integer AND m.ticket_id = i.ticket_id
+      AND m.gone_at IS NOT NULL
+    LIMIT 1) AS gone
 ),
 memberships AS (
   INSERT INTO detractor_ticket_segments AS m (segment_id, status, ticket_id, first_seen_at, last_seen_at)

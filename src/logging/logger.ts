@@ -1,4 +1,5 @@
 import pino, { type DestinationStream, type Logger } from 'pino';
+import { SecretRedactor } from './secret-redactor.js';
 
 /**
  * Paths that may hold the API key or database password. pino removes them from
@@ -24,14 +25,19 @@ export interface LoggerOptions {
   /** Human-readable lines (pino-pretty); default: when stdout is a terminal. */
   readonly pretty?: boolean;
   readonly destination?: DestinationStream;
+  /** Secrets removed by value from every line, whatever field or message holds them. */
+  readonly redactor?: SecretRedactor;
 }
 
 export function createLogger(options: LoggerOptions = {}): Logger {
+  const redactor = options.redactor ?? SecretRedactor.none;
   const base = {
     level: options.level ?? 'info',
     redact: { paths: REDACT_PATHS, censor: '[redacted]' },
     base: { service: 'detractor-sync' },
     timestamp: pino.stdTimeFunctions.isoTime,
+    // The serialized line, just before it is written: an echoed secret is caught in any field.
+    ...(redactor.active ? { hooks: { streamWrite: (line: string) => redactor.redact(line) } } : {}),
   };
   if (options.destination) return pino(base, options.destination);
   const pretty = options.pretty ?? process.stdout.isTTY === true;
@@ -47,12 +53,13 @@ export function maskSecret(value: string | undefined): string | undefined {
   return value.length <= 4 ? '****' : `****${value.slice(-2)}`;
 }
 
-/** Removes the password from a connection URL for logs and messages. */
+/** Removes the credentials from a connection or API URL for logs and messages. */
 export function maskUrlPassword(url: string | undefined): string | undefined {
   if (url === undefined) return undefined;
   try {
     const parsed = new URL(url);
     if (parsed.password) parsed.password = '****';
+    else if (parsed.username) parsed.username = '****';
     return parsed.toString();
   } catch {
     return '[unparseable url]';

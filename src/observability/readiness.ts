@@ -1,7 +1,7 @@
 import { createTask } from 'node-cron';
 import { lastSuccessPerList, type LastSuccess } from '../db/last-success.js';
 import type { Db } from '../db/prisma.js';
-import { errorMessage } from '../errors.js';
+import { oneLineMessage } from '../errors.js';
 import type { ListRef } from '../questionpro/pages.js';
 
 export interface ListFreshness {
@@ -63,7 +63,7 @@ export async function checkReadiness(deps: {
   try {
     lastSuccess = await withTimeout(lastSuccessPerList(deps.db), DB_CHECK_TIMEOUT_MS, 'the database');
   } catch (error) {
-    const message = errorMessage(error).split('\n')[0]!.slice(0, 300);
+    const message = oneLineMessage(error);
     return { ready: false, database: { ok: false, error: message }, lists: [], reasons: [`database: ${message}`] };
   }
   if (!deps.firstSyncFinished) return { ready: true, database: { ok: true }, lists: [], reasons: [] };

@@ -33,7 +33,6 @@ export class ApiError extends SyncError {
   readonly apiErrorName: string | undefined;
   readonly apiErrorId: string | undefined;
   readonly apiMessage: string | undefined;
-  readonly requestId: string | undefined;
   readonly retryAfterMs: number | undefined;
   readonly networkCode: string | undefined;
 
@@ -46,13 +45,13 @@ export class ApiError extends SyncError {
     super(code, describe(headline, details), {
       cause: details.cause,
       fatal: code === 'API_UNAUTHORIZED' || code === 'API_QUOTA_EXHAUSTED',
+      requestId: details.requestId ?? details.body?.requestId,
     });
     this.kind = details.kind;
     this.httpStatus = details.httpStatus;
     this.apiErrorName = details.body?.name;
     this.apiErrorId = details.body?.id;
     this.apiMessage = details.body?.message;
-    this.requestId = details.requestId ?? details.body?.requestId;
     this.retryAfterMs = details.retryAfterMs;
     this.networkCode = details.networkCode;
   }

@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import { AbortedError } from '../errors.js';
 import { ApiError } from './api-error.js';
 import { parseErrorBody } from './error-body.js';
+import { parseJsonExact } from './json-text.js';
 import { describeZodError, pageEnvelopeSchema, type PageEnvelope } from './response-schema.js';
 import { isRetryable, parseRetryAfter } from './retry-policy.js';
 import { abortableSleep } from './sleep.js';
@@ -13,7 +14,10 @@ import { abortableSleep } from './sleep.js';
 export interface ClientOptions {
   readonly baseUrl: string;
   readonly apiKey: string;
+  /** Deadline of one attempt, from sending the request to the body's last byte. */
   readonly timeoutMs: number;
+  /** A body larger than this is refused while it streams in. Default 64 MiB. */
+  readonly maxResponseBytes?: number;
   readonly retry: { readonly retries: number; readonly minDelayMs: number; readonly maxDelayMs: number };
 }
 
@@ -43,7 +47,10 @@ export interface ClientObserver {
   onFatal?(event: { code: string }): void;
 }
 
-const NETWORK_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'EAI_AGAIN', 'ENETUNREACH', 'EHOSTUNREACH', 'ERR_SOCKET_CONNECTION_TIMEOUT']);
+export const DEFAULT_MAX_RESPONSE_BYTES = 64 * 1_048_576;
+
+/** Failures of our own request set-up: asking again cannot help. */
+const SETUP_CODES = new Set(['ERR_INVALID_URL', 'ERR_BAD_OPTION', 'ERR_BAD_OPTION_VALUE', 'ERR_NOT_SUPPORT', 'ERR_FR_TOO_MANY_REDIRECTS']);
 
 /**
  * The QuestionPro CX API, one page at a time. Each call is retried by policy
@@ -61,7 +68,9 @@ export class QuestionProClient {
   ) {
     this.http = axios.create({
       baseURL: options.baseUrl,
-      timeout: options.timeoutMs,
+      // No axios `timeout`: it is an idle timeout, which a server sending one byte a
+      // second never trips. Each attempt gets a deadline signal instead (requestOnce).
+      maxContentLength: options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES,
       headers: { 'api-key': options.apiKey, 'content-type': 'application/json', accept: 'application/json' },
       // Bodies are parsed here, not by axios: error bodies are often not valid JSON.
       responseType: 'text',
@@ -110,23 +119,57 @@ export class QuestionProClient {
         },
       );
     } catch (error) {
-      if (signal?.aborted) throw new AbortedError();
+      if (signal?.aborted) throw AbortedError.from(signal);
       throw error;
     }
   }
 
+  /** No usable answer: the network, a body cut short, or one too large to accept. */
+  private toTransportError(error: unknown): ApiError {
+    if (!isAxiosError(error)) {
+      return new ApiError(`QuestionPro request failed (${String(error)})`, { kind: 'network', code: 'API_REQUEST_FAILED', cause: error });
+    }
+    const code = error.code ?? 'UNKNOWN';
+    if (/maxContentLength/.test(error.message)) {
+      const limit = this.options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
+      return new ApiError(`QuestionPro answer is larger than HTTP_MAX_RESPONSE_BYTES (${limit} bytes): refused while it streamed in`, {
+        kind: 'invalid-response',
+        code: 'API_RESPONSE_TOO_LARGE',
+        httpStatus: error.response?.status,
+        requestId: headerText(error.response?.headers['x-request-id']),
+        cause: error,
+      });
+    }
+    if (SETUP_CODES.has(code)) {
+      return new ApiError(`QuestionPro request failed (${error.message})`, { kind: 'network', code: 'API_REQUEST_FAILED', networkCode: code, cause: error });
+    }
+    // Everything else lost the connection: refused, reset (also mid-body, after the
+    // headers), DNS, a proxy hanging up. The next attempt may well succeed.
+    const midBody = error.response !== undefined ? ' while reading the body' : '';
+    return new ApiError(`QuestionPro connection failed${midBody} (${error.message})`, {
+      kind: 'network',
+      networkCode: code,
+      httpStatus: error.response?.status,
+      requestId: headerText(error.response?.headers['x-request-id']),
+      cause: error,
+    });
+  }
+
   private async requestOnce(request: PageRequest, attempt: number, signal?: AbortSignal): Promise<PageEnvelope & { requestId: string | undefined }> {
     await this.gate?.acquire(signal);
+    const deadline = AbortSignal.timeout(this.options.timeoutMs);
     let response: AxiosResponse<string>;
     try {
       response = await this.http.post<string>(
         '/cx/tickets/detractors',
         JSON.stringify({ segmentID: request.segmentId, status: request.status }),
-        { params: { page: request.page, perPage: request.perPage }, signal },
+        { params: { page: request.page, perPage: request.perPage }, signal: signal ? AbortSignal.any([signal, deadline]) : deadline },
       );
     } catch (error) {
-      if (signal?.aborted) throw new AbortedError();
-      const failure = toNetworkError(error);
+      if (signal?.aborted) throw AbortedError.from(signal);
+      const failure = deadline.aborted
+        ? new ApiError(`QuestionPro request exceeded its ${this.options.timeoutMs} ms deadline`, { kind: 'timeout', networkCode: 'DEADLINE', cause: error })
+        : this.toTransportError(error);
       this.observer.onResponse?.({ status: undefined, outcome: failure.kind, attempt });
       throw failure;
     }
@@ -150,7 +193,7 @@ export class QuestionProClient {
 function parseEnvelope(text: string, headerRequestId: string | undefined): PageEnvelope & { requestId: string | undefined } {
   let json: unknown;
   try {
-    json = JSON.parse(text);
+    json = parseJsonExact(text);
   } catch (cause) {
     // A 200 whose body does not parse is most likely truncated in transit: retryable.
     throw new ApiError('QuestionPro answered 200 with a body that is not JSON', {
@@ -174,25 +217,6 @@ function parseEnvelope(text: string, headerRequestId: string | undefined): PageE
     });
   }
   return { ...parsed.data, requestId };
-}
-
-function toNetworkError(error: unknown): ApiError {
-  if (isAxiosError(error)) {
-    const code = error.code ?? 'UNKNOWN';
-    if (code === 'ECONNABORTED' || code === 'ETIMEDOUT' || /timeout/i.test(error.message)) {
-      return new ApiError('QuestionPro request timed out', { kind: 'timeout', networkCode: code, cause: error });
-    }
-    if (NETWORK_CODES.has(code) || /socket hang up/i.test(error.message)) {
-      return new ApiError(`QuestionPro connection failed (${error.message})`, { kind: 'network', networkCode: code, cause: error });
-    }
-    return new ApiError(`QuestionPro request failed (${error.message})`, {
-      kind: 'network',
-      code: 'API_REQUEST_FAILED',
-      networkCode: code,
-      cause: error,
-    });
-  }
-  return new ApiError(`QuestionPro request failed (${String(error)})`, { kind: 'network', code: 'API_REQUEST_FAILED', cause: error });
 }
 
 function headerText(value: unknown): string | undefined {

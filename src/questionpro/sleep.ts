@@ -7,7 +7,7 @@ export async function abortableSleep(ms: number, signal?: AbortSignal): Promise<
   try {
     await delay(ms, undefined, { signal });
   } catch (error) {
-    if (signal?.aborted) throw new AbortedError();
+    if (signal?.aborted) throw AbortedError.from(signal);
     throw error;
   }
 }

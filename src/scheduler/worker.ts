@@ -1,4 +1,4 @@
-import { schedule, type ScheduledTask } from 'node-cron';
+import { schedule, setLogger, type ScheduledTask } from 'node-cron';
 import type { Logger } from 'pino';
 import { errorMessage } from '../errors.js';
 import type { RunTrigger } from '../sync/run-records.js';
@@ -34,6 +34,14 @@ export class SyncWorker {
 
   start(): void {
     const { cron, timezone, log } = this.options;
+    // node-cron's own messages (e.g. "task still running") as JSON lines, not coloured text.
+    const cronLog = log.child({ source: 'node-cron' });
+    setLogger({
+      info: (message) => cronLog.info(message),
+      warn: (message) => cronLog.warn(message),
+      error: (message, err) => cronLog.error({ err: err ?? message }, String(message)),
+      debug: (message, err) => cronLog.debug({ err }, String(message)),
+    });
     this.task = schedule(cron, () => this.trigger('cron'), { name: 'detractor-sync', timezone, noOverlap: true });
     log.info({ cron, timezone, nextRun: this.task.getNextRun()?.toISOString() }, 'worker scheduled');
     if (this.options.runOnStart) void this.trigger('startup');

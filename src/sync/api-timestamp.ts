@@ -16,8 +16,25 @@ export interface ParsedTimestamp {
   readonly iso: string;
 }
 
+const isLeapYear = (year: number) => (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
+
 function daysInMonth(year: number, month: number): number {
-  return new Date(Date.UTC(year, month, 0)).getUTCDate();
+  return [31, isLeapYear(year) ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1] ?? 0;
+}
+
+/** Date.UTC, except that years 0-99 stay years 0-99 (Date.UTC maps them to 1900-1999). */
+function utcMs(year: number, month: number, day: number, hour: number, minute: number, second: number): number {
+  const date = new Date(Date.UTC(2000, 0, 1, hour, minute, second));
+  date.setUTCFullYear(year, month - 1, day);
+  return date.getTime();
+}
+
+/** Instants a detractor ticket can plausibly carry; anything else is a broken source, not data. */
+export const PLAUSIBLE_FROM_MS = Date.UTC(1970, 0, 1);
+export const PLAUSIBLE_TO_MS = Date.UTC(2200, 0, 1);
+
+export function isPlausibleInstant(epochMs: number): boolean {
+  return epochMs >= PLAUSIBLE_FROM_MS && epochMs < PLAUSIBLE_TO_MS;
 }
 
 export function parseApiTimestamp(text: string): ParsedTimestamp | undefined {
@@ -38,8 +55,9 @@ export function parseApiTimestamp(text: string): ParsedTimestamp | undefined {
     offsetMinutes = (offset.startsWith('-') ? -1 : 1) * (oh * 60 + om);
   }
   const micros = (frac + '000000').slice(0, 6);
-  const wholeMs = Date.UTC(year, month - 1, day, hour, minute, second) - offsetMinutes * 60_000;
+  const wholeMs = utcMs(year, month, day, hour, minute, second) - offsetMinutes * 60_000;
   const epochMs = wholeMs + Math.floor(Number(micros) / 1000);
-  const base = new Date(wholeMs).toISOString().slice(0, 19);
+  // Years outside 0000-9999 print expanded (+010000-…): such instants fail isPlausibleInstant.
+  const base = new Date(wholeMs).toISOString().replace(/\.\d{3}Z$/, '');
   return { epochMs, iso: `${base}.${micros}Z` };
 }

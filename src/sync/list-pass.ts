@@ -1,14 +1,15 @@
-import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
-import type { Db } from '../db/prisma.js';
-import { writeRejects, type RejectedRecord } from '../db/reject-writer.js';
-import { writePage, type PageWriteCounts } from '../db/ticket-writer.js';
-import { AbortedError } from '../errors.js';
-import { pages, type ListRef, type PageSource } from '../questionpro/pages.js';
 import type { DbRetry } from '../db/db-retry.js';
+import type { Db } from '../db/prisma.js';
+import { rejectedTicketId, type RejectedRecord } from '../db/reject-writer.js';
+import { AbortedError } from '../errors.js';
+import type { SecretRedactor } from '../logging/secret-redactor.js';
+import { pages, type ListRef, type PageSource } from '../questionpro/pages.js';
+import { storePage, type AcceptedRecord } from './page-store.js';
+import { sanitizeRecord } from './record-sanitizer.js';
 import type { ListCounts } from './run-records.js';
 import { TicketIdSet } from './ticket-id-set.js';
-import { dedupeByTicketId, toTicketRow, type TicketRow } from './transform.js';
+import { toTicketRow } from './transform.js';
 
 export interface PassContext {
   readonly db: Db;
@@ -19,8 +20,20 @@ export interface PassContext {
   readonly dbRetry: DbRetry;
   /** Pages of this list in flight at once (the run caps its total separately). */
   readonly pageConcurrency: number;
+  readonly redactor: SecretRedactor;
   readonly signal?: AbortSignal;
 }
+
+/** What was quarantined, named so an operator can find it: in the list's report and its log line. */
+export interface QuarantineNote {
+  readonly page: number;
+  readonly ticketId: string | null;
+  readonly requestId: string | undefined;
+  readonly reason: string;
+}
+
+/** Notes kept per list (the count is exact; sync_rejects has every record). */
+export const MAX_QUARANTINE_NOTES = 20;
 
 export interface PassResult {
   /** A digest of each page's records as received, by page number. */
@@ -37,12 +50,18 @@ export interface PassResult {
 }
 
 /**
- * One pass over a list: fetch -> validate -> transform -> write, one transaction per
- * page, then the evidence of drift. The list may change while it is read (items shift
- * between pages), which shows as a changing `totalItems`, a ticket read twice, or a
- * count of distinct tickets that does not match `totalItems`.
+ * One pass over a list: fetch -> sanitize -> validate -> transform -> write, one
+ * transaction per page, then the evidence of drift. The list may change while it is
+ * read (items shift between pages), which shows as a changing `totalItems`, a ticket
+ * read twice, or a count of distinct tickets that does not match `totalItems`.
  */
-export async function crawlPass(ctx: PassContext, list: ListRef, counts: ListCounts, previous?: PassResult): Promise<PassResult> {
+export async function crawlPass(
+  ctx: PassContext,
+  list: ListRef,
+  counts: ListCounts,
+  notes: QuarantineNote[],
+  previous?: PassResult,
+): Promise<PassResult> {
   const pageDigests = new Map<number, string>();
   const seen = new TicketIdSet();
   const totals = new Set<number>();
@@ -50,29 +69,36 @@ export async function crawlPass(ctx: PassContext, list: ListRef, counts: ListCou
   let lastTotal = 0;
   let lastPage = 0;
   for await (const page of pages(ctx.source, list, { concurrency: ctx.pageConcurrency, signal: ctx.signal })) {
-    const rows: TicketRow[] = [];
+    const digest = page.digest;
+    pageDigests.set(page.page, digest);
+
+    const accepted: AcceptedRecord[] = [];
     const rejects: RejectedRecord[] = [];
-    for (const record of page.response) {
-      const result = toTicketRow(record);
-      if (result.ok) rows.push(result.row);
-      else rejects.push({ record, reason: result.reason });
+    for (const received of page.response) {
+      const source = sanitizeRecord(received, ctx.redactor);
+      const result = toTicketRow(source.record);
+      if (result.ok) accepted.push({ row: result.row, source });
+      else rejects.push({ record: source.record, originalText: source.originalText, reason: ctx.redactor.redact(result.reason) });
+      if (source.repaired) {
+        const ticketId = result.ok ? result.row.ticketId : rejectedTicketId(source.record)?.toString();
+        ctx.log.warn({ page: page.page, requestId: page.requestId, ticketId }, 'record text repaired (NUL or lone surrogate replaced by U+FFFD)');
+      }
     }
     // A page identical to the one the previous pass stored changes nothing: the confirming
     // pass then costs API calls only. (Its last_seen_at was refreshed a moment ago.)
-    const digest = pageDigest(page.response);
-    pageDigests.set(page.page, digest);
     const unchanged = previous?.pageDigests.get(page.page) === digest;
-    const unique = dedupeByTicketId(rows);
-    const written = unchanged
-      ? { inserted: 0, updated: 0, unchanged: unique.length, returned: 0 }
-      : await ctx.dbRetry('write page', () => storePage(ctx, list, page.page, page.requestId, unique, rejects));
+    const write = { runId: ctx.runId, segmentId: list.segmentId, status: list.status, seenAt: new Date(), lastSeenResolutionMs: ctx.lastSeenResolutionMs, requestId: page.requestId };
+    const stored = unchanged
+      ? { inserted: 0, updated: 0, unchanged: accepted.length, returned: 0, quarantined: rejects }
+      : await ctx.dbRetry('write page', () => storePage(ctx.db, write, { page: page.page, requestId: page.requestId, accepted, rejects }));
 
-    const ids = rows.map((row) => row.ticketId);
+    const ids = accepted.map((a) => a.row.ticketId);
     const unknown: string[] = [];
-    for (const reject of rejects) {
-      const id = identifiedTicketId(reject.record);
-      if (id === undefined) unknown.push(JSON.stringify(reject.record) ?? 'undefined');
-      else ids.push(id);
+    for (const reject of stored.quarantined) {
+      const id = rejectedTicketId(reject.record);
+      // A ticket whose ID JS cannot hold exactly cannot be matched against stored ones either.
+      if (id === null || id > BigInt(Number.MAX_SAFE_INTEGER)) unknown.push(reject.originalText);
+      else if (!accepted.some((a) => a.row.ticketId === Number(id))) ids.push(Number(id));
     }
     seen.addPage(page.page, ids, unknown);
     unidentified += unknown.length;
@@ -84,10 +110,18 @@ export async function crawlPass(ctx: PassContext, list: ListRef, counts: ListCou
     }
     counts.pages += 1;
     counts.apiRetries += page.attempts - 1;
-    counts.ticketsInserted += written.inserted;
-    counts.ticketsUpdated += written.updated;
-    counts.ticketsReturned += written.returned;
-    if (!unchanged) counts.ticketsRejected += rejects.length;
+    counts.ticketsInserted += stored.inserted;
+    counts.ticketsUpdated += stored.updated;
+    counts.ticketsReturned += stored.returned;
+    if (!unchanged) {
+      counts.ticketsRejected += stored.quarantined.length;
+      for (const reject of stored.quarantined) {
+        const note = { page: page.page, ticketId: rejectedTicketId(reject.record)?.toString() ?? null, requestId: page.requestId, reason: reject.reason };
+        if (notes.length < MAX_QUARANTINE_NOTES) notes.push(note);
+        ctx.log.warn(note, 'record quarantined');
+      }
+    }
+    const { quarantined, ...written } = stored;
     ctx.log.info(
       {
         page: page.page,
@@ -97,15 +131,12 @@ export async function crawlPass(ctx: PassContext, list: ListRef, counts: ListCou
         requestId: page.requestId,
         attempts: page.attempts,
         ...written,
-        rejected: rejects.length,
+        rejected: quarantined.length,
       },
       'page stored',
     );
-    for (const reject of rejects) {
-      ctx.log.warn({ page: page.page, requestId: page.requestId, reason: reject.reason }, 'record quarantined');
-    }
     // Checked after the commit: a shutdown lets the page being written finish.
-    if (ctx.signal?.aborted) throw new AbortedError();
+    if (ctx.signal?.aborted) throw AbortedError.from(ctx.signal);
   }
   counts.totalItems = lastTotal;
   const reads = seen.readCount;
@@ -117,38 +148,3 @@ export async function crawlPass(ctx: PassContext, list: ListRef, counts: ListCou
   return { ids, fingerprint, totalItems: lastTotal, drift, unidentified, pageDigests };
 }
 
-function pageDigest(records: readonly unknown[]): string {
-  return createHash('sha256').update(JSON.stringify(records)).digest('base64');
-}
-
-/** A quarantined record can still name its ticket (e.g. only its timestamp was bad). */
-function identifiedTicketId(record: unknown): number | undefined {
-  const id = (record as { ticketID?: unknown } | null)?.ticketID;
-  return typeof id === 'number' && Number.isSafeInteger(id) && id > 0 ? id : undefined;
-}
-
-async function storePage(
-  ctx: PassContext,
-  list: ListRef,
-  page: number,
-  requestId: string | undefined,
-  rows: TicketRow[],
-  rejects: RejectedRecord[],
-): Promise<PageWriteCounts> {
-  const write = {
-    runId: ctx.runId,
-    segmentId: list.segmentId,
-    status: list.status,
-    requestId,
-    rows,
-    seenAt: new Date(),
-    lastSeenResolutionMs: ctx.lastSeenResolutionMs,
-  };
-  if (rejects.length === 0) return writePage(ctx.db, write);
-  // Good records and the quarantined ones of a page commit together or not at all.
-  return ctx.db.$transaction(async (tx) => {
-    const counts = await writePage(tx, write);
-    await writeRejects(tx, { runId: ctx.runId, segmentId: list.segmentId, status: list.status, page, requestId, rejects });
-    return counts;
-  });
-}

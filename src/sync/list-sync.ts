@@ -1,6 +1,7 @@
 import { closeMissingMemberships } from '../db/membership-closer.js';
+import { SyncError } from '../errors.js';
 import type { ListRef } from '../questionpro/pages.js';
-import { crawlPass, type PassContext, type PassResult } from './list-pass.js';
+import { crawlPass, type PassContext, type PassResult, type QuarantineNote } from './list-pass.js';
 import { emptyCounts, type ListCounts } from './run-records.js';
 
 export interface CompletenessPolicy {
@@ -20,13 +21,16 @@ export interface ListSyncResult {
   /** Whether a pass (confirmed, if required) read the list as one consistent snapshot. */
   readonly settled: boolean;
   readonly drift: readonly string[];
+  /** The first quarantined records (page, ticketID, requestID, reason). */
+  readonly quarantined: readonly QuarantineNote[];
 }
 
 /**
  * Reads a list until it holds still: every pass writes what it reads (so nothing read
  * is ever lost), and the list is settled when a pass shows no drift and, if
  * `confirmPass`, read exactly what the previous one read. Only then are memberships
- * the settled pass did not contain marked gone. Bounded by `maxPasses`.
+ * the settled pass did not contain marked gone. Bounded by `maxPasses`. A pass ended
+ * by a repeating page counts as drift; if the last pass ends so too, the list fails.
  */
 export async function syncList(
   ctx: PassContext & { readonly policy: CompletenessPolicy },
@@ -35,22 +39,31 @@ export async function syncList(
 ): Promise<ListSyncResult> {
   let previous: PassResult | undefined;
   let drift: readonly string[] = [];
+  const quarantined: QuarantineNote[] = [];
   for (let pass = 1; pass <= ctx.policy.maxPasses; pass++) {
-    const result = await crawlPass(ctx, list, counts, previous);
     counts.passes = pass;
+    let result: PassResult;
+    try {
+      result = await crawlPass(ctx, list, counts, quarantined, previous);
+    } catch (error) {
+      if (!(error instanceof SyncError && error.code === 'API_PAGES_REPEATING') || pass === ctx.policy.maxPasses) throw error;
+      ctx.log.warn({ pass, errMessage: error.message, requestId: error.requestId }, 'pass ended: a page repeats another');
+      previous = undefined;
+      continue;
+    }
     counts.ticketsSeen = result.ids.length;
     drift = result.drift.length > 0 ? result.drift : differsFrom(previous, result, ctx.policy.confirmPass);
     ctx.log.info({ pass, distinct: result.ids.length, totalItems: result.totalItems, drift }, 'pass finished');
     if (drift.length === 0) {
       counts.ticketsUnchanged = Math.max(0, counts.ticketsSeen - counts.ticketsInserted - counts.ticketsUpdated);
       await closeAfterSettled(ctx, list, result, counts);
-      return { counts, settled: true, drift };
+      return { counts, settled: true, drift, quarantined };
     }
     previous = result;
   }
   counts.ticketsUnchanged = Math.max(0, counts.ticketsSeen - counts.ticketsInserted - counts.ticketsUpdated);
   ctx.log.warn({ passes: ctx.policy.maxPasses, drift }, 'list did not settle: kept what was read, marked nothing gone');
-  return { counts, settled: false, drift };
+  return { counts, settled: false, drift, quarantined };
 }
 
 function differsFrom(previous: PassResult | undefined, current: PassResult, confirm: boolean): string[] {

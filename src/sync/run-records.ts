@@ -2,6 +2,8 @@ import os from 'node:os';
 import type { Db } from '../db/prisma.js';
 import { ApiError } from '../questionpro/api-error.js';
 import { SyncError, errorMessage } from '../errors.js';
+import { SecretRedactor } from '../logging/secret-redactor.js';
+import { storableText } from './record-sanitizer.js';
 
 export type RunTrigger = 'cron' | 'cli' | 'startup' | 'demo' | 'bench';
 export type RunStatus = 'running' | 'succeeded' | 'partial' | 'failed' | 'aborted' | 'abandoned';
@@ -37,14 +39,17 @@ export function emptyCounts(): ListCounts {
   };
 }
 
-/** The error columns of a run or list: code, message and, for API errors, what support asks for. */
-export function errorColumns(error: unknown) {
+/**
+ * The error columns of a run or list: code, message and, for API errors, what support
+ * asks for. The message may quote what a server sent: secrets are removed by value.
+ */
+export function errorColumns(error: unknown, redactor: SecretRedactor = SecretRedactor.none) {
   return {
     errorCode: error instanceof SyncError ? error.code : 'INTERNAL',
-    errorMessage: errorMessage(error).slice(0, 2000),
+    errorMessage: storableText(redactor.redact(errorMessage(error))).slice(0, 2000),
     errorHttpStatus: error instanceof ApiError ? (error.httpStatus ?? null) : null,
     errorApiId: error instanceof ApiError ? (error.apiErrorId ?? null) : null,
-    errorRequestId: error instanceof ApiError ? (error.requestId ?? null) : null,
+    errorRequestId: error instanceof SyncError ? (error.requestId ?? null) : null,
   };
 }
 
@@ -61,8 +66,9 @@ export async function finishRun(
   status: RunStatus,
   totals: RunTotals,
   error?: unknown,
+  redactor?: SecretRedactor,
 ): Promise<void> {
-  const failure = error === undefined ? undefined : errorColumns(error);
+  const failure = error === undefined ? undefined : errorColumns(error, redactor);
   await db.syncRun.update({
     where: { id: runId },
     data: {
@@ -88,9 +94,9 @@ export async function finishList(
   listRunId: bigint,
   outcome: ListOutcome,
   counts: ListCounts,
-  details: { settled?: boolean; error?: unknown; drift?: readonly string[] } = {},
+  details: { settled?: boolean; error?: unknown; drift?: readonly string[]; redactor?: SecretRedactor } = {},
 ): Promise<void> {
-  const failure = details.error === undefined ? {} : errorColumns(details.error);
+  const failure = details.error === undefined ? {} : errorColumns(details.error, details.redactor);
   const unsettled =
     details.settled === false
       ? { errorCode: 'LIST_UNSETTLED', errorMessage: `the list kept changing while read: ${(details.drift ?? []).join('; ')}`.slice(0, 2000) }

@@ -4,8 +4,10 @@ import { createDbRetry, type DbRetry } from '../db/db-retry.js';
 import type { Db } from '../db/prisma.js';
 import { RunLocks } from '../db/run-locks.js';
 import { AbortedError, SyncError, errorMessage } from '../errors.js';
+import { SecretRedactor } from '../logging/secret-redactor.js';
 import { ApiError } from '../questionpro/api-error.js';
 import type { ListRef, PageSource } from '../questionpro/pages.js';
+import type { QuarantineNote } from './list-pass.js';
 import { syncList, type CompletenessPolicy } from './list-sync.js';
 import type { RunObserver } from './run-observer.js';
 import {
@@ -38,6 +40,8 @@ export interface RunDeps {
    */
   readonly concurrency?: number;
   readonly observer?: RunObserver;
+  /** Secrets removed by value from stored errors and records. */
+  readonly redactor?: SecretRedactor;
 }
 
 export interface RunRequest {
@@ -53,6 +57,8 @@ export interface ListReport {
   readonly error?: string;
   /** For skipped lists: why (LIST_LOCKED, LIST_SYNCED_ELSEWHERE, or the error that ended the run). */
   readonly code?: string;
+  /** The first quarantined records of the list: page, ticketID, requestID and reason. */
+  readonly quarantined?: readonly QuarantineNote[];
 }
 
 export interface RunReport {
@@ -121,11 +127,15 @@ export async function runSync(deps: RunDeps, request: RunRequest): Promise<RunRe
         return { segmentId: list.segmentId, status: list.status, outcome: 'skipped', counts: emptyCounts(), error: skip.message, code: skip.code };
       }
       try {
-        const result = await runList(ctx, list, () => fatal);
-        if (result.fatal && !fatal) {
-          fatal = result.fatal;
-          runAbort.abort(fatal);
-        }
+        // A fatal error stops the other lists first, then is recorded: a sibling must not
+        // finish normally while this list's bookkeeping is written.
+        const endRun = (error: SyncError) => {
+          if (fatal) return;
+          fatal = error;
+          runAbort.abort(error);
+        };
+        const result = await runList(ctx, list, () => fatal, endRun);
+        if (result.fatal) endRun(result.fatal); // a shutdown (AbortedError) ends the run too
         return result.report;
       } finally {
         await locks.unlockList(list.segmentId, list.status).catch(() => undefined);
@@ -149,7 +159,7 @@ export async function runSync(deps: RunDeps, request: RunRequest): Promise<RunRe
 
     const status = runStatus(reports, fatal);
     const totals = sumCounts(reports);
-    await record('finish run', () => finishRun(deps.db, runId, status, totals, fatal));
+    await record('finish run', () => finishRun(deps.db, runId, status, totals, fatal, deps.redactor));
     await locks.unlockRun(runId).catch(() => undefined);
     const durationMs = Math.round(performance.now() - started);
     deps.observer?.onRunEnd?.({ runId, status, durationMs });
@@ -185,6 +195,7 @@ async function runList(
   ctx: RunContext,
   list: ListRef,
   runEndedBy: () => SyncError | undefined,
+  endRun: (error: SyncError) => void,
 ): Promise<{ report: ListReport; fatal?: SyncError }> {
   const { deps, runId, record } = ctx;
   const log = ctx.runLog.child({ segmentId: list.segmentId, status: list.status });
@@ -203,13 +214,14 @@ async function runList(
         dbRetry: createDbRetry(log, { signal: deps.signal }),
         policy: { ...DEFAULT_POLICY, ...deps.policy },
         pageConcurrency: Math.max(1, deps.concurrency ?? DEFAULT_CONCURRENCY),
+        redactor: deps.redactor ?? SecretRedactor.none,
       },
       list,
       counts,
     );
     const outcome: ListOutcome = result.settled ? 'succeeded' : 'partial';
     await record('finish list', () => finishList(deps.db, listRunId, outcome, counts, { settled: result.settled, drift: result.drift }));
-    const summary = { outcome, settled: result.settled, durationMs: Math.round(performance.now() - started), ...counts };
+    const summary = { outcome, settled: result.settled, durationMs: Math.round(performance.now() - started), ...counts, quarantined: result.quarantined };
     if (result.settled) log.info(summary, 'list finished');
     else log.warn({ ...summary, drift: result.drift }, 'list finished');
     return {
@@ -218,6 +230,7 @@ async function runList(
         status: list.status,
         outcome,
         counts,
+        quarantined: result.quarantined,
         ...(result.settled ? {} : { error: `did not settle: ${result.drift.join('; ')}`, code: 'LIST_UNSETTLED' }),
       },
     };
@@ -229,10 +242,11 @@ async function runList(
         : endedBy && !(endedBy instanceof AbortedError)
           ? new SyncError(endedBy.code, `run ended by another list: ${endedBy.message}`)
           : deps.signal?.aborted
-            ? new AbortedError()
+            ? AbortedError.from(deps.signal)
             : caught;
     const outcome: ListOutcome = error instanceof AbortedError || (endedBy !== undefined && error !== caught) ? 'aborted' : 'failed';
-    await record('finish list', () => finishList(deps.db, listRunId, outcome, counts, { error }));
+    if (error instanceof SyncError && error.fatal && !(error instanceof AbortedError)) endRun(error);
+    await record('finish list', () => finishList(deps.db, listRunId, outcome, counts, { error, redactor: deps.redactor }));
     const apiFields = error instanceof ApiError ? error.toLog() : { code: error instanceof SyncError ? error.code : 'INTERNAL' };
     log.error({ outcome, durationMs: Math.round(performance.now() - started), ...counts, ...apiFields, err: error }, 'list finished');
     const code = error instanceof SyncError ? error.code : 'INTERNAL';

@@ -1,6 +1,7 @@
+import { isUnsafeIntegerText } from '../questionpro/json-text.js';
 import { apiTicketSchema } from '../questionpro/ticket-schema.js';
 import { describeZodError } from '../questionpro/response-schema.js';
-import { parseApiTimestamp } from './api-timestamp.js';
+import { isPlausibleInstant, parseApiTimestamp } from './api-timestamp.js';
 
 /** A ticket ready for the database: typed, normalised, with its original record. */
 export interface TicketRow {
@@ -33,7 +34,22 @@ function parseRating(value: string): number | null | undefined {
   return rating <= 10 ? rating : undefined;
 }
 
+/** IDs beyond 2^53 - 1 arrive as exact digit strings (json-text.ts): say so rather than "expected number". */
+function unsafeIdReason(record: unknown): string | undefined {
+  for (const field of ['ticketID', 'responseID'] as const) {
+    const value = (record as Record<string, unknown> | null)?.[field];
+    if (isUnsafeIntegerText(value)) return `${field}: ${value} is beyond 2^53 - 1 and cannot be read exactly`;
+  }
+  return undefined;
+}
+
+/**
+ * Validates and converts one record (already made storable by record-sanitizer.ts).
+ * Anything it cannot convert exactly is refused with a reason naming the field.
+ */
 export function toTicketRow(record: unknown): TransformResult {
+  const unsafeId = unsafeIdReason(record);
+  if (unsafeId) return { ok: false, reason: unsafeId };
   const parsed = apiTicketSchema.safeParse(record);
   if (!parsed.success) return { ok: false, reason: describeZodError(parsed.error) };
   const t = parsed.data;
@@ -42,6 +58,9 @@ export function toTicketRow(record: unknown): TransformResult {
   if (rating === undefined) return { ok: false, reason: `rating: ${JSON.stringify(t.rating)} is not an NPS score 0-10 or ""` };
   const createdAt = parseApiTimestamp(t.timestamp);
   if (!createdAt) return { ok: false, reason: `timestamp: ${JSON.stringify(t.timestamp)} is not a date-time with an offset` };
+  if (!isPlausibleInstant(createdAt.epochMs)) {
+    return { ok: false, reason: `timestamp: ${JSON.stringify(t.timestamp)} is outside the plausible range 1970-2200` };
+  }
 
   return {
     ok: true,
@@ -57,15 +76,4 @@ export function toTicketRow(record: unknown): TransformResult {
       raw: JSON.stringify(record),
     },
   };
-}
-
-/**
- * Postgres refuses to update one row twice in a statement, and a page may repeat a
- * ticket while the list shifts: keep the last occurrence of each ticketID. Sorted by
- * id so concurrent writers lock rows in the same order (no deadlocks).
- */
-export function dedupeByTicketId(rows: readonly TicketRow[]): TicketRow[] {
-  const byId = new Map<number, TicketRow>();
-  for (const row of rows) byId.set(row.ticketId, row);
-  return [...byId.values()].sort((a, b) => a.ticketId - b.ticketId);
 }

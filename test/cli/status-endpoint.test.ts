@@ -62,6 +62,7 @@ describe('the worker status endpoint (real worker process, scraped over HTTP)', 
 
   async function startWorker(extra: Record<string, string> = {}): Promise<number> {
     tdb ??= await createTestDatabase();
+    // HTTP_PORT=0 turns the endpoint off: a port found free just now (never a fixed one).
     const port = await freePort();
     worker = startCli(['worker'], {
       QUESTIONPRO_API_KEY: KEY,
@@ -147,7 +148,9 @@ describe('the worker status endpoint (real worker process, scraped over HTTP)', 
     const ready = await get(port, '/readyz');
     expect(ready.status).toBe(503);
     expect(JSON.parse(ready.body)).toMatchObject({ ready: false, database: { ok: false } });
-    expect(JSON.parse(ready.body).reasons[0]).toMatch(/^database: /);
+    // A reason that says something: the refused connection, not an empty string.
+    expect(JSON.parse(ready.body).reasons[0]).toMatch(/^database: \S.{3,}/);
+    expect(JSON.parse(ready.body).database.error).toMatch(/\S/);
   });
 
   test('when the alert rules are read, then every metric they use is one /metrics exposes', async () => {

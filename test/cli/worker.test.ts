@@ -33,6 +33,7 @@ describe('npm start (the long-running worker as a child process)', () => {
     SYNC_SEGMENTS: '601,602',
     SYNC_PAGE_SIZE: '10',
     DATABASE_URL: tdb.url,
+    HTTP_PORT: '0', // never a fixed port: another test or service may hold it
     ...extra,
   });
 
@@ -78,6 +79,9 @@ describe('npm start (the long-running worker as a child process)', () => {
     await worker.waitForLine((l) => l['msg'] === 'run finished' && l['runId'] === '2', 30_000);
     worker.child.kill('SIGTERM');
     expect(await worker.exited).toBe(0);
+    // Every line is JSON, node-cron's own messages included (routed through pino).
+    const notJson = worker.stdout().split('\n').filter((l) => l.trim() !== '' && !l.startsWith('{'));
+    expect(notJson).toEqual([]);
 
     const runs = await tdb.query<{ started_at: Date; finished_at: Date; trigger: string; status: string }>(
       'SELECT started_at, finished_at, trigger, status FROM sync_runs ORDER BY id',

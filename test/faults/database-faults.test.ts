@@ -72,6 +72,7 @@ describe('database unreachable at start', () => {
       SYNC_SEGMENTS: '1',
       SYNC_CRON: '* * * * * *',
       DATABASE_URL: `postgresql://postgres:postgres@127.0.0.1:${port}/detractors`,
+      HTTP_PORT: '0',
     });
     try {
       await worker.waitForLine((l) => l['msg'] === 'run could not start' && l['failures'] === 3, 30_000);

@@ -56,7 +56,7 @@ describe('a list that changes while it is read', () => {
     const closed = h.sim.list(702, 0)[2]!; // on page 1, already read when it moves
     onceAt(h, { segmentId: 702, status: 0, page: 4 }, () => h.sim.moveTicket(702, closed.ticketID, 0, 1));
 
-    const report = await h.run();
+    const report = await h.run({ concurrency: 1 });
 
     expect(report.status).toBe('succeeded');
     await expectMatchesSource(h.sim, h.tdb, [[702, 0], [702, 1]]);
@@ -70,7 +70,7 @@ describe('a list that changes while it is read', () => {
     h = await startHarness({ segments: [703], statuses: [0, 1], ticketsPerList: 50, perPage: 10 });
     const { closed, arrived } = closeOneAndAddOneMidCrawl(h, 703);
 
-    const report = await h.run();
+    const report = await h.run({ concurrency: 1 });
 
     expect(report.status).toBe('succeeded');
     await expectMatchesSource(h.sim, h.tdb, [[703, 0], [703, 1]]);
@@ -82,10 +82,10 @@ describe('a list that changes while it is read', () => {
     h = await startHarness({ segments: [703], statuses: [0, 1], ticketsPerList: 50, perPage: 10 });
     const { closed, arrived } = closeOneAndAddOneMidCrawl(h, 703);
 
-    await h.run({ policy: { confirmPass: false } });
+    await h.run({ policy: { confirmPass: false }, concurrency: 1 });
 
     expect((await compareWithSource(h.sim, h.tdb, [[703, 0]])).lost).toEqual([arrived.ticketID]);
-    await h.run({ policy: { confirmPass: false } });
+    await h.run({ policy: { confirmPass: false }, concurrency: 1 });
     await expectMatchesSource(h.sim, h.tdb, [[703, 0], [703, 1]]);
   });
 
@@ -117,15 +117,15 @@ describe('a list that changes while it is read', () => {
     h = await startHarness({ segments: [706], statuses: [0, 1], ticketsPerList: 12, perPage: 5 });
     const ticket = h.sim.list(706, 0)[0]!;
     h.sim.moveTicket(706, ticket.ticketID, 0, 1);
-    await h.run();
+    await h.run({ concurrency: 1 });
     expect(await goneMemberships(h.tdb)).toEqual([]); // never seen in list 0 yet: nothing to close
 
     h.sim.moveTicket(706, ticket.ticketID, 1, 0);
-    await h.run();
+    await h.run({ concurrency: 1 });
     expect(await goneMemberships(h.tdb)).toEqual([`706/1/${ticket.ticketID}`]);
 
     h.sim.moveTicket(706, ticket.ticketID, 0, 1);
-    const report = await h.run();
+    const report = await h.run({ concurrency: 1 });
     expect(await goneMemberships(h.tdb)).toEqual([`706/0/${ticket.ticketID}`]);
     expect(report.lists.find((l) => l.status === 1)?.counts.ticketsReturned).toBe(1);
     await expectMatchesSource(h.sim, h.tdb, [[706, 0], [706, 1]]);

@@ -1,6 +1,7 @@
 import { Writable } from 'node:stream';
 import type { Logger } from 'pino';
 import { createLogger } from '../../src/logging/logger.js';
+import type { SecretRedactor } from '../../src/logging/secret-redactor.js';
 
 export interface CapturedLogs {
   readonly log: Logger;
@@ -11,7 +12,7 @@ export interface CapturedLogs {
 }
 
 /** The production logger (same redaction), writing into memory instead of stdout. */
-export function captureLogger(level = 'debug'): CapturedLogs {
+export function captureLogger(level = 'debug', redactor?: SecretRedactor): CapturedLogs {
   const chunks: string[] = [];
   const destination = new Writable({
     write(chunk, _encoding, done) {
@@ -19,7 +20,7 @@ export function captureLogger(level = 'debug'): CapturedLogs {
       done();
     },
   });
-  const log = createLogger({ level, destination: destination as never });
+  const log = createLogger({ level, destination: destination as never, redactor });
   const text = () => chunks.join('');
   return {
     log,

@@ -1,3 +1,4 @@
+import { SecretRedactor } from '../../src/logging/secret-redactor.js';
 import { QuestionProClient } from '../../src/questionpro/client.js';
 import type { ListRef } from '../../src/questionpro/pages.js';
 import { listsFor, runSync, type RunReport } from '../../src/sync/run-sync.js';
@@ -14,8 +15,21 @@ export interface Harness {
   readonly sim: QuestionProSimulator;
   readonly tdb: TestDatabase;
   readonly logs: CapturedLogs;
-  client(overrides?: Partial<{ retries: number; timeoutMs: number; apiKey: string }>): QuestionProClient;
-  run(options?: { lists?: ListRef[]; trigger?: RunTrigger; signal?: AbortSignal; client?: QuestionProClient; policy?: Partial<CompletenessPolicy> }): Promise<RunReport>;
+  /** Redacts TEST_API_KEY, like the service's own (built from its configuration). */
+  readonly redactor: SecretRedactor;
+  client(overrides?: Partial<{ retries: number; timeoutMs: number; apiKey: string; maxResponseBytes: number }>): QuestionProClient;
+  /**
+   * `concurrency: 1` reads the lists one after another and each list's pages in order:
+   * for tests that change the source at one exact point of a crawl.
+   */
+  run(options?: {
+    lists?: ListRef[];
+    trigger?: RunTrigger;
+    signal?: AbortSignal;
+    client?: QuestionProClient;
+    policy?: Partial<CompletenessPolicy>;
+    concurrency?: number;
+  }): Promise<RunReport>;
   close(): Promise<void>;
 }
 
@@ -34,13 +48,15 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
     lists: options.segments.flatMap((segmentId) => statuses.map((status) => ({ segmentId, status, count: options.ticketsPerList ?? 25 }))),
   });
   const tdb = await createTestDatabase();
-  const logs = captureLogger();
+  const redactor = new SecretRedactor([TEST_API_KEY]);
+  const logs = captureLogger('debug', redactor);
   const client: Harness['client'] = (overrides = {}) =>
     new QuestionProClient(
       {
         baseUrl: sim.baseUrl,
         apiKey: overrides.apiKey ?? TEST_API_KEY,
         timeoutMs: overrides.timeoutMs ?? 5_000,
+        maxResponseBytes: overrides.maxResponseBytes,
         // Short delays: the behaviour under test is the same, the suite stays fast.
         retry: { retries: overrides.retries ?? 4, minDelayMs: 5, maxDelayMs: 50 },
       },
@@ -51,10 +67,11 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
     sim,
     tdb,
     logs,
+    redactor,
     client,
     run: (o = {}) =>
       runSync(
-        { db: tdb.db, databaseUrl: tdb.url, source: o.client ?? client(), log: logs.log, signal: o.signal, policy: o.policy },
+        { db: tdb.db, databaseUrl: tdb.url, source: o.client ?? client(), log: logs.log, signal: o.signal, policy: o.policy, redactor, concurrency: o.concurrency },
         { trigger: o.trigger ?? 'cli', lists: o.lists ?? defaultLists },
       ),
     close: async () => {

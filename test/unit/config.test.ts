@@ -21,6 +21,7 @@ describe('configuration', () => {
       apiKey: 'k',
       baseUrl: 'https://api.questionpro.com/a/api/v2',
       timeoutMs: 30_000,
+      maxResponseBytes: 64 * 1_048_576,
       pageSize: 100,
       rateLimitPerMinute: 250,
     });
@@ -63,6 +64,14 @@ describe('configuration', () => {
     ['QUESTIONPRO_BASE_URL', 'ftp://x', /http\(s\) URL/],
     ['SYNC_SEGMENTS', '101,abc', /comma-separated list of segment IDs/],
     ['SYNC_STATUSES', '-1', /comma-separated list of status codes/],
+    // Out of what the columns hold (segment_id bigint read exactly in JS, status integer).
+    ['SYNC_STATUSES', '0,3000000000', /3000000000 is out of range: status codes must be between 0 and 2147483647/],
+    ['SYNC_SEGMENTS', '99999999999999999999', /99999999999999999999 is out of range: segment IDs must be between 1 and 9007199254740991/],
+    ['SYNC_SEGMENTS', '0', /0 is out of range/],
+    // Plain http would send the api-key in clear text across the network.
+    ['QUESTIONPRO_BASE_URL', 'http://api.questionpro.com/a/api/v2', /clear text: use https:\/\//],
+    ['QUESTIONPRO_BASE_URL', 'http://10.0.0.5:8080/a/api/v2', /clear text/],
+    ['HTTP_MAX_RESPONSE_BYTES', '10', /at least 1024/],
     ['SYNC_PAGE_SIZE', '0', /at least 1/],
     ['SYNC_PAGE_SIZE', 'ten', /whole number/],
     ['SYNC_CRON', 'every day', /cron expression/],
@@ -80,6 +89,18 @@ describe('configuration', () => {
     expect(problems).toHaveLength(1);
     expect(problems[0]?.variable).toBe(variable);
     expect(problems[0]?.message).toMatch(message);
+  });
+
+  test.each(['http://127.0.0.1:4010/a/api/v2', 'http://localhost:4010/a/api/v2', 'http://[::1]:4010/a/api/v2'])(
+    'when QUESTIONPRO_BASE_URL is plain http to this machine (%s), then it is accepted',
+    (url) => {
+      expect(loadConfig({ ...minimal, QUESTIONPRO_BASE_URL: url }).questionpro.baseUrl).toBe(url);
+    },
+  );
+
+  test('when the largest segment ID and status the columns hold are given, then they are accepted exactly', () => {
+    const config = loadConfig({ ...minimal, SYNC_SEGMENTS: '9007199254740991', SYNC_STATUSES: '2147483647' });
+    expect(config.sync).toMatchObject({ segments: [9_007_199_254_740_991], statuses: [2_147_483_647] });
   });
 
   test('when a ConfigError is shown, then its message names every variable', () => {

@@ -75,7 +75,24 @@ describe('paging', () => {
         // drain
       }
     };
-    await expect(run()).rejects.toThrow(/list kept growing/);
+    await expect(run()).rejects.toThrow(/API announces \d+ pages, but page 1.s totalItems \(30\) justifies 3: stopped after 5 pages/);
+  });
+});
+
+describe('a server that answers the same page again', () => {
+  test('when every page asked is page 1, then the pass ends at the first repeat, before more pages are asked', async () => {
+    const asked: number[] = [];
+    const source = listSource(() => 1_000, 10, asked);
+    const repeating: PageSource = {
+      fetchPage: async (request) => ({ ...(await source.fetchPage({ ...request, page: 1 })), pagination: { totalItems: 1_000, perPage: 10, totalPages: 100, currentPage: request.page } }),
+    };
+    const run = async () => {
+      for await (const _page of pages(repeating, list, { concurrency: 4 })) {
+        // drain
+      }
+    };
+    await expect(run()).rejects.toMatchObject({ code: 'API_PAGES_REPEATING', message: expect.stringMatching(/^page \d repeats page 1 record for record/) });
+    expect(asked.length).toBeLessThanOrEqual(5); // page 1, then the 4 in flight when the repeat arrived
   });
 });
 

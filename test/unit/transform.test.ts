@@ -1,5 +1,6 @@
 import { describe, expect, test } from '@jest/globals';
-import { dedupeByTicketId, toTicketRow, type TicketRow } from '../../src/sync/transform.js';
+import { dedupeByTicketId } from '../../src/sync/page-store.js';
+import { toTicketRow, type TicketRow } from '../../src/sync/transform.js';
 
 const documented = {
   emailAddress: 'someone@example.com',
@@ -90,7 +91,8 @@ describe('deduplication within a page', () => {
     const a = row({ ...documented, ticketID: 9, comment: 'first' });
     const b = row({ ...documented, ticketID: 3 });
     const c = row({ ...documented, ticketID: 9, comment: 'second' });
-    const unique = dedupeByTicketId([a, b, c]);
+    const source = { record: {}, originalText: '{}', repaired: false };
+    const unique = dedupeByTicketId([a, b, c].map((r) => ({ row: r, source }))).map((a) => a.row);
     expect(unique.map((r) => [r.ticketId, r.comment])).toEqual([
       [3, 'Staff was rude'],
       [9, 'second'],

@@ -1077,6 +1077,7 @@ export const SyncRejectScalarFieldEnum = {
   ticketId: 'ticketId',
   reason: 'reason',
   raw: 'raw',
+  rawText: 'rawText',
   rejectedAt: 'rejectedAt'
 } as const
 

@@ -53,6 +53,7 @@ export type SyncRejectMinAggregateOutputType = {
   requestId: string | null
   ticketId: bigint | null
   reason: string | null
+  rawText: string | null
   rejectedAt: Date | null
 }
 
@@ -65,6 +66,7 @@ export type SyncRejectMaxAggregateOutputType = {
   requestId: string | null
   ticketId: bigint | null
   reason: string | null
+  rawText: string | null
   rejectedAt: Date | null
 }
 
@@ -78,6 +80,7 @@ export type SyncRejectCountAggregateOutputType = {
   ticketId: number
   reason: number
   raw: number
+  rawText: number
   rejectedAt: number
   _all: number
 }
@@ -110,6 +113,7 @@ export type SyncRejectMinAggregateInputType = {
   requestId?: true
   ticketId?: true
   reason?: true
+  rawText?: true
   rejectedAt?: true
 }
 
@@ -122,6 +126,7 @@ export type SyncRejectMaxAggregateInputType = {
   requestId?: true
   ticketId?: true
   reason?: true
+  rawText?: true
   rejectedAt?: true
 }
 
@@ -135,6 +140,7 @@ export type SyncRejectCountAggregateInputType = {
   ticketId?: true
   reason?: true
   raw?: true
+  rawText?: true
   rejectedAt?: true
   _all?: true
 }
@@ -235,6 +241,7 @@ export type SyncRejectGroupByOutputType = {
   ticketId: bigint | null
   reason: string
   raw: runtime.JsonValue
+  rawText: string
   rejectedAt: Date
   _count: SyncRejectCountAggregateOutputType | null
   _avg: SyncRejectAvgAggregateOutputType | null
@@ -271,6 +278,7 @@ export type SyncRejectWhereInput = {
   ticketId?: Prisma.BigIntNullableFilter<"SyncReject"> | bigint | number | null
   reason?: Prisma.StringFilter<"SyncReject"> | string
   raw?: Prisma.JsonFilter<"SyncReject">
+  rawText?: Prisma.StringFilter<"SyncReject"> | string
   rejectedAt?: Prisma.DateTimeFilter<"SyncReject"> | Date | string
   run?: Prisma.XOR<Prisma.SyncRunScalarRelationFilter, Prisma.SyncRunWhereInput>
 }
@@ -285,6 +293,7 @@ export type SyncRejectOrderByWithRelationInput = {
   ticketId?: Prisma.SortOrderInput | Prisma.SortOrder
   reason?: Prisma.SortOrder
   raw?: Prisma.SortOrder
+  rawText?: Prisma.SortOrder
   rejectedAt?: Prisma.SortOrder
   run?: Prisma.SyncRunOrderByWithRelationInput
 }
@@ -302,6 +311,7 @@ export type SyncRejectWhereUniqueInput = Prisma.AtLeast<{
   ticketId?: Prisma.BigIntNullableFilter<"SyncReject"> | bigint | number | null
   reason?: Prisma.StringFilter<"SyncReject"> | string
   raw?: Prisma.JsonFilter<"SyncReject">
+  rawText?: Prisma.StringFilter<"SyncReject"> | string
   rejectedAt?: Prisma.DateTimeFilter<"SyncReject"> | Date | string
   run?: Prisma.XOR<Prisma.SyncRunScalarRelationFilter, Prisma.SyncRunWhereInput>
 }, "id">
@@ -316,6 +326,7 @@ export type SyncRejectOrderByWithAggregationInput = {
   ticketId?: Prisma.SortOrderInput | Prisma.SortOrder
   reason?: Prisma.SortOrder
   raw?: Prisma.SortOrder
+  rawText?: Prisma.SortOrder
   rejectedAt?: Prisma.SortOrder
   _count?: Prisma.SyncRejectCountOrderByAggregateInput
   _avg?: Prisma.SyncRejectAvgOrderByAggregateInput
@@ -337,6 +348,7 @@ export type SyncRejectScalarWhereWithAggregatesInput = {
   ticketId?: Prisma.BigIntNullableWithAggregatesFilter<"SyncReject"> | bigint | number | null
   reason?: Prisma.StringWithAggregatesFilter<"SyncReject"> | string
   raw?: Prisma.JsonWithAggregatesFilter<"SyncReject">
+  rawText?: Prisma.StringWithAggregatesFilter<"SyncReject"> | string
   rejectedAt?: Prisma.DateTimeWithAggregatesFilter<"SyncReject"> | Date | string
 }
 
@@ -349,6 +361,7 @@ export type SyncRejectCreateInput = {
   ticketId?: bigint | number | null
   reason: string
   raw: Prisma.JsonNullValueInput | runtime.InputJsonValue
+  rawText: string
   rejectedAt?: Date | string
   run: Prisma.SyncRunCreateNestedOneWithoutRejectsInput
 }
@@ -363,6 +376,7 @@ export type SyncRejectUncheckedCreateInput = {
   ticketId?: bigint | number | null
   reason: string
   raw: Prisma.JsonNullValueInput | runtime.InputJsonValue
+  rawText: string
   rejectedAt?: Date | string
 }
 
@@ -375,6 +389,7 @@ export type SyncRejectUpdateInput = {
   ticketId?: Prisma.NullableBigIntFieldUpdateOperationsInput | bigint | number | null
   reason?: Prisma.StringFieldUpdateOperationsInput | string
   raw?: Prisma.JsonNullValueInput | runtime.InputJsonValue
+  rawText?: Prisma.StringFieldUpdateOperationsInput | string
   rejectedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   run?: Prisma.SyncRunUpdateOneRequiredWithoutRejectsNestedInput
 }
@@ -389,6 +404,7 @@ export type SyncRejectUncheckedUpdateInput = {
   ticketId?: Prisma.NullableBigIntFieldUpdateOperationsInput | bigint | number | null
   reason?: Prisma.StringFieldUpdateOperationsInput | string
   raw?: Prisma.JsonNullValueInput | runtime.InputJsonValue
+  rawText?: Prisma.StringFieldUpdateOperationsInput | string
   rejectedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
 }
 
@@ -402,6 +418,7 @@ export type SyncRejectCreateManyInput = {
   ticketId?: bigint | number | null
   reason: string
   raw: Prisma.JsonNullValueInput | runtime.InputJsonValue
+  rawText: string
   rejectedAt?: Date | string
 }
 
@@ -414,6 +431,7 @@ export type SyncRejectUpdateManyMutationInput = {
   ticketId?: Prisma.NullableBigIntFieldUpdateOperationsInput | bigint | number | null
   reason?: Prisma.StringFieldUpdateOperationsInput | string
   raw?: Prisma.JsonNullValueInput | runtime.InputJsonValue
+  rawText?: Prisma.StringFieldUpdateOperationsInput | string
   rejectedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
 }
 
@@ -427,6 +445,7 @@ export type SyncRejectUncheckedUpdateManyInput = {
   ticketId?: Prisma.NullableBigIntFieldUpdateOperationsInput | bigint | number | null
   reason?: Prisma.StringFieldUpdateOperationsInput | string
   raw?: Prisma.JsonNullValueInput | runtime.InputJsonValue
+  rawText?: Prisma.StringFieldUpdateOperationsInput | string
   rejectedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
 }
 
@@ -450,6 +469,7 @@ export type SyncRejectCountOrderByAggregateInput = {
   ticketId?: Prisma.SortOrder
   reason?: Prisma.SortOrder
   raw?: Prisma.SortOrder
+  rawText?: Prisma.SortOrder
   rejectedAt?: Prisma.SortOrder
 }
 
@@ -471,6 +491,7 @@ export type SyncRejectMaxOrderByAggregateInput = {
   requestId?: Prisma.SortOrder
   ticketId?: Prisma.SortOrder
   reason?: Prisma.SortOrder
+  rawText?: Prisma.SortOrder
   rejectedAt?: Prisma.SortOrder
 }
 
@@ -483,6 +504,7 @@ export type SyncRejectMinOrderByAggregateInput = {
   requestId?: Prisma.SortOrder
   ticketId?: Prisma.SortOrder
   reason?: Prisma.SortOrder
+  rawText?: Prisma.SortOrder
   rejectedAt?: Prisma.SortOrder
 }
 
@@ -546,6 +568,7 @@ export type SyncRejectCreateWithoutRunInput = {
   ticketId?: bigint | number | null
   reason: string
   raw: Prisma.JsonNullValueInput | runtime.InputJsonValue
+  rawText: string
   rejectedAt?: Date | string
 }
 
@@ -558,6 +581,7 @@ export type SyncRejectUncheckedCreateWithoutRunInput = {
   ticketId?: bigint | number | null
   reason: string
   raw: Prisma.JsonNullValueInput | runtime.InputJsonValue
+  rawText: string
   rejectedAt?: Date | string
 }
 
@@ -600,6 +624,7 @@ export type SyncRejectScalarWhereInput = {
   ticketId?: Prisma.BigIntNullableFilter<"SyncReject"> | bigint | number | null
   reason?: Prisma.StringFilter<"SyncReject"> | string
   raw?: Prisma.JsonFilter<"SyncReject">
+  rawText?: Prisma.StringFilter<"SyncReject"> | string
   rejectedAt?: Prisma.DateTimeFilter<"SyncReject"> | Date | string
 }
 
@@ -612,6 +637,7 @@ export type SyncRejectCreateManyRunInput = {
   ticketId?: bigint | number | null
   reason: string
   raw: Prisma.JsonNullValueInput | runtime.InputJsonValue
+  rawText: string
   rejectedAt?: Date | string
 }
 
@@ -624,6 +650,7 @@ export type SyncRejectUpdateWithoutRunInput = {
   ticketId?: Prisma.NullableBigIntFieldUpdateOperationsInput | bigint | number | null
   reason?: Prisma.StringFieldUpdateOperationsInput | string
   raw?: Prisma.JsonNullValueInput | runtime.InputJsonValue
+  rawText?: Prisma.StringFieldUpdateOperationsInput | string
   rejectedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
 }
 
@@ -636,6 +663,7 @@ export type SyncRejectUncheckedUpdateWithoutRunInput = {
   ticketId?: Prisma.NullableBigIntFieldUpdateOperationsInput | bigint | number | null
   reason?: Prisma.StringFieldUpdateOperationsInput | string
   raw?: Prisma.JsonNullValueInput | runtime.InputJsonValue
+  rawText?: Prisma.StringFieldUpdateOperationsInput | string
   rejectedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
 }
 
@@ -648,6 +676,7 @@ export type SyncRejectUncheckedUpdateManyWithoutRunInput = {
   ticketId?: Prisma.NullableBigIntFieldUpdateOperationsInput | bigint | number | null
   reason?: Prisma.StringFieldUpdateOperationsInput | string
   raw?: Prisma.JsonNullValueInput | runtime.InputJsonValue
+  rawText?: Prisma.StringFieldUpdateOperationsInput | string
   rejectedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
 }
 
@@ -663,6 +692,7 @@ export type SyncRejectSelect<ExtArgs extends runtime.Types.Extensions.InternalAr
   ticketId?: boolean
   reason?: boolean
   raw?: boolean
+  rawText?: boolean
   rejectedAt?: boolean
   run?: boolean | Prisma.SyncRunDefaultArgs<ExtArgs>
 }, ExtArgs["result"]["syncReject"]>
@@ -677,6 +707,7 @@ export type SyncRejectSelectCreateManyAndReturn<ExtArgs extends runtime.Types.Ex
   ticketId?: boolean
   reason?: boolean
   raw?: boolean
+  rawText?: boolean
   rejectedAt?: boolean
   run?: boolean | Prisma.SyncRunDefaultArgs<ExtArgs>
 }, ExtArgs["result"]["syncReject"]>
@@ -691,6 +722,7 @@ export type SyncRejectSelectUpdateManyAndReturn<ExtArgs extends runtime.Types.Ex
   ticketId?: boolean
   reason?: boolean
   raw?: boolean
+  rawText?: boolean
   rejectedAt?: boolean
   run?: boolean | Prisma.SyncRunDefaultArgs<ExtArgs>
 }, ExtArgs["result"]["syncReject"]>
@@ -705,10 +737,11 @@ export type SyncRejectSelectScalar = {
   ticketId?: boolean
   reason?: boolean
   raw?: boolean
+  rawText?: boolean
   rejectedAt?: boolean
 }
 
-export type SyncRejectOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"id" | "runId" | "segmentId" | "status" | "page" | "requestId" | "ticketId" | "reason" | "raw" | "rejectedAt", ExtArgs["result"]["syncReject"]>
+export type SyncRejectOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"id" | "runId" | "segmentId" | "status" | "page" | "requestId" | "ticketId" | "reason" | "raw" | "rawText" | "rejectedAt", ExtArgs["result"]["syncReject"]>
 export type SyncRejectInclude<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
   run?: boolean | Prisma.SyncRunDefaultArgs<ExtArgs>
 }
@@ -733,7 +766,14 @@ export type $SyncRejectPayload<ExtArgs extends runtime.Types.Extensions.Internal
     requestId: string | null
     ticketId: bigint | null
     reason: string
+    /**
+     * The record made storable: NUL and lone surrogates replaced by U+FFFD, secrets removed.
+     */
     raw: runtime.JsonValue
+    /**
+     * The record exactly as received (JSON text, secrets removed): lossless, whatever it held.
+     */
+    rawText: string
     rejectedAt: Date
   }, ExtArgs["result"]["syncReject"]>
   composites: {}
@@ -1168,6 +1208,7 @@ export interface SyncRejectFieldRefs {
   readonly ticketId: Prisma.FieldRef<"SyncReject", 'BigInt'>
   readonly reason: Prisma.FieldRef<"SyncReject", 'String'>
   readonly raw: Prisma.FieldRef<"SyncReject", 'Json'>
+  readonly rawText: Prisma.FieldRef<"SyncReject", 'String'>
   readonly rejectedAt: Prisma.FieldRef<"SyncReject", 'DateTime'>
 }
     

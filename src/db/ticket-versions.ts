@@ -7,6 +7,11 @@ import { Prisma } from '../generated/prisma/client.js';
  * holding the tickets' new values (a RETURNING of detractor_tickets). Used by the page
  * statement (ticket-writer.ts) and by closures (membership-closer.ts): the one place
  * the history is written.
+ *
+ * A ticket has at most one current version (a unique index): the new one may only be
+ * inserted once the old one is closed. CTEs run in no set order, but `new_versions`
+ * reads `closed_versions` to the end (an InitPlan, evaluated once) before producing
+ * its first row, which forces it.
  */
 export function versionCtes(at: Date, runId: bigint): Prisma.Sql {
   return Prisma.sql`
@@ -21,7 +26,7 @@ new_versions AS (
     created_at, time_limit_hours, due_at, status)
   SELECT ticket_id, ${at}::timestamptz, ${runId}::bigint, response_id, email_address, phone_number,
          rating, comment, created_at, time_limit_hours, due_at, status
-  FROM changed
+  FROM changed WHERE (SELECT count(*) FROM closed_versions) >= 0
   RETURNING 1
 )`;
 }

@@ -10,7 +10,9 @@ import { QuestionProClient } from '../questionpro/client.js';
 import { pages } from '../questionpro/pages.js';
 import { SlidingWindowLimiter } from '../questionpro/rate-limiter.js';
 import { listsFor, runSync } from '../sync/run-sync.js';
-import { parseBenchOptions, type BenchOptions } from './options.js';
+import { parseBenchMode, type BenchOptions } from './options.js';
+import { scaleBench } from './scale-bench.js';
+import { formatScaleOneLine, runScaleOne } from './scale-one.js';
 import { startSimProcess } from './sim-process.js';
 import { measureWriter } from './writer-bench.js';
 
@@ -77,13 +79,18 @@ async function bench(options: BenchOptions): Promise<Record<string, number | str
     if (options.ratePerMinute === 0) {
       const apiStarted = performance.now();
       let apiPages = 0;
-      for (const list of lists) for await (const _page of pages(client, list, { concurrency: options.concurrency })) apiPages += 1;
+      for (const list of lists)
+        for await (const _page of pages(client, list, { concurrency: options.concurrency })) apiPages += 1;
       apiPagesPerSecond = Math.round(apiPages / ((performance.now() - apiStarted) / 1000));
     }
 
     // End to end: the real sync path, then an immediate re-sync that must write nothing.
     let db = createDb(database.url);
-    const run = () => runSync({ db, databaseUrl: database.url, source: client, log, concurrency: options.concurrency }, { trigger: 'bench', lists });
+    const run = () =>
+      runSync(
+        { db, databaseUrl: database.url, source: client, log, concurrency: options.concurrency },
+        { trigger: 'bench', lists },
+      );
     const started = performance.now();
     const { result: report, peakRssMb } = await withPeakRss(run);
     const wallSeconds = (performance.now() - started) / 1000;
@@ -102,7 +109,14 @@ async function bench(options: BenchOptions): Promise<Record<string, number | str
     const noopRowsWritten = (await rowsWritten(database.url)) - before;
 
     db = createDb(database.url);
-    const writer = await measureWriter(db, database.url, report.runId, Math.min(options.loadRows, options.tickets), options.pageSize, options.naiveSample);
+    const writer = await measureWriter(
+      db,
+      database.url,
+      report.runId,
+      Math.min(options.loadRows, options.tickets),
+      options.pageSize,
+      options.naiveSample,
+    );
     await db.$disconnect();
 
     return {
@@ -137,9 +151,18 @@ function round(value: number, digits: number): number {
   return Math.round(value * f) / f;
 }
 
-const options = parseBenchOptions(process.argv.slice(2));
-const figures = await bench(options);
-console.table(Object.entries(figures).map(([figure, value]) => ({ figure, value })));
-// The last line: one JSON object, for scripts and CI.
-console.log(JSON.stringify(figures));
+// Each mode prints a table, then as the last line one JSON object, for scripts and CI.
+const mode = parseBenchMode(process.argv.slice(2));
+if (mode.kind === 'scale-one') {
+  // A child of --scale: its result line only, read by the parent.
+  console.log(formatScaleOneLine(await runScaleOne(mode.options)));
+} else if (mode.kind === 'scale') {
+  const { rows, summary } = await scaleBench(mode.options);
+  console.table(rows);
+  console.log(JSON.stringify(summary));
+} else {
+  const figures = await bench(mode.options);
+  console.table(Object.entries(figures).map(([figure, value]) => ({ figure, value })));
+  console.log(JSON.stringify(figures));
+}
 process.exit(0);

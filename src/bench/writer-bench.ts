@@ -56,7 +56,14 @@ export interface WriterFigures {
  *   `upsert`, version `create`), on a sample; and Prisma `upsert` per row of the
  *   tickets table alone (compare with "tickets only").
  */
-export async function measureWriter(db: Db, url: string, runId: bigint, loadRows: number, pageSize: number, naiveSample: number): Promise<WriterFigures> {
+export async function measureWriter(
+  db: Db,
+  url: string,
+  runId: bigint,
+  loadRows: number,
+  pageSize: number,
+  naiveSample: number,
+): Promise<WriterFigures> {
   const pages = benchRows(loadRows, pageSize);
   const rows = pages.reduce((n, p) => n + p.length, 0);
   const client = new pg.Client({ connectionString: url });
@@ -70,16 +77,25 @@ export async function measureWriter(db: Db, url: string, runId: bigint, loadRows
     let loadSeconds = Number.POSITIVE_INFINITY;
     let ceilingSeconds = Number.POSITIVE_INFINITY;
     for (let round = 0; round < 3; round++) {
-      loadSeconds = Math.min(loadSeconds, await timed(async () => {
-        for (const page of pages) await writePage(db, write(page, runId));
-      }));
+      loadSeconds = Math.min(
+        loadSeconds,
+        await timed(async () => {
+          for (const page of pages) await writePage(db, write(page, runId));
+        }),
+      );
       await reset(client);
-      ceilingSeconds = Math.min(ceilingSeconds, await timed(async () => {
-        for (const page of pages) {
-          const statement = upsertPageStatement(write(page, runId));
-          await client.query(statement.text, statement.values.map((v) => (typeof v === 'bigint' ? v.toString() : v)));
-        }
-      }));
+      ceilingSeconds = Math.min(
+        ceilingSeconds,
+        await timed(async () => {
+          for (const page of pages) {
+            const statement = upsertPageStatement(write(page, runId));
+            await client.query(
+              statement.text,
+              statement.values.map((v) => (typeof v === 'bigint' ? v.toString() : v)),
+            );
+          }
+        }),
+      );
       await reset(client);
     }
     const ticketsOnlySeconds = await timed(async () => {

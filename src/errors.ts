@@ -1,15 +1,60 @@
 /**
+ * Every code an error can carry: in logs, metrics, `error_code` columns and exit
+ * paths. One list, so a new failure is named once and everywhere alike.
+ */
+export const ERROR_CODES = [
+  // The API answered, and said no.
+  'API_BAD_REQUEST', // 400
+  'API_UNAUTHORIZED', // 401: a wrong key; ends the run
+  'API_FORBIDDEN', // 403
+  'API_NOT_FOUND', // 404: e.g. an unknown segment
+  'API_RATE_LIMITED', // 429 per-minute limit: retried
+  'API_QUOTA_EXHAUSTED', // 429 call allowance used up: ends the run
+  // The API did not answer usably.
+  'API_TIMEOUT', // past HTTP_TIMEOUT_MS, body included: retried
+  'API_NETWORK', // connection refused, reset (also mid-body): retried
+  'API_REQUEST_FAILED', // our own request could not be made
+  'API_INVALID_RESPONSE', // not the documented shape
+  'API_UNPARSEABLE_BODY', // a 200 that is not JSON: retried
+  'API_RESPONSE_TOO_LARGE', // beyond HTTP_MAX_RESPONSE_BYTES
+  // Paging that cannot be trusted.
+  'API_PAGING_MISMATCH', // currentPage is not the page asked
+  'API_PAGING_RUNAWAY', // more pages than totalItems justifies
+  'API_PAGES_REPEATING', // a page repeats another
+  // Lists not synced by this run, or not completely.
+  'LIST_UNSETTLED',
+  'LIST_LOCKED',
+  'LIST_SYNCED_ELSEWHERE',
+  // The database and the run's own bookkeeping.
+  'DB_UNAVAILABLE',
+  'DB_WRITE_FAILED',
+  'LOCK_LOST',
+  'RUN_RECORD_FAILED',
+  'RUN_STORE_CLOSED',
+  'RUN_ABANDONED',
+  'MIGRATION_FAILED',
+  'MIGRATION_FAILED_EARLIER',
+  // Everything else.
+  'CONFIG_INVALID',
+  'ABORTED',
+  'INTERNAL',
+] as const;
+
+/** A code of the list above, or `API_HTTP_<status>` for an HTTP status without a name of its own. */
+export type ErrorCode = (typeof ERROR_CODES)[number] | `API_HTTP_${number | 'UNKNOWN'}`;
+
+/**
  * One error family for the whole service. Each error carries a stable `code` (what
  * went wrong, for logs, metrics and `sync_run_segments.error_code`) and whether it is
  * fatal to the whole run rather than to one segment.
  */
 export class SyncError extends Error {
-  readonly code: string;
+  readonly code: ErrorCode;
   readonly fatal: boolean;
   /** The API's requestID of the response involved, for support and `error_request_id`. */
   readonly requestId: string | undefined;
 
-  constructor(code: string, message: string, options: { cause?: unknown; fatal?: boolean; requestId?: string } = {}) {
+  constructor(code: ErrorCode, message: string, options: { cause?: unknown; fatal?: boolean; requestId?: string } = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = new.target.name;
     this.code = code;
@@ -27,11 +72,9 @@ export class ConfigError extends SyncError {
   readonly problems: readonly ConfigProblem[];
 
   constructor(problems: readonly ConfigProblem[]) {
-    super(
-      'CONFIG_INVALID',
-      'invalid configuration: ' + problems.map((p) => `${p.variable} ${p.message}`).join('; '),
-      { fatal: true },
-    );
+    super('CONFIG_INVALID', 'invalid configuration: ' + problems.map((p) => `${p.variable} ${p.message}`).join('; '), {
+      fatal: true,
+    });
     this.problems = problems;
   }
 }
@@ -57,8 +100,14 @@ export class AbortedError extends SyncError {
  * Prisma's adapter) have an empty message and keep the reason in a code or a cause.
  */
 export function errorMessage(err: unknown): string {
-  for (let e: unknown = err, depth = 0; e !== undefined && e !== null && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
-    if (typeof e !== 'object') return String(e);
+  for (
+    let e: unknown = err, depth = 0;
+    e !== undefined && e !== null && depth < 5;
+    e = (e as { cause?: unknown }).cause, depth++
+  ) {
+    if (typeof e === 'string') return e;
+    if (typeof e === 'number' || typeof e === 'boolean' || typeof e === 'bigint') return String(e);
+    if (typeof e !== 'object') return typeof e;
     const { message, code } = e as { message?: unknown; code?: unknown };
     if (typeof message === 'string' && message.trim() !== '') return message;
     if (typeof code === 'string' && code !== '') return `${e instanceof Error ? e.name : 'error'} ${code}`;

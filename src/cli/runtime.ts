@@ -13,7 +13,7 @@ import { QuestionProClient, type ClientObserver } from '../questionpro/client.js
 import type { RunObserver } from '../sync/run-observer.js';
 import { SlidingWindowLimiter } from '../questionpro/rate-limiter.js';
 import type { ListRef } from '../questionpro/pages.js';
-import type { RunTrigger } from '../sync/run-records.js';
+import type { RunTrigger } from '../runs/run-types.js';
 import { runSync, type RunReport } from '../sync/run-sync.js';
 
 /** Where runs without DATABASE_URL keep their embedded PostgreSQL. */
@@ -69,7 +69,10 @@ export async function openRuntime(
       (error: unknown) => {
         migrated = undefined;
         if (isConnectionError(error)) {
-          throw new SyncError('DB_UNAVAILABLE', `cannot reach the database at ${maskUrlPassword(url)}: ${errorMessage(error)}`, { cause: error, fatal: true });
+          throw new SyncError('DB_UNAVAILABLE', `cannot reach the database at ${maskUrlPassword(url)}: ${errorMessage(error)}`, {
+            cause: error,
+            fatal: true,
+          });
         }
         throw error;
       },

@@ -1,8 +1,22 @@
 import { Prisma } from '../generated/prisma/client.js';
-import type { TicketRow } from '../sync/transform.js';
 import { pgArray } from './pg-array.js';
 import type { Db } from './prisma.js';
 import { versionCtes } from './ticket-versions.js';
+
+/** A ticket ready for the database: typed, normalised, the shape the page statement consumes (built by the transform stage). */
+export interface TicketRow {
+  readonly ticketId: number;
+  readonly responseId: number;
+  readonly emailAddress: string | null;
+  readonly phoneNumber: string | null;
+  readonly rating: number | null;
+  readonly comment: string;
+  /** UTC ISO string with microseconds; exact whatever offset the API used. */
+  readonly createdAt: string;
+  readonly timeLimitHours: number;
+  /** The record exactly as received, as JSON text. */
+  readonly raw: string;
+}
 
 export interface PageWrite {
   readonly runId: bigint;
@@ -11,7 +25,12 @@ export interface PageWrite {
   readonly requestId: string | undefined;
   /** Deduplicated by ticketId (Postgres cannot update one row twice per statement). */
   readonly rows: readonly TicketRow[];
-  /** When this page was read; first/last seen times. */
+  /**
+   * When this page's answer arrived (not when it is written: pages and lists are
+   * written as they arrive, concurrently). A changed ticket is rewritten only when
+   * this is no older than its stored version (`updated_at`): older information never
+   * replaces newer.
+   */
   readonly seenAt: Date;
   /**
    * `last_seen_at` is refreshed only when older than this (like a file system's
@@ -22,7 +41,17 @@ export interface PageWrite {
 }
 
 /** The source fields of a ticket: a change in any of them is a new version (`updated_at`, history). */
-const SOURCE_FIELDS = ['response_id', 'email_address', 'phone_number', 'rating', 'comment', 'created_at', 'time_limit_hours', 'status', 'raw'];
+const SOURCE_FIELDS = [
+  'response_id',
+  'email_address',
+  'phone_number',
+  'rating',
+  'comment',
+  'created_at',
+  'time_limit_hours',
+  'status',
+  'raw',
+];
 const SOURCE_CHANGED = Prisma.raw(
   `(${SOURCE_FIELDS.map((f) => `t.${f}`).join(', ')}) IS DISTINCT FROM (${SOURCE_FIELDS.map((f) => `excluded.${f}`).join(', ')})`,
 );
@@ -86,8 +115,9 @@ tickets AS (
       THEN excluded.updated_at ELSE t.updated_at END,
     last_request_id = excluded.last_request_id,
     last_run_id = excluded.last_run_id
-  WHERE ${SOURCE_CHANGED}
-     OR t.last_seen_at < excluded.last_seen_at - ${resolution}::interval
+  WHERE CASE WHEN ${SOURCE_CHANGED}
+    THEN excluded.updated_at >= t.updated_at
+    ELSE t.last_seen_at < excluded.last_seen_at - ${resolution}::interval END
   RETURNING t.ticket_id, t.response_id, t.email_address, t.phone_number, t.rating, t.comment, t.created_at,
             t.time_limit_hours, t.due_at, t.status,
             (xmax = 0) AS inserted, (t.updated_at = ${w.seenAt}::timestamptz) AS source_changed

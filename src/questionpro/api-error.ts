@@ -1,4 +1,4 @@
-import { SyncError } from '../errors.js';
+import { SyncError, type ErrorCode } from '../errors.js';
 import type { ErrorBodyInfo } from './error-body.js';
 
 /** Where a failed API call failed: an HTTP answer, the network, or an answer we cannot use. */
@@ -12,13 +12,15 @@ export interface ApiErrorDetails {
   readonly retryAfterMs?: number;
   readonly networkCode?: string;
   /** Overrides the code derived from kind and status. */
-  readonly code?: string;
+  readonly code?: ErrorCode;
   readonly cause?: unknown;
 }
 
 /**
- * A 429 that says the licence's call allowance is used up (NOTES.md: "API call limit
- * exceeded", id 1013), unlike the per-minute rate limit ("Rate limit exceeded").
+ * A 429 that says the licence's call allowance is used up, unlike the per-minute rate
+ * limit ("Rate limit exceeded"). QuestionPro's limits page gives the allowance answer as
+ * "API call limit exceeded. Please contact your account representative to extend the
+ * limits." with id 1013 (its error-codes page lists 1013 as a 403): match either.
  */
 const QUOTA_PATTERN = /call limit|allowance|quota/i;
 const QUOTA_ERROR_ID = '1013';
@@ -70,7 +72,7 @@ export class ApiError extends SyncError {
   }
 }
 
-function apiErrorCode(details: ApiErrorDetails): string {
+function apiErrorCode(details: ApiErrorDetails): ErrorCode {
   if (details.code) return details.code;
   if (details.kind === 'timeout') return 'API_TIMEOUT';
   if (details.kind === 'network') return 'API_NETWORK';

@@ -3,7 +3,7 @@ import https from 'node:https';
 import axios, { type AxiosInstance, type AxiosResponse, isAxiosError } from 'axios';
 import pRetry from 'p-retry';
 import type { Logger } from 'pino';
-import { AbortedError } from '../errors.js';
+import { AbortedError, type ErrorCode } from '../errors.js';
 import { ApiError } from './api-error.js';
 import { parseErrorBody } from './error-body.js';
 import { parseJsonExact } from './json-text.js';
@@ -42,15 +42,21 @@ export interface RequestGate {
 /** Hooks for metrics: every answer (or failure to get one), every retry, every Retry-After wait. */
 export interface ClientObserver {
   onResponse?(event: { status: number | undefined; outcome: string; attempt: number }): void;
-  onRetry?(event: { code: string; httpStatus: number | undefined }): void;
+  onRetry?(event: { code: ErrorCode; httpStatus: number | undefined }): void;
   onRetryAfterWait?(event: { waitMs: number }): void;
-  onFatal?(event: { code: string }): void;
+  onFatal?(event: { code: ErrorCode }): void;
 }
 
 export const DEFAULT_MAX_RESPONSE_BYTES = 64 * 1_048_576;
 
 /** Failures of our own request set-up: asking again cannot help. */
-const SETUP_CODES = new Set(['ERR_INVALID_URL', 'ERR_BAD_OPTION', 'ERR_BAD_OPTION_VALUE', 'ERR_NOT_SUPPORT', 'ERR_FR_TOO_MANY_REDIRECTS']);
+const SETUP_CODES = new Set([
+  'ERR_INVALID_URL',
+  'ERR_BAD_OPTION',
+  'ERR_BAD_OPTION_VALUE',
+  'ERR_NOT_SUPPORT',
+  'ERR_FR_TOO_MANY_REDIRECTS',
+]);
 
 /**
  * The QuestionPro CX API, one page at a time. Each call is retried by policy
@@ -127,21 +133,33 @@ export class QuestionProClient {
   /** No usable answer: the network, a body cut short, or one too large to accept. */
   private toTransportError(error: unknown): ApiError {
     if (!isAxiosError(error)) {
-      return new ApiError(`QuestionPro request failed (${String(error)})`, { kind: 'network', code: 'API_REQUEST_FAILED', cause: error });
+      return new ApiError(`QuestionPro request failed (${String(error)})`, {
+        kind: 'network',
+        code: 'API_REQUEST_FAILED',
+        cause: error,
+      });
     }
     const code = error.code ?? 'UNKNOWN';
     if (/maxContentLength/.test(error.message)) {
       const limit = this.options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
-      return new ApiError(`QuestionPro answer is larger than HTTP_MAX_RESPONSE_BYTES (${limit} bytes): refused while it streamed in`, {
-        kind: 'invalid-response',
-        code: 'API_RESPONSE_TOO_LARGE',
-        httpStatus: error.response?.status,
-        requestId: headerText(error.response?.headers['x-request-id']),
-        cause: error,
-      });
+      return new ApiError(
+        `QuestionPro answer is larger than HTTP_MAX_RESPONSE_BYTES (${limit} bytes): refused while it streamed in`,
+        {
+          kind: 'invalid-response',
+          code: 'API_RESPONSE_TOO_LARGE',
+          httpStatus: error.response?.status,
+          requestId: headerText(error.response?.headers['x-request-id']),
+          cause: error,
+        },
+      );
     }
     if (SETUP_CODES.has(code)) {
-      return new ApiError(`QuestionPro request failed (${error.message})`, { kind: 'network', code: 'API_REQUEST_FAILED', networkCode: code, cause: error });
+      return new ApiError(`QuestionPro request failed (${error.message})`, {
+        kind: 'network',
+        code: 'API_REQUEST_FAILED',
+        networkCode: code,
+        cause: error,
+      });
     }
     // Everything else lost the connection: refused, reset (also mid-body, after the
     // headers), DNS, a proxy hanging up. The next attempt may well succeed.
@@ -155,7 +173,11 @@ export class QuestionProClient {
     });
   }
 
-  private async requestOnce(request: PageRequest, attempt: number, signal?: AbortSignal): Promise<PageEnvelope & { requestId: string | undefined }> {
+  private async requestOnce(
+    request: PageRequest,
+    attempt: number,
+    signal?: AbortSignal,
+  ): Promise<PageEnvelope & { requestId: string | undefined }> {
     await this.gate?.acquire(signal);
     const deadline = AbortSignal.timeout(this.options.timeoutMs);
     let response: AxiosResponse<string>;
@@ -163,12 +185,19 @@ export class QuestionProClient {
       response = await this.http.post<string>(
         '/cx/tickets/detractors',
         JSON.stringify({ segmentID: request.segmentId, status: request.status }),
-        { params: { page: request.page, perPage: request.perPage }, signal: signal ? AbortSignal.any([signal, deadline]) : deadline },
+        {
+          params: { page: request.page, perPage: request.perPage },
+          signal: signal ? AbortSignal.any([signal, deadline]) : deadline,
+        },
       );
     } catch (error) {
       if (signal?.aborted) throw AbortedError.from(signal);
       const failure = deadline.aborted
-        ? new ApiError(`QuestionPro request exceeded its ${this.options.timeoutMs} ms deadline`, { kind: 'timeout', networkCode: 'DEADLINE', cause: error })
+        ? new ApiError(`QuestionPro request exceeded its ${this.options.timeoutMs} ms deadline`, {
+            kind: 'timeout',
+            networkCode: 'DEADLINE',
+            cause: error,
+          })
         : this.toTransportError(error);
       this.observer.onResponse?.({ status: undefined, outcome: failure.kind, attempt });
       throw failure;

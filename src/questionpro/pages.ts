@@ -16,6 +16,8 @@ export type NumberedPage = FetchedPage & {
   readonly page: number;
   /** A digest of the page's records as received: equal digests, equal records. */
   readonly digest: string;
+  /** When the answer arrived: the time its information is from, whenever it is written. */
+  readonly fetchedAt: Date;
 };
 
 function lastPageOf(result: FetchedPage): number {
@@ -63,15 +65,20 @@ export async function* pages(
         { requestId: result.requestId },
       );
     }
-    return { ...result, page, digest: createHash('sha256').update(JSON.stringify(result.response)).digest('base64') };
+    const digest = createHash('sha256').update(JSON.stringify(result.response)).digest('base64');
+    return { ...result, page, digest, fetchedAt: new Date() };
   };
   const pagesByDigest = new Map<string, number>();
   const checkRepeats = (result: NumberedPage) => {
     const twin = pagesByDigest.get(result.digest);
     if (twin !== undefined && result.response.length > 0) {
-      throw new SyncError('API_PAGES_REPEATING', `page ${result.page} repeats page ${twin} record for record (requestID ${result.requestId ?? 'none'})`, {
-        requestId: result.requestId,
-      });
+      throw new SyncError(
+        'API_PAGES_REPEATING',
+        `page ${result.page} repeats page ${twin} record for record (requestID ${result.requestId ?? 'none'})`,
+        {
+          requestId: result.requestId,
+        },
+      );
     }
     pagesByDigest.set(result.digest, result.page);
   };

@@ -1,7 +1,7 @@
 import { schedule, setLogger, type ScheduledTask } from 'node-cron';
 import type { Logger } from 'pino';
 import { errorMessage } from '../errors.js';
-import type { RunTrigger } from '../sync/run-records.js';
+import type { RunTrigger } from '../runs/run-types.js';
 import type { RunReport } from '../sync/run-sync.js';
 
 const BACKOFF_BASE_MS = 1_000;
@@ -59,7 +59,10 @@ export class SyncWorker {
       return this.current;
     }
     if (Date.now() < this.notBefore) {
-      this.options.log.info({ trigger, retryAt: new Date(this.notBefore).toISOString() }, 'run skipped: backing off after failures');
+      this.options.log.info(
+        { trigger, retryAt: new Date(this.notBefore).toISOString() },
+        'run skipped: backing off after failures',
+      );
       return Promise.resolve();
     }
     this.current = this.options
@@ -74,7 +77,10 @@ export class SyncWorker {
         this.failures += 1;
         const backoffMs = Math.min(BACKOFF_MAX_MS, BACKOFF_BASE_MS * 2 ** (this.failures - 1));
         this.notBefore = Date.now() + backoffMs;
-        this.options.log.error({ trigger, errMessage: errorMessage(error), failures: this.failures, backoffMs }, 'run could not start');
+        this.options.log.error(
+          { trigger, errMessage: errorMessage(error), failures: this.failures, backoffMs },
+          'run could not start',
+        );
       })
       .finally(() => {
         this.current = undefined;

@@ -7,7 +7,7 @@ import type { SecretRedactor } from '../logging/secret-redactor.js';
 import { pages, type ListRef, type PageSource } from '../questionpro/pages.js';
 import { storePage, type AcceptedRecord } from './page-store.js';
 import { sanitizeRecord } from './record-sanitizer.js';
-import type { ListCounts } from './run-records.js';
+import type { ListCounts } from '../runs/run-types.js';
 import { TicketIdSet } from './ticket-id-set.js';
 import { toTicketRow } from './transform.js';
 
@@ -81,16 +81,28 @@ export async function crawlPass(
       else rejects.push({ record: source.record, originalText: source.originalText, reason: ctx.redactor.redact(result.reason) });
       if (source.repaired) {
         const ticketId = result.ok ? result.row.ticketId : rejectedTicketId(source.record)?.toString();
-        ctx.log.warn({ page: page.page, requestId: page.requestId, ticketId }, 'record text repaired (NUL or lone surrogate replaced by U+FFFD)');
+        ctx.log.warn(
+          { page: page.page, requestId: page.requestId, ticketId },
+          'record text repaired (NUL or lone surrogate replaced by U+FFFD)',
+        );
       }
     }
     // A page identical to the one the previous pass stored changes nothing: the confirming
     // pass then costs API calls only. (Its last_seen_at was refreshed a moment ago.)
     const unchanged = previous?.pageDigests.get(page.page) === digest;
-    const write = { runId: ctx.runId, segmentId: list.segmentId, status: list.status, seenAt: new Date(), lastSeenResolutionMs: ctx.lastSeenResolutionMs, requestId: page.requestId };
+    const write = {
+      runId: ctx.runId,
+      segmentId: list.segmentId,
+      status: list.status,
+      seenAt: page.fetchedAt,
+      lastSeenResolutionMs: ctx.lastSeenResolutionMs,
+      requestId: page.requestId,
+    };
     const stored = unchanged
       ? { inserted: 0, updated: 0, unchanged: accepted.length, returned: 0, quarantined: rejects }
-      : await ctx.dbRetry('write page', () => storePage(ctx.db, write, { page: page.page, requestId: page.requestId, accepted, rejects }));
+      : await ctx.dbRetry('write page', () =>
+          storePage(ctx.db, write, { page: page.page, requestId: page.requestId, accepted, rejects }),
+        );
 
     const ids = accepted.map((a) => a.row.ticketId);
     const unknown: string[] = [];
@@ -116,7 +128,12 @@ export async function crawlPass(
     if (!unchanged) {
       counts.ticketsRejected += stored.quarantined.length;
       for (const reject of stored.quarantined) {
-        const note = { page: page.page, ticketId: rejectedTicketId(reject.record)?.toString() ?? null, requestId: page.requestId, reason: reject.reason };
+        const note = {
+          page: page.page,
+          ticketId: rejectedTicketId(reject.record)?.toString() ?? null,
+          requestId: page.requestId,
+          reason: reject.reason,
+        };
         if (notes.length < MAX_QUARANTINE_NOTES) notes.push(note);
         ctx.log.warn(note, 'record quarantined');
       }
@@ -144,7 +161,7 @@ export async function crawlPass(
   const drift: string[] = [];
   if (totals.size > 1) drift.push(`totalItems changed during the pass (${[...totals].join(' -> ')})`);
   if (reads !== ids.length + unidentified) drift.push(`${reads - ids.length - unidentified} ticket(s) read twice`);
-  if (ids.length + unidentified !== lastTotal) drift.push(`${ids.length + unidentified} distinct ticket(s) read, totalItems says ${lastTotal}`);
+  if (ids.length + unidentified !== lastTotal)
+    drift.push(`${ids.length + unidentified} distinct ticket(s) read, totalItems says ${lastTotal}`);
   return { ids, fingerprint, totalItems: lastTotal, drift, unidentified, pageDigests };
 }
-

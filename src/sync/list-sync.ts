@@ -2,7 +2,7 @@ import { closeMissingMemberships } from '../db/membership-closer.js';
 import { SyncError } from '../errors.js';
 import type { ListRef } from '../questionpro/pages.js';
 import { crawlPass, type PassContext, type PassResult, type QuarantineNote } from './list-pass.js';
-import { emptyCounts, type ListCounts } from './run-records.js';
+import { emptyCounts, type ListCounts } from '../runs/run-types.js';
 
 export interface CompletenessPolicy {
   /** Passes over a list before it is declared unsettled. */
@@ -82,7 +82,13 @@ async function closeAfterSettled(ctx: PassContext, list: ListRef, settled: PassR
     return;
   }
   counts.ticketsGone = await ctx.dbRetry('mark gone tickets', () =>
-    closeMissingMemberships(ctx.db, { segmentId: list.segmentId, status: list.status, presentIds: settled.ids, goneAt: new Date(), runId: ctx.runId }),
+    closeMissingMemberships(ctx.db, {
+      segmentId: list.segmentId,
+      status: list.status,
+      presentIds: settled.ids,
+      goneAt: new Date(),
+      runId: ctx.runId,
+    }),
   );
   if (counts.ticketsGone > 0) ctx.log.info({ gone: counts.ticketsGone }, 'tickets left the list');
 }

@@ -3,9 +3,9 @@ import type { Db } from '../db/prisma.js';
 import { insertRejects, type RejectedRecord } from '../db/reject-writer.js';
 import { upsertPageStatement, writePage, type PageWrite, type PageWriteCounts } from '../db/ticket-writer.js';
 import { SyncError, errorMessage } from '../errors.js';
+import { storableText } from '../db/storable-text.js';
 import type { SanitizedRecord } from './record-sanitizer.js';
-import { storableText } from './record-sanitizer.js';
-import type { TicketRow } from './transform.js';
+import type { TicketRow } from '../db/ticket-writer.js';
 
 /** A record that passed validation, with what it was made from (for quarantine if the database refuses it). */
 export interface AcceptedRecord {
@@ -43,16 +43,29 @@ function isRecordError(error: unknown): boolean {
  */
 export async function storePage(db: Db, write: Omit<PageWrite, 'rows'>, page: PageToStore): Promise<StoredPage> {
   const accepted = dedupeByTicketId(page.accepted);
-  const rejectWrite = { runId: write.runId, segmentId: write.segmentId, status: write.status, page: page.page, requestId: page.requestId };
+  const rejectWrite = {
+    runId: write.runId,
+    segmentId: write.segmentId,
+    status: write.status,
+    page: page.page,
+    requestId: page.requestId,
+  };
   const rows = accepted.map((a) => a.row);
   try {
-    return { ...(await writeTogether(db, { ...write, rows }, { ...rejectWrite, rejects: page.rejects })), quarantined: page.rejects };
+    return {
+      ...(await writeTogether(db, { ...write, rows }, { ...rejectWrite, rejects: page.rejects })),
+      quarantined: page.rejects,
+    };
   } catch (error) {
     if (!isRecordError(error)) {
-      throw new SyncError('DB_WRITE_FAILED', `page ${page.page} (requestID ${page.requestId ?? 'none'}) could not be stored: ${errorMessage(error)}`, {
-        cause: error,
-        requestId: page.requestId,
-      });
+      throw new SyncError(
+        'DB_WRITE_FAILED',
+        `page ${page.page} (requestID ${page.requestId ?? 'none'}) could not be stored: ${errorMessage(error)}`,
+        {
+          cause: error,
+          requestId: page.requestId,
+        },
+      );
     }
   }
   const counts = { inserted: 0, updated: 0, unchanged: 0, returned: 0 };

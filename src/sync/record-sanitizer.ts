@@ -1,3 +1,4 @@
+import { REPLACEMENT_CHARACTER, UNSTORABLE } from '../db/storable-text.js';
 import type { SecretRedactor } from '../logging/secret-redactor.js';
 
 /**
@@ -17,9 +18,6 @@ export interface SanitizedRecord {
   /** Whether any text had to be replaced to be storable (secrets aside). */
   readonly repaired: boolean;
 }
-
-const UNSTORABLE = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
-export const REPLACEMENT_CHARACTER = '\uFFFD';
 
 export function sanitizeRecord(record: unknown, redactor: SecretRedactor): SanitizedRecord {
   let repaired = false;
@@ -42,9 +40,4 @@ export function sanitizeRecord(record: unknown, redactor: SecretRedactor): Sanit
   // JSON.stringify escapes NUL and lone surrogates (\u0000, \ud83d), so this text is lossless and storable.
   const originalText = redactor.redact(JSON.stringify(record) ?? 'undefined');
   return { record: clean, originalText, repaired };
-}
-
-/** Any string made storable the same way (error messages, reasons). */
-export function storableText(value: string): string {
-  return value.replace(UNSTORABLE, REPLACEMENT_CHARACTER);
 }

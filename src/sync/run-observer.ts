@@ -1,4 +1,4 @@
-import type { ListCounts, ListOutcome, RunStatus } from './run-records.js';
+import type { ListCounts, ListOutcome, RunStatus } from '../runs/run-types.js';
 
 /** What a run tells the outside world as it goes (metrics); every hook is optional. */
 export interface RunObserver {

@@ -1,22 +1,10 @@
 import { isUnsafeIntegerText } from '../questionpro/json-text.js';
 import { apiTicketSchema } from '../questionpro/ticket-schema.js';
 import { describeZodError } from '../questionpro/response-schema.js';
+import type { TicketRow } from '../db/ticket-writer.js';
 import { isPlausibleInstant, parseApiTimestamp } from './api-timestamp.js';
 
-/** A ticket ready for the database: typed, normalised, with its original record. */
-export interface TicketRow {
-  readonly ticketId: number;
-  readonly responseId: number;
-  readonly emailAddress: string | null;
-  readonly phoneNumber: string | null;
-  readonly rating: number | null;
-  readonly comment: string;
-  /** UTC ISO string with microseconds; exact whatever offset the API used. */
-  readonly createdAt: string;
-  readonly timeLimitHours: number;
-  /** The record exactly as received, as JSON text. */
-  readonly raw: string;
-}
+export type { TicketRow } from '../db/ticket-writer.js';
 
 export type TransformResult = { readonly ok: true; readonly row: TicketRow } | { readonly ok: false; readonly reason: string };
 

@@ -2,7 +2,7 @@ import { SecretRedactor } from '../../src/logging/secret-redactor.js';
 import { QuestionProClient } from '../../src/questionpro/client.js';
 import type { ListRef } from '../../src/questionpro/pages.js';
 import { listsFor, runSync, type RunReport } from '../../src/sync/run-sync.js';
-import type { RunTrigger } from '../../src/sync/run-records.js';
+import type { RunTrigger } from '../../src/runs/run-types.js';
 import type { CompletenessPolicy } from '../../src/sync/list-sync.js';
 import { QuestionProSimulator } from '../../src/sim/server.js';
 import type { SimTicket } from '../../src/sim/ticket-generator.js';
@@ -17,7 +17,9 @@ export interface Harness {
   readonly logs: CapturedLogs;
   /** Redacts TEST_API_KEY, like the service's own (built from its configuration). */
   readonly redactor: SecretRedactor;
-  client(overrides?: Partial<{ retries: number; timeoutMs: number; apiKey: string; maxResponseBytes: number }>): QuestionProClient;
+  client(
+    overrides?: Partial<{ retries: number; timeoutMs: number; apiKey: string; maxResponseBytes: number }>,
+  ): QuestionProClient;
   /**
    * `concurrency: 1` reads the lists one after another and each list's pages in order:
    * for tests that change the source at one exact point of a crawl.
@@ -45,7 +47,9 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
   const statuses = options.statuses ?? [0];
   const sim = await QuestionProSimulator.start({
     apiKey: TEST_API_KEY,
-    lists: options.segments.flatMap((segmentId) => statuses.map((status) => ({ segmentId, status, count: options.ticketsPerList ?? 25 }))),
+    lists: options.segments.flatMap((segmentId) =>
+      statuses.map((status) => ({ segmentId, status, count: options.ticketsPerList ?? 25 })),
+    ),
   });
   const tdb = await createTestDatabase();
   const redactor = new SecretRedactor([TEST_API_KEY]);
@@ -71,7 +75,16 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
     client,
     run: (o = {}) =>
       runSync(
-        { db: tdb.db, databaseUrl: tdb.url, source: o.client ?? client(), log: logs.log, signal: o.signal, policy: o.policy, redactor, concurrency: o.concurrency },
+        {
+          db: tdb.db,
+          databaseUrl: tdb.url,
+          source: o.client ?? client(),
+          log: logs.log,
+          signal: o.signal,
+          policy: o.policy,
+          redactor,
+          concurrency: o.concurrency,
+        },
         { trigger: o.trigger ?? 'cli', lists: o.lists ?? defaultLists },
       ),
     close: async () => {

@@ -1,0 +1,84 @@
+import { AbortedError, SyncError, type ErrorCode } from '../errors.js';
+import type { ListCounts, ListOutcome, RunStatus, RunTotals } from '../runs/run-types.js';
+import type { QuarantineNote } from './list-pass.js';
+
+export interface ListReport {
+  readonly segmentId: number;
+  readonly status: number;
+  readonly outcome: ListOutcome;
+  readonly counts: ListCounts;
+  readonly error?: string;
+  /** Why the list did not succeed (e.g. API_NOT_FOUND, LIST_UNSETTLED, LIST_LOCKED, the error that ended the run). */
+  readonly code?: ErrorCode;
+  /** The first quarantined records of the list: page, ticketID, requestID and reason. */
+  readonly quarantined?: readonly QuarantineNote[];
+}
+
+/** Skips that mean "another worker has it covered": not failures. */
+const COVERED_ELSEWHERE = new Set<ErrorCode>(['LIST_LOCKED', 'LIST_SYNCED_ELSEWHERE']);
+
+/** Errors that end the whole run: no other list can escape them (a shutdown aside). */
+export function endsTheRun(error: unknown): error is SyncError {
+  return error instanceof SyncError && error.fatal && !(error instanceof AbortedError);
+}
+
+/**
+ * What a list's failure was and how to record it: its own error ends the run when no
+ * list can escape it; a list stopped by another list's fatal error, or by a shutdown,
+ * was aborted, and says by what.
+ */
+export function classifyListFailure(
+  caught: unknown,
+  endedBy: SyncError | undefined,
+  shutdown: AbortSignal | undefined,
+): { readonly error: unknown; readonly outcome: 'failed' | 'aborted' } {
+  if (endsTheRun(caught) && caught !== endedBy) return { error: caught, outcome: 'failed' };
+  if (endedBy && !(endedBy instanceof AbortedError)) {
+    return {
+      error: new SyncError(endedBy.code, `run ended by another list: ${endedBy.message}`, { requestId: endedBy.requestId }),
+      outcome: 'aborted',
+    };
+  }
+  if (shutdown?.aborted) return { error: AbortedError.from(shutdown), outcome: 'aborted' };
+  return { error: caught, outcome: caught instanceof AbortedError ? 'aborted' : 'failed' };
+}
+
+function isOk(report: ListReport): boolean {
+  return (
+    report.outcome === 'succeeded' ||
+    (report.outcome === 'skipped' && report.code !== undefined && COVERED_ELSEWHERE.has(report.code))
+  );
+}
+
+/** aborted: shutdown; succeeded: every list (or a replica had it); partial: some progress; failed: none. */
+export function runStatus(reports: readonly ListReport[], shutdown: boolean): Exclude<RunStatus, 'running' | 'abandoned'> {
+  if (shutdown) return 'aborted';
+  const ok = reports.filter(isOk).length;
+  if (ok === reports.length) return 'succeeded';
+  const anyProgress = reports.some((r) => isOk(r) || r.outcome === 'partial');
+  return anyProgress ? 'partial' : 'failed';
+}
+
+export function sumCounts(reports: readonly ListReport[]): RunTotals {
+  const total: RunTotals = {
+    listsTotal: reports.length,
+    listsFailed: 0,
+    pages: 0,
+    ticketsSeen: 0,
+    ticketsInserted: 0,
+    ticketsUpdated: 0,
+    ticketsUnchanged: 0,
+    ticketsRejected: 0,
+  };
+  for (const report of reports) {
+    const { counts } = report;
+    if (!isOk(report)) total.listsFailed += 1;
+    total.pages += counts.pages;
+    total.ticketsSeen += counts.ticketsSeen;
+    total.ticketsInserted += counts.ticketsInserted;
+    total.ticketsUpdated += counts.ticketsUpdated;
+    total.ticketsUnchanged += counts.ticketsUnchanged;
+    total.ticketsRejected += counts.ticketsRejected;
+  }
+  return total;
+}

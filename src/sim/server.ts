@@ -6,7 +6,16 @@ import { faultReply, type FaultContext } from './fault-replies.js';
 import { FaultQueue, type FaultKind, type FaultSpec } from './faults.js';
 import { KeyBudget } from './key-budget.js';
 import { parseDetractorsRequest, type DetractorsRequest } from './request-parser.js';
-import { API_PREFIX, DETRACTORS_PATH, QUOTA_ERROR, VENDOR_ERRORS, errorReply, jsonReply, successBody, type SimReply } from './responses.js';
+import {
+  API_PREFIX,
+  DETRACTORS_PATH,
+  QUOTA_ERROR,
+  VENDOR_ERRORS,
+  errorReply,
+  jsonReply,
+  successBody,
+  type SimReply,
+} from './responses.js';
 import { actOnSocket, isSocketFault, socketFaultStatus, type SocketFaultSpec } from './socket-faults.js';
 import { endlessTicket, generateTickets, type SimTicket } from './ticket-generator.js';
 import { TicketStore, type InsertPosition } from './ticket-store.js';
@@ -65,6 +74,9 @@ export class QuestionProSimulator {
   private hook: RequestHook | undefined;
   private latencyMs = 0;
   private endlessServed = 0;
+  // Requests received so far (before any latency), and who waits for a count of them.
+  private arrivals = 0;
+  private readonly arrivalWaiters: Array<{ count: number; resolve: () => void }> = [];
   private origin = '';
 
   private constructor(
@@ -147,6 +159,12 @@ export class QuestionProSimulator {
     return this.budget.callsBy(apiKey);
   }
 
+  /** Resolves once `count` requests have reached the simulator (before latency is applied). */
+  arrived(count: number): Promise<void> {
+    if (this.arrivals >= count) return Promise.resolve();
+    return new Promise((resolve) => this.arrivalWaiters.push({ count, resolve }));
+  }
+
   /**
    * Resolves once every socket fault being acted out now (a trickling, truncated,
    * huge or hanging answer) has ended, e.g. because its client went away.
@@ -182,6 +200,12 @@ export class QuestionProSimulator {
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     try {
       const body = await readBody(req);
+      // Counted just before the latency wait starts: a waiter sees the request held.
+      this.arrivals += 1;
+      for (const waiter of this.arrivalWaiters.filter((w) => w.count <= this.arrivals)) {
+        this.arrivalWaiters.splice(this.arrivalWaiters.indexOf(waiter), 1);
+        waiter.resolve();
+      }
       if (this.latencyMs > 0) await sleep(this.latencyMs, undefined, { signal: this.lifetime.signal });
       const outcome = await this.decide(req, body);
       if ('reply' in outcome) {

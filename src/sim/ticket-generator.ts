@@ -60,7 +60,7 @@ const LAST_NAMES = ['smith', 'garcia', 'nguyen', 'okafor', 'kowalski', 'tanaka']
 const DOMAINS = ['example.com', 'example.org', 'mail.example.net', 'cx-test.example'] as const;
 
 // Offsets in minutes east of UTC. Mostly UTC like the vendor's example, but not only:
-// NOTES.md warns that the offset must not be assumed.
+// other QuestionPro endpoints use other offsets and formats, so none may be assumed.
 const OFFSET_MINUTES = [330, -420, 60] as const;
 
 /**
@@ -130,9 +130,22 @@ export function formatVendorTimestamp(epochMs: number, offsetMinutes: number): s
   const [year, month, day] = civilFromDays(days);
   const abs = absolute(offsetMinutes);
   return [
-    `${year}`.padStart(4, '0'), '-', PAD2[month], '-', PAD2[day], 'T',
-    PAD2[floor(seconds / 3600)], ':', PAD2[floor(seconds / 60) % 60], ':', PAD2[seconds % 60], '.', PAD3[ms],
-    offsetMinutes < 0 ? '-' : '+', PAD2[floor(abs / 60)], PAD2[abs % 60],
+    `${year}`.padStart(4, '0'),
+    '-',
+    PAD2[month],
+    '-',
+    PAD2[day],
+    'T',
+    PAD2[floor(seconds / 3600)],
+    ':',
+    PAD2[floor(seconds / 60) % 60],
+    ':',
+    PAD2[seconds % 60],
+    '.',
+    PAD3[ms],
+    offsetMinutes < 0 ? '-' : '+',
+    PAD2[floor(abs / 60)],
+    PAD2[abs % 60],
   ].join('');
 }
 

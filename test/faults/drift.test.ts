@@ -26,7 +26,13 @@ function closeOneAndAddOneMidCrawl(h: Harness, segmentId: number) {
 }
 
 async function listRecord(h: Harness, segmentId: number, status: number) {
-  const [row] = await h.tdb.query<{ outcome: string; passes: number; settled: boolean | null; tickets_gone: number; error_code: string | null }>(
+  const [row] = await h.tdb.query<{
+    outcome: string;
+    passes: number;
+    settled: boolean | null;
+    tickets_gone: number;
+    error_code: string | null;
+  }>(
     'SELECT outcome, passes, settled, tickets_gone, error_code FROM sync_run_segments WHERE segment_id = $1 AND status = $2 ORDER BY id DESC LIMIT 1',
     [segmentId, status],
   );
@@ -59,34 +65,45 @@ describe('a list that changes while it is read', () => {
     const report = await h.run({ concurrency: 1 });
 
     expect(report.status).toBe('succeeded');
-    await expectMatchesSource(h.sim, h.tdb, [[702, 0], [702, 1]]);
+    await expectMatchesSource(h.sim, h.tdb, [
+      [702, 0],
+      [702, 1],
+    ]);
     expect(await goneMemberships(h.tdb)).toEqual([`702/0/${closed.ticketID}`]);
-    const [ticket] = await h.tdb.query<{ status: number }>('SELECT status FROM detractor_tickets WHERE ticket_id = $1', [closed.ticketID]);
+    const [ticket] = await h.tdb.query<{ status: number }>('SELECT status FROM detractor_tickets WHERE ticket_id = $1', [
+      closed.ticketID,
+    ]);
     expect(ticket?.status).toBe(1);
     expect(await listRecord(h, 702, 0)).toMatchObject({ settled: true, tickets_gone: 1 });
   });
 
   test('when a ticket closes and another arrives in the same pass (counts unchanged), then the second read catches it', async () => {
     h = await startHarness({ segments: [703], statuses: [0, 1], ticketsPerList: 50, perPage: 10 });
-    const { closed, arrived } = closeOneAndAddOneMidCrawl(h, 703);
+    const { closed } = closeOneAndAddOneMidCrawl(h, 703);
 
     const report = await h.run({ concurrency: 1 });
 
     expect(report.status).toBe('succeeded');
-    await expectMatchesSource(h.sim, h.tdb, [[703, 0], [703, 1]]);
+    await expectMatchesSource(h.sim, h.tdb, [
+      [703, 0],
+      [703, 1],
+    ]);
     expect(await goneMemberships(h.tdb)).toEqual([`703/0/${closed.ticketID}`]);
     expect(await listRecord(h, 703, 0)).toMatchObject({ passes: 3, settled: true });
   });
 
   test('when confirmation is switched off, then that same change goes unseen until the next sync (why it is on)', async () => {
     h = await startHarness({ segments: [703], statuses: [0, 1], ticketsPerList: 50, perPage: 10 });
-    const { closed, arrived } = closeOneAndAddOneMidCrawl(h, 703);
+    const { arrived } = closeOneAndAddOneMidCrawl(h, 703);
 
     await h.run({ policy: { confirmPass: false }, concurrency: 1 });
 
     expect((await compareWithSource(h.sim, h.tdb, [[703, 0]])).lost).toEqual([arrived.ticketID]);
     await h.run({ policy: { confirmPass: false }, concurrency: 1 });
-    await expectMatchesSource(h.sim, h.tdb, [[703, 0], [703, 1]]);
+    await expectMatchesSource(h.sim, h.tdb, [
+      [703, 0],
+      [703, 1],
+    ]);
   });
 
   test('when a list never holds still, then the sync stops after the pass limit, keeps what it read and marks nothing gone', async () => {
@@ -105,7 +122,13 @@ describe('a list that changes while it is read', () => {
 
     expect(report.status).toBe('partial');
     expect(report.lists.map((l) => l.outcome)).toEqual(['partial', 'succeeded']);
-    expect(await listRecord(h, 704, 0)).toMatchObject({ outcome: 'partial', passes: 3, settled: false, tickets_gone: 0, error_code: 'LIST_UNSETTLED' });
+    expect(await listRecord(h, 704, 0)).toMatchObject({
+      outcome: 'partial',
+      passes: 3,
+      settled: false,
+      tickets_gone: 0,
+      error_code: 'LIST_UNSETTLED',
+    });
     expect(await goneMemberships(h.tdb)).toEqual([]);
     const requests = h.sim.requests.filter((r) => r.segmentId === 704).length;
     expect(requests).toBeLessThanOrEqual(2 * 4 + 3 * 5); // baseline (2 passes × 3-4 pages) + at most 3 bounded passes
@@ -128,6 +151,9 @@ describe('a list that changes while it is read', () => {
     const report = await h.run({ concurrency: 1 });
     expect(await goneMemberships(h.tdb)).toEqual([`706/0/${ticket.ticketID}`]);
     expect(report.lists.find((l) => l.status === 1)?.counts.ticketsReturned).toBe(1);
-    await expectMatchesSource(h.sim, h.tdb, [[706, 0], [706, 1]]);
+    await expectMatchesSource(h.sim, h.tdb, [
+      [706, 0],
+      [706, 1],
+    ]);
   });
 });

@@ -1,12 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { fileURLToPath } from 'node:url';
 import AjvModule, { type ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 
-// The schemas are read out of the vendor's page at test time, so the simulator is
-// checked against what QuestionPro published, not against our reading of it.
-const DOC_PATH = fileURLToPath(new URL('../../../shared/questionpro/detractor-tickets-api.txt', import.meta.url));
+// The schemas QuestionPro published for the endpoint, kept verbatim as fixtures in the
+// repository (test/fixtures/questionpro/README.md says where they come from), so the
+// simulator is checked against what the vendor published, not against our reading of it.
+const FIXTURES = new URL('../fixtures/questionpro/', import.meta.url);
 
 // ajv and ajv-formats are CommonJS with a `default` property; under NodeNext the
 // default import is the whole module object, so the class sits on `.default`.
@@ -16,38 +16,11 @@ const draft06 = createRequire(import.meta.url)('ajv/dist/refs/json-schema-draft-
 
 type JsonSchema = Record<string, unknown> & { properties: Record<string, unknown> };
 
-/** The JSON schemas printed after "Responses", in order: success, then 400, 401, 403, 404, 500. */
-function documentedSchemas(): JsonSchema[] {
-  const doc = readFileSync(DOC_PATH, 'utf8');
-  const schemas: JsonSchema[] = [];
-  let from = doc.indexOf('Responses');
-  for (;;) {
-    const marker = doc.indexOf('Schema', from);
-    if (marker < 0) break;
-    const start = doc.indexOf('{', marker);
-    const end = matchingBrace(doc, start);
-    const schema = JSON.parse(doc.slice(start, end + 1)) as JsonSchema;
-    // The doc's `$schema` values end in spaces, which no validator recognises.
-    schema.$schema = String(schema.$schema).trim();
-    schemas.push(schema);
-    from = end;
-  }
-  return schemas;
-}
-
-function matchingBrace(text: string, start: number): number {
-  let depth = 0;
-  let inString = false;
-  for (let i = start; i < text.length; i++) {
-    const ch = text[i];
-    if (inString) {
-      if (ch === '\\') i++;
-      else if (ch === '"') inString = false;
-    } else if (ch === '"') inString = true;
-    else if (ch === '{') depth++;
-    else if (ch === '}' && --depth === 0) return i;
-  }
-  throw new Error(`unbalanced schema starting at offset ${start} of ${DOC_PATH}`);
+function fixture(name: string): JsonSchema {
+  const schema = JSON.parse(readFileSync(new URL(name, FIXTURES), 'utf8')) as JsonSchema;
+  // The published `$schema` values end in spaces, which no validator recognises.
+  schema.$schema = String(schema.$schema).trim();
+  return schema;
 }
 
 /**
@@ -55,8 +28,8 @@ function matchingBrace(text: string, start: number): number {
  * explained where it is made. Everything else is as published.
  */
 export function documentedValidators(): { success: ValidateFunction; error: ValidateFunction } {
-  const [success, error] = documentedSchemas();
-  if (!success || !error) throw new Error(`expected a success and an error schema in ${DOC_PATH}`);
+  const success = fixture('detractors-success.schema.json');
+  const error = fixture('error.schema.json');
 
   // Top-level additionalProperties is false, yet the documented example and every real
   // response carry `requestID` (support asks for it): the schema omits it by mistake.

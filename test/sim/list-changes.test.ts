@@ -12,7 +12,11 @@ const ids = (tickets: Array<{ ticketID: number }>): number[] => tickets.map((t) 
 
 describe('lists changing under a crawl', () => {
   it('when two simulators share a seed, then their lists are identical', async () => {
-    const twin = await QuestionProSimulator.start({ apiKey: 'other', seed: 11, lists: [{ segmentId: 101, status: 0, count: 250 }] });
+    const twin = await QuestionProSimulator.start({
+      apiKey: 'other',
+      seed: 11,
+      lists: [{ segmentId: 101, status: 0, count: 250 }],
+    });
     try {
       expect(twin.list(101, 0)).toEqual(sim.list(101, 0));
     } finally {
@@ -53,7 +57,7 @@ describe('lists changing under a crawl', () => {
 
   it('when the hook is async, then the request waits for it', async () => {
     sim.onRequest(async () => {
-      await new Promise((resolve) => setTimeout(resolve, 20));
+      await new Promise((resolve) => setImmediate(resolve)); // the answer waits for this turn of the event loop
       sim.setList(101, 0, []);
     });
     expect((await getPage(sim, 101, 0, 1, 100)).pagination.totalItems).toBe(0);
@@ -69,7 +73,7 @@ describe('lists changing under a crawl', () => {
     expect(seen).toHaveLength(1);
   });
 
-  it('when the hook throws, then the request answers 500 with the hook\'s message', async () => {
+  it("when the hook throws, then the request answers 500 with the hook's message", async () => {
     sim.onRequest(() => {
       throw new Error('boom');
     });
@@ -129,21 +133,30 @@ describe('editing lists', () => {
 });
 
 describe('latency and shutdown', () => {
-  it('when latency is set, then every response waits at least that long', async () => {
-    sim.setLatency(150);
-    const started = Date.now();
+  it('when latency is set, then a request is held back until it has passed', async () => {
+    sim.setLatency(60_000);
+    let answered = false;
+    const pending = postDetractors(sim, { apiKey: 'wrong' }).then(
+      () => (answered = true),
+      () => undefined,
+    );
+    await sim.arrived(1);
+    // Another request, with no latency, is answered while the first still waits.
+    sim.setLatency(0);
     expect((await postDetractors(sim, { apiKey: 'wrong' })).status).toBe(401);
-    expect(Date.now() - started).toBeGreaterThanOrEqual(140);
+    expect(answered).toBe(false);
+    await sim.close();
+    await pending;
+    expect(() => sim.setLatency(-1)).toThrow(RangeError);
   });
 
-  it('when the simulator is closed during a slow response, then close() is prompt and can be called again', async () => {
+  // A 30 s latency that close() did not end would outlast the test's own 10 s limit.
+  it('when the simulator is closed during a slow response, then close() ends it and can be called again', async () => {
     sim.setLatency(30_000);
     const pending = postDetractors(sim, {}).catch((err: unknown) => err);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-    const started = Date.now();
+    await sim.arrived(1);
     await sim.close();
     await sim.close();
-    expect(Date.now() - started).toBeLessThan(1000);
     expect(await pending).toMatchObject({ message: 'fetch failed' });
-  });
+  }, 10_000);
 });

@@ -1,20 +1,22 @@
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
+import type { RunReport } from '../../src/sync/run-sync.js';
 import { differences, ticketRows } from '../support/expectations.js';
 import { startHarness, type Harness } from '../support/sync-harness.js';
 
 describe('a multi-page, multi-segment sync', () => {
   let h: Harness;
+  let report: RunReport;
   const segments = [101, 102, 103];
   const statuses = [0, 1];
 
+  // One sync, then each test looks at a different side of its result (independently).
   beforeAll(async () => {
     h = await startHarness({ segments, statuses, ticketsPerList: 37, perPage: 10 });
+    report = await h.run();
   });
   afterAll(async () => h.close());
 
   test('when every list is read, then the database holds every ticket exactly as the API sent it', async () => {
-    const report = await h.run();
-
     expect(report.status).toBe('succeeded');
     const rows = await ticketRows(h.tdb);
     const diffs: string[] = [];
@@ -33,14 +35,31 @@ describe('a multi-page, multi-segment sync', () => {
   });
 
   test('when the run is recorded, then every list has its pages, counts and totalItems', async () => {
-    const lists = await h.tdb.query<{ segment_id: string; status: number; outcome: string; pages: number; tickets_seen: number; tickets_inserted: number; total_items: number }>(
+    const lists = await h.tdb.query<{
+      segment_id: string;
+      status: number;
+      outcome: string;
+      pages: number;
+      tickets_seen: number;
+      tickets_inserted: number;
+      total_items: number;
+    }>(
       `SELECT segment_id, status, outcome, pages, passes, settled, tickets_seen, tickets_inserted, tickets_unchanged, total_items
        FROM sync_run_segments ORDER BY segment_id, status`,
     );
     expect(lists).toHaveLength(6);
     for (const list of lists) {
       // Two passes of 4 pages: the second confirms the list did not change while read.
-      expect(list).toMatchObject({ outcome: 'succeeded', pages: 8, passes: 2, settled: true, tickets_seen: 37, tickets_inserted: 37, tickets_unchanged: 0, total_items: 37 });
+      expect(list).toMatchObject({
+        outcome: 'succeeded',
+        pages: 8,
+        passes: 2,
+        settled: true,
+        tickets_seen: 37,
+        tickets_inserted: 37,
+        tickets_unchanged: 0,
+        total_items: 37,
+      });
     }
     const [run] = await h.tdb.query<{ status: string; tickets_inserted: number; lists_total: number; finished_at: Date | null }>(
       'SELECT status, tickets_inserted, lists_total, finished_at FROM sync_runs',

@@ -6,7 +6,6 @@ import { QuestionProSimulator } from '../sim/server.js';
 import { listsFor, type RunReport } from '../sync/run-sync.js';
 import { openRuntime, type Runtime } from './runtime.js';
 
-
 /**
  * `npm run demo`: no credentials, no network. Starts the built-in QuestionPro
  * simulator on 127.0.0.1 and (without DATABASE_URL) an embedded PostgreSQL with its

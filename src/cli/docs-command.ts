@@ -38,7 +38,10 @@ export async function docsCommand(): Promise<number> {
   // Dates print as dates (pg would turn them into midnight timestamps).
   const client = new pg.Client({
     connectionString: database.url,
-    types: { getTypeParser: (oid: number, format?: 'text' | 'binary') => (oid === DATE_OID ? (v: string) => v : pg.types.getTypeParser(oid, format)) },
+    types: {
+      getTypeParser: (oid: number, format?: 'text' | 'binary') =>
+        oid === DATE_OID ? (v: string) => v : (pg.types.getTypeParser(oid, format) as (value: string) => unknown),
+    },
   });
   try {
     const lists = listsFor(DEMO_SEGMENTS, DEMO_STATUSES, config.questionpro.pageSize);
@@ -48,7 +51,9 @@ export async function docsCommand(): Promise<number> {
     }
     await runtime.sync('demo', lists);
     await client.connect();
-    await client.query(`INSERT INTO detractor_ticket_statuses (status, label, is_open) VALUES (1, 'closed', false) ON CONFLICT DO NOTHING`);
+    await client.query(
+      `INSERT INTO detractor_ticket_statuses (status, label, is_open) VALUES (1, 'closed', false) ON CONFLICT DO NOTHING`,
+    );
 
     const examples: string[] = [];
     for (const query of EXAMPLE_QUERIES) {

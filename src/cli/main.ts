@@ -35,8 +35,15 @@ async function main(argv: string[]): Promise<number> {
   const config = loadConfig();
   const redactor = new SecretRedactor(secretsOf(config));
   const log = createLogger({ level: config.logLevel, redactor });
-  const questionpro = { ...config.questionpro, apiKey: maskSecret(config.questionpro.apiKey), baseUrl: maskUrlPassword(config.questionpro.baseUrl) };
-  log.info({ command, config: { ...config, questionpro, databaseUrl: maskUrlPassword(config.databaseUrl) ?? '(embedded)' } }, 'starting');
+  const questionpro = {
+    ...config.questionpro,
+    apiKey: maskSecret(config.questionpro.apiKey),
+    baseUrl: maskUrlPassword(config.questionpro.baseUrl),
+  };
+  log.info(
+    { command, config: { ...config, questionpro, databaseUrl: maskUrlPassword(config.databaseUrl) ?? '(embedded)' } },
+    'starting',
+  );
   return command === 'worker' ? workerCommand(config, log) : syncCommand(config, log, rest);
 }
 

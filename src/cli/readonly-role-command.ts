@@ -16,7 +16,7 @@ export async function readonlyRoleCommand(argv: string[]): Promise<number> {
     options: { role: { type: 'string', default: 'detractor_reader' }, print: { type: 'boolean' } },
     strict: true,
   });
-  const role = values.role!;
+  const role = values.role;
   if (!/^[a-z_][a-z0-9_]{0,62}$/.test(role)) {
     throw new ConfigError([{ variable: '--role', message: 'expected a lower-case PostgreSQL role name (letters, digits, _)' }]);
   }
@@ -36,7 +36,9 @@ export async function readonlyRoleCommand(argv: string[]): Promise<number> {
       return 0;
     }
     await client.query(sql);
-    console.log(`read-only role ${role} ready on ${maskUrlPassword(url)} (SELECT on every table and view, not _prisma_migrations)`);
+    console.log(
+      `read-only role ${role} ready on ${maskUrlPassword(url)} (SELECT on every table and view, not _prisma_migrations)`,
+    );
     return 0;
   } finally {
     await client.end();

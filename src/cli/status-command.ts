@@ -25,7 +25,11 @@ FROM v_sync_health h ORDER BY h.segment_id, h.status`;
  * DATABASE_URL (or the embedded database in .data/); needs no API credentials.
  */
 export async function statusCommand(argv: string[]): Promise<number> {
-  const { values } = parseArgs({ args: argv, options: { json: { type: 'boolean' }, runs: { type: 'string', default: '5' } }, strict: true });
+  const { values } = parseArgs({
+    args: argv,
+    options: { json: { type: 'boolean' }, runs: { type: 'string', default: '5' } },
+    strict: true,
+  });
   const runs = Math.max(1, Math.min(100, Number(values.runs) || 5));
   let embedded: EmbeddedDatabase | undefined;
   let url = process.env['DATABASE_URL'];
@@ -41,13 +45,29 @@ export async function statusCommand(argv: string[]): Promise<number> {
     const recent = await client.query(RECENT_RUNS, [runs]);
     const lists = await client.query(LISTS);
     if (values.json) {
-      console.log(JSON.stringify({ runs: recent.rows, lists: lists.rows }, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v), 2));
+      console.log(
+        JSON.stringify(
+          { runs: recent.rows, lists: lists.rows },
+          (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v),
+          2,
+        ),
+      );
       return 0;
     }
     console.log(`Last ${runs} runs`);
-    console.log(renderRows(recent.rows, recent.fields.map((f) => f.name)));
+    console.log(
+      renderRows(
+        recent.rows,
+        recent.fields.map((f) => f.name),
+      ),
+    );
     console.log('\nLists (segment x status)');
-    console.log(renderRows(lists.rows, lists.fields.map((f) => f.name)));
+    console.log(
+      renderRows(
+        lists.rows,
+        lists.fields.map((f) => f.name),
+      ),
+    );
     return 0;
   } finally {
     await client.end().catch(() => undefined);

@@ -39,7 +39,7 @@ export async function syncCommand(config: Config, log: Logger, argv: string[]): 
 
   const runtime = await openRuntime(config, log);
   const controller = new AbortController();
-  onShutdownSignal(log, async () => controller.abort());
+  onShutdownSignal(log, () => controller.abort());
   try {
     const report = await runtime.sync('cli', listsFor(segments, statuses, config.questionpro.pageSize), controller.signal);
     return report.status === 'succeeded' ? 0 : 1;

@@ -18,7 +18,8 @@ export async function workerCommand(config: Config, log: Logger): Promise<number
   // The database may be down at start: the worker keeps running and each run retries.
   const runtime = await openRuntime(config, log, { migrateNow: false, observers: { client: metrics.client, run: metrics.run } });
   const lists = listsFor(config.sync.segments, config.sync.statuses, config.questionpro.pageSize);
-  const staleAfterSeconds = config.status.staleAfterSeconds ?? (await defaultStaleAfterSeconds(config.schedule.cron, config.schedule.timezone));
+  const staleAfterSeconds =
+    config.status.staleAfterSeconds ?? (await defaultStaleAfterSeconds(config.schedule.cron, config.schedule.timezone));
   let firstSyncFinished = false;
   let seeded = false;
 
@@ -29,7 +30,8 @@ export async function workerCommand(config: Config, log: Logger): Promise<number
       await runtime.ensureMigrated();
       if (!seeded) {
         // From the database, so a restarted worker does not report 0 (stale) for every list.
-        for (const last of await lastSuccessPerList(runtime.db)) metrics.setLastSuccess(last.segmentId, last.status, last.finishedAt);
+        for (const last of await lastSuccessPerList(runtime.db))
+          metrics.setLastSuccess(last.segmentId, last.status, last.finishedAt);
         seeded = true;
       }
       const report = await runtime.sync(trigger, lists, signal);

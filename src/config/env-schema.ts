@@ -41,7 +41,10 @@ function integerListVar(what: string, range: { readonly min: number; readonly ma
       for (const part of parts) {
         // Compared as BigInt: Number() would round 99999999999999999999 into range.
         if (/^\d+$/.test(part) && (BigInt(part) < BigInt(range.min) || BigInt(part) > BigInt(range.max))) {
-          ctx.addIssue({ code: 'custom', message: `${part} is out of range: ${what} must be between ${range.min} and ${range.max}` });
+          ctx.addIssue({
+            code: 'custom',
+            message: `${part} is out of range: ${what} must be between ${range.min} and ${range.max}`,
+          });
         }
       }
     })
@@ -168,6 +171,9 @@ export const envSchema = z.object({
   }),
   HTTP_PORT: integerVar(0, 65_535).default(8080),
   HTTP_HOST: z.string().trim().min(1, 'expected an address such as 0.0.0.0 or 127.0.0.1').default('0.0.0.0'),
-  SYNC_STALE_AFTER_SECONDS: z.preprocess((v) => (typeof v === 'string' && v.trim() === '' ? undefined : v), integerVar(1, 31_536_000).optional()),
+  SYNC_STALE_AFTER_SECONDS: z.preprocess(
+    (v) => (typeof v === 'string' && v.trim() === '' ? undefined : v),
+    integerVar(1, 31_536_000).optional(),
+  ),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });

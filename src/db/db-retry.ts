@@ -12,8 +12,24 @@ export type DbRetry = <T>(what: string, step: () => Promise<T>) => Promise<T>;
  * idempotent upsert), so running it again is safe.
  */
 const CONNECTION_SQLSTATES = new Set(['57P01', '57P02', '57P03', '08000', '08001', '08003', '08004', '08006', '53300']);
-const CONNECTION_MESSAGE =
-  /terminating connection|connection terminated|connection (?:refused|reset)|ECONNRESET|ECONNREFUSED|EPIPE|server closed the connection|Connection ended|timeout exceeded when trying to connect|Can't reach database|not queryable|ConnectionClosed/i;
+const CONNECTION_MESSAGE = new RegExp(
+  [
+    'terminating connection',
+    'connection terminated',
+    'connection refused',
+    'connection reset',
+    'ECONNRESET',
+    'ECONNREFUSED',
+    'EPIPE',
+    'server closed the connection',
+    'Connection ended',
+    'timeout exceeded when trying to connect',
+    "Can't reach database",
+    'not queryable',
+    'ConnectionClosed',
+  ].join('|'),
+  'i',
+);
 
 /** Prisma's driver-adapter error kinds that mean the connection, not the statement, failed. */
 const CONNECTION_KINDS = new Set(['ConnectionClosed', 'DatabaseNotReachable', 'SocketTimeout', 'TooManyConnections']);
@@ -44,7 +60,10 @@ export function isConnectionError(error: unknown): boolean {
   return false;
 }
 
-export function createDbRetry(log: Logger, options: { retries?: number; minDelayMs?: number; signal?: AbortSignal } = {}): DbRetry {
+export function createDbRetry(
+  log: Logger,
+  options: { retries?: number; minDelayMs?: number; signal?: AbortSignal } = {},
+): DbRetry {
   return async (what, step) => {
     try {
       return await pRetry(step, {
@@ -57,14 +76,21 @@ export function createDbRetry(log: Logger, options: { retries?: number; minDelay
         // further attempts; the one under way finishes.
         shouldRetry: ({ error }) => isConnectionError(error) && !options.signal?.aborted,
         onFailedAttempt: ({ error, attemptNumber, retriesLeft }) => {
-          if (isConnectionError(error)) log.warn({ step: what, attempt: attemptNumber, retriesLeft, errMessage: error.message }, 'database connection lost, retrying');
+          if (isConnectionError(error))
+            log.warn(
+              { step: what, attempt: attemptNumber, retriesLeft, errMessage: error.message },
+              'database connection lost, retrying',
+            );
         },
       });
     } catch (error) {
       // An abort rejects with the signal's reason (possibly another list's fatal error).
       if (options.signal?.aborted && (error === options.signal.reason || !(error instanceof SyncError))) throw new AbortedError();
       if (isConnectionError(error)) {
-        throw new SyncError('DB_UNAVAILABLE', `database unavailable during ${what}: ${errorMessage(error)}`, { cause: error, fatal: true });
+        throw new SyncError('DB_UNAVAILABLE', `database unavailable during ${what}: ${errorMessage(error)}`, {
+          cause: error,
+          fatal: true,
+        });
       }
       throw error;
     }

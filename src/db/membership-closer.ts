@@ -88,7 +88,10 @@ export function closureSteps(c: Closure): { prepare: Prisma.Sql[]; close: Prisma
  */
 export async function closeMissingMemberships(db: Db, c: Closure): Promise<number> {
   const { prepare, close } = closureSteps(c);
-  const results = await db.$transaction([...prepare.map((sql) => db.$executeRaw(sql)), db.$queryRaw<Array<{ closed: number }>>(close)]);
+  const results = await db.$transaction([
+    ...prepare.map((sql) => db.$executeRaw(sql)),
+    db.$queryRaw<Array<{ closed: number }>>(close),
+  ]);
   const closed = results.at(-1) as Array<{ closed: number }>;
   return closed[0]?.closed ?? 0;
 }

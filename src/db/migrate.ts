@@ -39,7 +39,10 @@ export interface MigrationFile {
 
 export async function readMigrations(dir: string): Promise<MigrationFile[]> {
   const entries = await readdir(dir, { withFileTypes: true });
-  const names = entries.filter((e) => e.isDirectory()).map((e) => e.name).sort();
+  const names = entries
+    .filter((e) => e.isDirectory())
+    .map((e) => e.name)
+    .sort();
   return Promise.all(
     names.map(async (name) => {
       const bytes = await readFile(path.join(dir, name, 'migration.sql'));
@@ -86,7 +89,8 @@ async function applyPending(client: pg.Client, migrations: MigrationFile[], log:
   }
   const applied = new Map(rows.filter((r) => r.finished_at !== null).map((r) => [r.migration_name, r.checksum]));
   for (const name of applied.keys()) {
-    if (!migrations.some((m) => m.name === name)) log.warn({ migration: name }, 'database has a migration this build does not know');
+    if (!migrations.some((m) => m.name === name))
+      log.warn({ migration: name }, 'database has a migration this build does not know');
   }
 
   const done: string[] = [];
@@ -113,16 +117,17 @@ async function applyOne(client: pg.Client, migration: MigrationFile): Promise<vo
       [id, migration.checksum, migration.name],
     );
     await client.query(migration.sql);
-    await client.query(
-      `UPDATE "_prisma_migrations" SET finished_at = now(), applied_steps_count = 1 WHERE id = $1`,
-      [id],
-    );
+    await client.query(`UPDATE "_prisma_migrations" SET finished_at = now(), applied_steps_count = 1 WHERE id = $1`, [id]);
     await client.query('COMMIT');
   } catch (error) {
     await client.query('ROLLBACK').catch(() => undefined);
-    throw new SyncError('MIGRATION_FAILED', `migration ${migration.name} failed and was rolled back: ${(error as Error).message}`, {
-      cause: error,
-      fatal: true,
-    });
+    throw new SyncError(
+      'MIGRATION_FAILED',
+      `migration ${migration.name} failed and was rolled back: ${(error as Error).message}`,
+      {
+        cause: error,
+        fatal: true,
+      },
+    );
   }
 }

@@ -33,14 +33,22 @@ export async function readDictionary(client: Pick<pg.Client, 'query'>): Promise<
     JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
     WHERE n.nspname = 'public' AND c.relkind IN ('r', 'v') AND c.relname <> '_prisma_migrations'
     ORDER BY c.relkind, c.relname, a.attnum`);
-  const entries = new Map<string, { name: string; kind: 'table' | 'view'; description: string | null; columns: DictionaryColumn[] }>();
+  const entries = new Map<
+    string,
+    { name: string; kind: 'table' | 'view'; description: string | null; columns: DictionaryColumn[] }
+  >();
   for (const row of rows) {
     let entry = entries.get(row.relname);
     if (!entry) {
       entry = { name: row.relname, kind: row.relkind === 'v' ? 'view' : 'table', description: row.rel_comment, columns: [] };
       entries.set(row.relname, entry);
     }
-    entry.columns.push({ name: row.attname, type: row.type, nullable: row.relkind === 'v' ? true : !row.notnull, description: row.col_comment });
+    entry.columns.push({
+      name: row.attname,
+      type: row.type,
+      nullable: row.relkind === 'v' ? true : !row.notnull,
+      description: row.col_comment,
+    });
   }
   return [...entries.values()];
 }

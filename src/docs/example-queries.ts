@@ -57,7 +57,7 @@ ORDER BY changed_at DESC, ticket_id
 LIMIT 5;`,
   },
   {
-    title: 'What a ticket looked like at a given time (replace now() with e.g. \'2026-11-24 12:00+00\')',
+    title: "What a ticket looked like at a given time (replace now() with e.g. '2026-11-24 12:00+00')",
     sql: `SELECT ticket_id, status, rating, left(comment, 40) AS comment, valid_from, valid_to
 FROM detractor_ticket_versions
 WHERE ticket_id = 101000000001

@@ -28,7 +28,9 @@ export class SecretRedactor {
     }
     // Longest first, so a secret containing another is removed whole.
     const sorted = [...forms].sort(([a], [b]) => b.length - a.length);
-    const alternatives = sorted.map(([form, word]) => (word ? `(?<![\\p{L}\\p{N}])${escapeRegExp(form)}(?![\\p{L}\\p{N}])` : escapeRegExp(form)));
+    const alternatives = sorted.map(([form, word]) =>
+      word ? `(?<![\\p{L}\\p{N}])${escapeRegExp(form)}(?![\\p{L}\\p{N}])` : escapeRegExp(form),
+    );
     this.pattern = alternatives.length ? new RegExp(alternatives.join('|'), 'gu') : undefined;
   }
 

@@ -86,7 +86,8 @@ export class SyncMetrics {
   }
 
   readonly client: ClientObserver = {
-    onResponse: ({ status, outcome }) => this.apiRequests.inc({ outcome, status_code: status === undefined ? 'none' : String(status) }),
+    onResponse: ({ status, outcome }) =>
+      this.apiRequests.inc({ outcome, status_code: status === undefined ? 'none' : String(status) }),
     onRetry: ({ code }) => this.apiRetries.inc({ code }),
     onRetryAfterWait: ({ waitMs }) => {
       this.retryAfterWaits.inc();

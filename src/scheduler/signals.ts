@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
  * Calls `stop` once on the first SIGTERM or SIGINT. A second signal while stopping
  * exits at once, for an operator who really means it.
  */
-export function onShutdownSignal(log: Logger, stop: (signal: NodeJS.Signals) => Promise<void>): void {
+export function onShutdownSignal(log: Logger, stop: (signal: NodeJS.Signals) => void | Promise<void>): void {
   let stopping = false;
   const handler = (signal: NodeJS.Signals) => {
     if (stopping) {
@@ -13,7 +13,7 @@ export function onShutdownSignal(log: Logger, stop: (signal: NodeJS.Signals) => 
     }
     stopping = true;
     log.info({ signal }, 'shutdown requested');
-    void stop(signal);
+    void Promise.resolve(stop(signal)).catch((error: unknown) => log.error({ err: error }, 'shutdown failed'));
   };
   process.on('SIGTERM', handler);
   process.on('SIGINT', handler);

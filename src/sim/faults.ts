@@ -144,7 +144,7 @@ function checkSpec(spec: FaultSpec): void {
   for (const [field, valid, expected] of NUMERIC_RULES) {
     const value = spec[field];
     if (value !== undefined && !(typeof value === 'number' && valid(value))) {
-      throw new RangeError(`fault ${field} must be ${expected}, got ${String(value)}`);
+      throw new RangeError(`fault ${field} must be ${expected}, got ${JSON.stringify(value)}`);
     }
   }
   if (spec.format !== undefined && spec.format !== 'html' && spec.format !== 'json') {

@@ -5,9 +5,7 @@ import { RateWindow } from './rate-window.js';
 // the licence's call allowance (used up: waiting does not help).
 
 export type Admission =
-  | { admitted: true }
-  | { admitted: false; reason: 'rate'; retryAfterSeconds: number }
-  | { admitted: false; reason: 'quota' };
+  { admitted: true } | { admitted: false; reason: 'rate'; retryAfterSeconds: number } | { admitted: false; reason: 'quota' };
 
 export interface KeyLimits {
   /** Calls per key in any 60 s; none when undefined. */

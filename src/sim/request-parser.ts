@@ -22,7 +22,8 @@ const DEFAULT_PER_PAGE = 100;
 export function parseDetractorsRequest(query: URLSearchParams, body: string, maxPerPage: number): ParseResult {
   const partial: Partial<DetractorsRequest> = {};
   const fail = (error: VendorError): ParseResult => ({ ok: false, error, partial });
-  const urlError = (detail: string): ParseResult => fail({ ...VENDOR_ERRORS[400], message: `${VENDOR_ERRORS[400].message}: ${detail}` });
+  const urlError = (detail: string): ParseResult =>
+    fail({ ...VENDOR_ERRORS[400], message: `${VENDOR_ERRORS[400].message}: ${detail}` });
 
   const page = positiveInteger(query.get('page'), DEFAULT_PAGE);
   if (page === undefined) return urlError('page must be a positive integer');

@@ -41,7 +41,10 @@ export interface PageRequest {
 export function successBody(tickets: readonly SimTicket[], req: PageRequest): SuccessBody {
   const start = (req.page - 1) * req.perPage;
   const totalItems = tickets.length;
-  return pageBody(tickets.slice(start, start + req.perPage), req, { totalItems, totalPages: Math.ceil(totalItems / req.perPage) });
+  return pageBody(tickets.slice(start, start + req.perPage), req, {
+    totalItems,
+    totalPages: Math.ceil(totalItems / req.perPage),
+  });
 }
 
 export interface PageTotals {

@@ -24,7 +24,11 @@ export class TicketStore {
   }
 
   set(segmentId: number, status: number, tickets: readonly SimTicket[]): void {
-    this.adopt(segmentId, status, tickets.map((ticket) => ({ ...ticket })));
+    this.adopt(
+      segmentId,
+      status,
+      tickets.map((ticket) => ({ ...ticket })),
+    );
   }
 
   /** Stores `tickets` itself, not a copy: for fresh lists nobody else holds (1M tickets, one copy). */

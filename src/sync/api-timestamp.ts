@@ -6,8 +6,7 @@
  * ISO string PostgreSQL parses without loss. A timestamp without an offset is
  * rejected: guessing a zone would silently shift it.
  */
-const PATTERN =
-  /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?\s*(Z|[+-]\d{2}(?::?\d{2})?)$/i;
+const PATTERN = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?\s*(Z|[+-]\d{2}(?::?\d{2})?)$/i;
 
 export interface ParsedTimestamp {
   /** Milliseconds since the epoch (sub-millisecond digits are in `iso`). */
@@ -41,8 +40,12 @@ export function parseApiTimestamp(text: string): ParsedTimestamp | undefined {
   const m = PATTERN.exec(text.trim());
   if (!m) return undefined;
   const [, y, mo, d, h, mi, s = '00', frac = '', offset = 'Z'] = m;
-  const year = Number(y), month = Number(mo), day = Number(d);
-  const hour = Number(h), minute = Number(mi), second = Number(s);
+  const year = Number(y),
+    month = Number(mo),
+    day = Number(d);
+  const hour = Number(h),
+    minute = Number(mi),
+    second = Number(s);
   if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return undefined;
   if (hour > 23 || minute > 59 || second > 59) return undefined;
 

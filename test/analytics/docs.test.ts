@@ -29,7 +29,9 @@ describe('the self-documenting schema', () => {
 
   test('when the catalog is read, then every table, view and column has a comment', async () => {
     const entries = await readDictionary(client);
-    expect(entries.map((e) => e.name)).toEqual(expect.arrayContaining(['detractor_tickets', 'v_open_detractor_tickets', 'v_sync_health']));
+    expect(entries.map((e) => e.name)).toEqual(
+      expect.arrayContaining(['detractor_tickets', 'v_open_detractor_tickets', 'v_sync_health']),
+    );
     const missing = entries.flatMap((e) => [
       ...(e.description ? [] : [e.name]),
       ...e.columns.filter((c) => !c.description).map((c) => `${e.name}.${c.name}`),
@@ -51,10 +53,14 @@ describe('the README example queries', () => {
     tdb = await createTestDatabase();
     sim = await QuestionProSimulator.start({ apiKey: DEMO_API_KEY, lists: demoLists() });
     const { log } = captureLogger('warn');
-    const source = new QuestionProClient({ baseUrl: sim.baseUrl, apiKey: DEMO_API_KEY, timeoutMs: 5_000, retry: { retries: 1, minDelayMs: 5, maxDelayMs: 5 } }, log);
+    const source = new QuestionProClient(
+      { baseUrl: sim.baseUrl, apiKey: DEMO_API_KEY, timeoutMs: 5_000, retry: { retries: 1, minDelayMs: 5, maxDelayMs: 5 } },
+      log,
+    );
     const lists = listsFor(DEMO_SEGMENTS, DEMO_STATUSES, 100);
     await runSync({ db: tdb.db, databaseUrl: tdb.url, source, log }, { trigger: 'demo', lists });
-    for (const segmentId of DEMO_SEGMENTS) for (const t of sim.list(segmentId, 0).slice(0, 3)) sim.moveTicket(segmentId, t.ticketID, 0, 1);
+    for (const segmentId of DEMO_SEGMENTS)
+      for (const t of sim.list(segmentId, 0).slice(0, 3)) sim.moveTicket(segmentId, t.ticketID, 0, 1);
     await runSync({ db: tdb.db, databaseUrl: tdb.url, source, log }, { trigger: 'demo', lists });
     client = new pg.Client({ connectionString: tdb.url });
     await client.connect();
@@ -65,14 +71,19 @@ describe('the README example queries', () => {
     await tdb.close();
   });
 
-  test.each(EXAMPLE_QUERIES.map((q) => [q.title, q.sql]))('when "%s" is run on the demo data, then it returns rows and is in the README verbatim', async (_title, sql) => {
-    expect(readme).toContain(sql);
-    const result = await client.query(sql);
-    expect(result.rows.length).toBeGreaterThan(0);
-  });
+  test.each(EXAMPLE_QUERIES.map((q) => [q.title, q.sql]))(
+    'when "%s" is run on the demo data, then it returns rows and is in the README verbatim',
+    async (_title, sql) => {
+      expect(readme).toContain(sql);
+      const result = await client.query(sql);
+      expect(result.rows.length).toBeGreaterThan(0);
+    },
+  );
 
   test('when the demo data is queried, then the open-ticket example counts what the simulator holds open', async () => {
     const result = await client.query<{ segment_id: string; open_tickets: string }>(EXAMPLE_QUERIES[0]!.sql);
-    expect(result.rows.map((r) => [Number(r.segment_id), Number(r.open_tickets)])).toEqual(DEMO_SEGMENTS.map((s) => [s, sim.list(s, 0).length]));
+    expect(result.rows.map((r) => [Number(r.segment_id), Number(r.open_tickets)])).toEqual(
+      DEMO_SEGMENTS.map((s) => [s, sim.list(s, 0).length]),
+    );
   });
 });

@@ -57,14 +57,17 @@ describe('ticket history', () => {
       [1, 5, 'Manager called back'],
     ]);
     expect(versions.map((v) => v.run_id)).toEqual(['1', String(edit.runId), String(close.runId)]);
-    for (let i = 1; i < versions.length; i++) expect(versions[i - 1]!.valid_to?.getTime()).toBe(versions[i]!.valid_from.getTime());
+    for (let i = 1; i < versions.length; i++)
+      expect(versions[i - 1]!.valid_to?.getTime()).toBe(versions[i]!.valid_from.getTime());
     expect(versions.at(-1)!.valid_to).toBeNull();
   });
 
   test('when asked "what did it look like at time T", then exactly the version valid at T answers', async () => {
     const versions = await versionsOf(target);
     const middle = versions[1]!;
-    const t = new Date(middle.valid_from.getTime() + 0.5 * ((middle.valid_to?.getTime() ?? Date.now()) - middle.valid_from.getTime()));
+    const t = new Date(
+      middle.valid_from.getTime() + 0.5 * ((middle.valid_to?.getTime() ?? Date.now()) - middle.valid_from.getTime()),
+    );
     const rows = await h.tdb.query<{ comment: string; status: number }>(
       `SELECT comment, status FROM detractor_ticket_versions
        WHERE ticket_id = $1 AND valid_from <= $2 AND (valid_to IS NULL OR valid_to > $2)`,

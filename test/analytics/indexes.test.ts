@@ -46,13 +46,17 @@ describe('indexes for dashboards, on a few hundred thousand tickets', () => {
   });
 
   test('when tickets due in the next day are asked for, then the due_at index is used', async () => {
-    const nodes = await explain(`SELECT ticket_id FROM detractor_tickets WHERE due_at BETWEEN timestamptz '2024-03-01' AND timestamptz '2024-03-02'`);
+    const nodes = await explain(
+      `SELECT ticket_id FROM detractor_tickets WHERE due_at BETWEEN timestamptz '2024-03-01' AND timestamptz '2024-03-02'`,
+    );
     expect(nodes.some((n) => n['Index Name'] === 'detractor_tickets_due_at_idx')).toBe(true);
     expect(nodes.some((n) => n['Node Type'] === 'Seq Scan')).toBe(false);
   });
 
   test('when a period of created tickets is asked for, then the created_at index is used', async () => {
-    const nodes = await explain(`SELECT count(*) FROM detractor_tickets WHERE created_at >= timestamptz '2024-05-01' AND created_at < timestamptz '2024-05-02'`);
+    const nodes = await explain(
+      `SELECT count(*) FROM detractor_tickets WHERE created_at >= timestamptz '2024-05-01' AND created_at < timestamptz '2024-05-02'`,
+    );
     expect(nodes.some((n) => n['Index Name'] === 'detractor_tickets_created_at_idx')).toBe(true);
   });
 

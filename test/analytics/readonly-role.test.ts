@@ -36,13 +36,23 @@ describe('the read-only role for BI tools', () => {
   });
 
   test('when the role reads the views and tables, then it may', async () => {
-    for (const object of ['v_open_detractor_tickets', 'v_detractor_tickets_daily', 'v_ticket_sla', 'v_sync_health', 'detractor_tickets', 'detractor_ticket_versions', 'sync_runs']) {
+    for (const object of [
+      'v_open_detractor_tickets',
+      'v_detractor_tickets_daily',
+      'v_ticket_sla',
+      'v_sync_health',
+      'detractor_tickets',
+      'detractor_ticket_versions',
+      'sync_runs',
+    ]) {
       await expect(reader.query(`SELECT count(*) FROM ${object}`)).resolves.toBeDefined();
     }
   });
 
   test('when the role tries to write, create or read the migrations table, then it is refused', async () => {
-    await expect(reader.query(`INSERT INTO detractor_ticket_statuses VALUES (9, 'x', true)`)).rejects.toThrow(/read-only transaction|permission denied/);
+    await expect(reader.query(`INSERT INTO detractor_ticket_statuses VALUES (9, 'x', true)`)).rejects.toThrow(
+      /read-only transaction|permission denied/,
+    );
     await expect(reader.query('BEGIN READ WRITE; DELETE FROM sync_runs; COMMIT')).rejects.toThrow(/permission denied/);
     await reader.query('ROLLBACK').catch(() => undefined);
     await expect(reader.query('BEGIN READ WRITE; CREATE TABLE mine (id int); COMMIT')).rejects.toThrow(/permission denied/);
@@ -56,7 +66,10 @@ describe('the read-only role for BI tools', () => {
   });
 
   test('when --print is given, then the SQL is shown with the password masked', async () => {
-    const result = await runCli(['readonly-role', '--role', role, '--print'], { DATABASE_URL: tdb.url, READONLY_ROLE_PASSWORD: password });
+    const result = await runCli(['readonly-role', '--role', role, '--print'], {
+      DATABASE_URL: tdb.url,
+      READONLY_ROLE_PASSWORD: password,
+    });
     expect(result.code).toBe(0);
     expect(result.stdout).toContain(`GRANT SELECT ON ALL TABLES IN SCHEMA public TO "${role}"`);
     expect(result.stdout).toContain("PASSWORD '********'");

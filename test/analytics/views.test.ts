@@ -42,8 +42,14 @@ describe('dashboard views on fixed data', () => {
         [segment, status, ticket, at(-100), gone],
       );
     }
-    await tdb.query(`INSERT INTO sync_runs (id, trigger, status, started_at, finished_at) VALUES (1, 'cron', 'partial', $1, $2)`, [at(-2), at(-1.9)]);
-    await tdb.query(`INSERT INTO sync_runs (id, trigger, status, started_at, finished_at) VALUES (2, 'cron', 'partial', $1, $2)`, [at(-1), at(-0.9)]);
+    await tdb.query(
+      `INSERT INTO sync_runs (id, trigger, status, started_at, finished_at) VALUES (1, 'cron', 'partial', $1, $2)`,
+      [at(-2), at(-1.9)],
+    );
+    await tdb.query(
+      `INSERT INTO sync_runs (id, trigger, status, started_at, finished_at) VALUES (2, 'cron', 'partial', $1, $2)`,
+      [at(-1), at(-0.9)],
+    );
     const lists: Array<[number, number, number, string, Date, string | null, string | null]> = [
       [1, 10, 0, 'succeeded', at(-1.9), null, null],
       [1, 20, 0, 'failed', at(-1.9), 'API_HTTP_500', 'req-1'],
@@ -61,7 +67,13 @@ describe('dashboard views on fixed data', () => {
   afterAll(async () => tdb.close());
 
   test('when open tickets are listed, then only open lists count, per segment, with due figures at query time', async () => {
-    const rows = await tdb.query<{ segment_id: string; ticket_id: string; status_label: string; hours_until_due: string; is_overdue: boolean }>(
+    const rows = await tdb.query<{
+      segment_id: string;
+      ticket_id: string;
+      status_label: string;
+      hours_until_due: string;
+      is_overdue: boolean;
+    }>(
       'SELECT segment_id, ticket_id, status_label, hours_until_due, is_overdue FROM v_open_detractor_tickets ORDER BY segment_id, ticket_id',
     );
     expect(rows.map((r) => [Number(r.segment_id), Number(r.ticket_id), r.status_label, r.is_overdue])).toEqual([
@@ -79,16 +91,40 @@ describe('dashboard views on fixed data', () => {
        FROM v_detractor_tickets_daily ORDER BY day, segment_id`,
     );
     const dayOf = (d: Date) => d.toISOString().slice(0, 10);
-    const byKey = new Map(rows.map((r) => [`${r['day']}/${r['segment_id']}`, r]));
-    expect(byKey.get(`${dayOf(at(-10))}/10`)).toMatchObject({ new_tickets: '2', mean_rating: '6.00', ratings_missing: '1', rating_6: '1', still_open: '1', overdue: '0' });
-    expect(byKey.get(`${dayOf(at(-100))}/10`)).toMatchObject({ new_tickets: '1', mean_rating: '0.00', rating_0: '1', still_open: '1', overdue: '1' });
-    expect(byKey.get(`${dayOf(at(-100))}/20`)).toMatchObject({ new_tickets: '2', mean_rating: '1.50', rating_0: '1', rating_3: '1', still_open: '1', overdue: '1' });
+    const byKey = new Map(rows.map((r) => [`${String(r['day'])}/${String(r['segment_id'])}`, r]));
+    expect(byKey.get(`${dayOf(at(-10))}/10`)).toMatchObject({
+      new_tickets: '2',
+      mean_rating: '6.00',
+      ratings_missing: '1',
+      rating_6: '1',
+      still_open: '1',
+      overdue: '0',
+    });
+    expect(byKey.get(`${dayOf(at(-100))}/10`)).toMatchObject({
+      new_tickets: '1',
+      mean_rating: '0.00',
+      rating_0: '1',
+      still_open: '1',
+      overdue: '1',
+    });
+    expect(byKey.get(`${dayOf(at(-100))}/20`)).toMatchObject({
+      new_tickets: '2',
+      mean_rating: '1.50',
+      rating_0: '1',
+      rating_3: '1',
+      still_open: '1',
+      overdue: '1',
+    });
   });
 
   test('when SLAs are read, then closure time comes from gone_at and is compared with due_at', async () => {
-    const rows = await tdb.query<{ ticket_id: string; segment_ids: string[]; sla_state: string; closed_before_due: boolean | null; left_open_at: Date | null }>(
-      'SELECT ticket_id, segment_ids, sla_state, closed_before_due, left_open_at FROM v_ticket_sla ORDER BY ticket_id',
-    );
+    const rows = await tdb.query<{
+      ticket_id: string;
+      segment_ids: string[];
+      sla_state: string;
+      closed_before_due: boolean | null;
+      left_open_at: Date | null;
+    }>('SELECT ticket_id, segment_ids, sla_state, closed_before_due, left_open_at FROM v_ticket_sla ORDER BY ticket_id');
     expect(rows.map((r) => [Number(r.ticket_id), r.segment_ids.map(Number), r.sla_state, r.closed_before_due])).toEqual([
       [1, [10, 20], 'open_overdue', null],
       [2, [10], 'open', null],
@@ -104,10 +140,22 @@ describe('dashboard views on fixed data', () => {
        FROM v_sync_health ORDER BY segment_id`,
     );
     expect(rows).toHaveLength(2);
-    expect(rows[0]).toMatchObject({ segment_id: '10', last_outcome: 'failed', last_error_code: 'API_NOT_FOUND', last_error_request_id: 'req-2', tickets_in_list: '2' });
+    expect(rows[0]).toMatchObject({
+      segment_id: '10',
+      last_outcome: 'failed',
+      last_error_code: 'API_NOT_FOUND',
+      last_error_request_id: 'req-2',
+      tickets_in_list: '2',
+    });
     expect((rows[0]!['last_success_at'] as Date).getTime()).toBe(at(-1.9).getTime());
     expect(Number(rows[0]!['last_success_age_seconds'])).toBeGreaterThanOrEqual(1.9 * 3600 - 1);
     // Segment 20: the replica's skip is not an attempt; its last attempt failed and it never succeeded.
-    expect(rows[1]).toMatchObject({ segment_id: '20', last_outcome: 'failed', last_success_at: null, last_error_code: 'API_HTTP_500', tickets_in_list: '1' });
+    expect(rows[1]).toMatchObject({
+      segment_id: '20',
+      last_outcome: 'failed',
+      last_success_at: null,
+      last_error_code: 'API_HTTP_500',
+      tickets_in_list: '1',
+    });
   });
 });

@@ -95,8 +95,12 @@ describe('the worker status endpoint (real worker process, scraped over HTTP)', 
       'SELECT segment_id, tickets_inserted, tickets_unchanged FROM sync_run_segments ORDER BY segment_id',
     );
     for (const row of rows) {
-      expect(metrics.get(`detractor_sync_tickets_total{segment_id="${row.segment_id}",status="0",result="inserted"}`)).toBe(row.tickets_inserted);
-      expect(metrics.get(`detractor_sync_tickets_total{segment_id="${row.segment_id}",status="0",result="unchanged"}`)).toBe(row.tickets_unchanged);
+      expect(metrics.get(`detractor_sync_tickets_total{segment_id="${row.segment_id}",status="0",result="inserted"}`)).toBe(
+        row.tickets_inserted,
+      );
+      expect(metrics.get(`detractor_sync_tickets_total{segment_id="${row.segment_id}",status="0",result="unchanged"}`)).toBe(
+        row.tickets_unchanged,
+      );
       expect(metrics.get(`detractor_sync_lists_total{segment_id="${row.segment_id}",status="0",outcome="succeeded"}`)).toBe(1);
     }
     const [stored] = await tdb!.query<{ n: number }>('SELECT count(*)::int AS n FROM detractor_tickets');
@@ -104,7 +108,9 @@ describe('the worker status endpoint (real worker process, scraped over HTTP)', 
     expect(metrics.get('detractor_sync_runs_total{status="succeeded"}')).toBe(1);
     expect(metrics.get('detractor_sync_run_in_progress')).toBe(0);
     expect(metrics.get('detractor_sync_run_duration_seconds_count{status="succeeded"}')).toBe(1);
-    expect(metrics.get('detractor_sync_api_requests_total{outcome="ok",status_code="200"}')).toBe(sim.requests.filter((r) => r.httpStatus === 200).length);
+    expect(metrics.get('detractor_sync_api_requests_total{outcome="ok",status_code="200"}')).toBe(
+      sim.requests.filter((r) => r.httpStatus === 200).length,
+    );
     const lastSuccess = metrics.get('detractor_sync_last_success_timestamp_seconds{segment_id="951",status="0"}')!;
     expect(Math.abs(lastSuccess * 1000 - Date.now())).toBeLessThan(60_000);
     expect(metrics.has('process_resident_memory_bytes')).toBe(true);
@@ -167,6 +173,13 @@ describe('the worker status endpoint (real worker process, scraped over HTTP)', 
     const missing = [...new Set(used)].filter((name) => !exposed.has(name));
     expect(missing).toEqual([]);
     const alerts = rules.groups.flatMap((g) => g.rules).map((r) => r.alert);
-    expect(alerts).toEqual(expect.arrayContaining(['DetractorSyncDataStale', 'DetractorSyncRepeatedFailures', 'DetractorSyncRateLimited', 'DetractorSyncQuotaExhausted']));
+    expect(alerts).toEqual(
+      expect.arrayContaining([
+        'DetractorSyncDataStale',
+        'DetractorSyncRepeatedFailures',
+        'DetractorSyncRateLimited',
+        'DetractorSyncQuotaExhausted',
+      ]),
+    );
   });
 });

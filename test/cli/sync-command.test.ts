@@ -46,8 +46,16 @@ describe('npm run sync (the built CLI as a child process)', () => {
   });
 
   test.each([
-    [['sync'], { SYNC_STATUSES: '3000000000' }, /SYNC_STATUSES: 3000000000 is out of range: status codes must be between 0 and 2147483647/],
-    [['sync', '--segment', '99999999999999999999'], {}, /--segment: 99999999999999999999 is out of range: segment IDs must be between 1 and 9007199254740991/],
+    [
+      ['sync'],
+      { SYNC_STATUSES: '3000000000' },
+      /SYNC_STATUSES: 3000000000 is out of range: status codes must be between 0 and 2147483647/,
+    ],
+    [
+      ['sync', '--segment', '99999999999999999999'],
+      {},
+      /--segment: 99999999999999999999 is out of range: segment IDs must be between 1 and 9007199254740991/,
+    ],
     [['sync', '--status=-4'], {}, /--status: expected a comma-separated list of status codes/],
   ])('when %j is out of what the columns hold, then it exits 2 naming it and no run is started', async (args, extra, message) => {
     const before = await tdb.query('SELECT id FROM sync_runs');
@@ -60,7 +68,11 @@ describe('npm run sync (the built CLI as a child process)', () => {
   });
 
   test('when the base URL is plain http to another host, then it exits 2 before the key is ever sent', async () => {
-    const result = await runCli(['sync'], { ...env(), SYNC_SEGMENTS: '501', QUESTIONPRO_BASE_URL: 'http://api.questionpro.example/a/api/v2' });
+    const result = await runCli(['sync'], {
+      ...env(),
+      SYNC_SEGMENTS: '501',
+      QUESTIONPRO_BASE_URL: 'http://api.questionpro.example/a/api/v2',
+    });
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/QUESTIONPRO_BASE_URL: plain http:\/\/ would send the api-key in clear text/);
   });

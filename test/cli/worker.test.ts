@@ -46,7 +46,9 @@ describe('npm start (the long-running worker as a child process)', () => {
     worker.child.kill('SIGTERM');
     const code = await worker.exited;
     expect(code).toBe(0);
-    const [run] = await tdb.query<{ status: string; trigger: string; finished_at: Date | null }>('SELECT status, trigger, finished_at FROM sync_runs');
+    const [run] = await tdb.query<{ status: string; trigger: string; finished_at: Date | null }>(
+      'SELECT status, trigger, finished_at FROM sync_runs',
+    );
     expect(run).toMatchObject({ status: 'aborted', trigger: 'startup' });
     expect(run?.finished_at).toBeInstanceOf(Date);
     const lists = await tdb.query<{ segment_id: string; outcome: string; pages: number }>(
@@ -80,7 +82,10 @@ describe('npm start (the long-running worker as a child process)', () => {
     worker.child.kill('SIGTERM');
     expect(await worker.exited).toBe(0);
     // Every line is JSON, node-cron's own messages included (routed through pino).
-    const notJson = worker.stdout().split('\n').filter((l) => l.trim() !== '' && !l.startsWith('{'));
+    const notJson = worker
+      .stdout()
+      .split('\n')
+      .filter((l) => l.trim() !== '' && !l.startsWith('{'));
     expect(notJson).toEqual([]);
 
     const runs = await tdb.query<{ started_at: Date; finished_at: Date; trigger: string; status: string }>(

@@ -54,7 +54,7 @@ describe('closures on a list just loaded (no statistics yet, as on a first sync)
     try {
       await client.query('BEGIN');
       const { prepare, close } = closureSteps(closure);
-      for (const step of prepare) await client.query(step.text, step.values as unknown[]);
+      for (const step of prepare) await client.query(step.text, step.values);
       const { rows } = await client.query<{ 'QUERY PLAN': Array<{ Plan: Record<string, unknown> }> }>(
         `EXPLAIN (FORMAT JSON) ${close.text}`,
         close.values.map((v) => (typeof v === 'bigint' ? v.toString() : v)),
@@ -72,7 +72,9 @@ describe('closures on a list just loaded (no statistics yet, as on a first sync)
   test('when the closure runs, then exactly the memberships the crawl did not read are marked gone', async () => {
     const closed = await closeMissingMemberships(tdb.db, closure);
     expect(closed).toBe(10);
-    const gone = await tdb.query<{ ticket_id: string }>(`SELECT ticket_id FROM detractor_ticket_segments WHERE gone_at IS NOT NULL ORDER BY ticket_id`);
+    const gone = await tdb.query<{ ticket_id: string }>(
+      `SELECT ticket_id FROM detractor_ticket_segments WHERE gone_at IS NOT NULL ORDER BY ticket_id`,
+    );
     expect(gone.map((g) => Number(g.ticket_id))).toEqual(Array.from({ length: 10 }, (_, i) => MEMBERSHIPS - 9 + i));
   });
 });

@@ -32,7 +32,9 @@ describe('migrations applied by the worker', () => {
       database.url,
       'SELECT migration_name, checksum, finished_at, applied_steps_count FROM _prisma_migrations ORDER BY migration_name',
     );
-    expect(rows.map((r) => [r.migration_name, r.checksum, r.applied_steps_count])).toEqual(files.map((f) => [f.name, f.checksum, 1]));
+    expect(rows.map((r) => [r.migration_name, r.checksum, r.applied_steps_count])).toEqual(
+      files.map((f) => [f.name, f.checksum, 1]),
+    );
     expect(rows.every((r) => r.finished_at instanceof Date)).toBe(true);
   });
 
@@ -61,12 +63,20 @@ describe('migrations applied by the worker', () => {
       await fs.mkdir(path.join(root, '001_ok'));
       await fs.writeFile(path.join(root, '001_ok', 'migration.sql'), 'CREATE TABLE ok_table (id int);');
       await fs.mkdir(path.join(root, '002_broken'));
-      await fs.writeFile(path.join(root, '002_broken', 'migration.sql'), 'CREATE TABLE half (id int); SELECT no_such_column FROM ok_table;');
+      await fs.writeFile(
+        path.join(root, '002_broken', 'migration.sql'),
+        'CREATE TABLE half (id int); SELECT no_such_column FROM ok_table;',
+      );
       return root;
     });
     try {
-      await expect(migrate(broken.url, silent, dir)).rejects.toThrow(/migration 002_broken failed and was rolled back: column "no_such_column" does not exist/);
-      const tables = await query<{ table_name: string }>(broken.url, `SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY 1`);
+      await expect(migrate(broken.url, silent, dir)).rejects.toThrow(
+        /migration 002_broken failed and was rolled back: column "no_such_column" does not exist/,
+      );
+      const tables = await query<{ table_name: string }>(
+        broken.url,
+        `SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY 1`,
+      );
       expect(tables.map((t) => t.table_name)).toEqual(['_prisma_migrations', 'ok_table']);
       const applied = await query<{ migration_name: string }>(broken.url, 'SELECT migration_name FROM _prisma_migrations');
       expect(applied.map((r) => r.migration_name)).toEqual(['001_ok']);

@@ -42,7 +42,15 @@ describe('the page statement on a list just loaded (no statistics yet, as on a f
   afterAll(async () => tdb.close());
 
   test('when it is planned, then no big table is scanned whole: every lookup is an index probe per ticket of the page', async () => {
-    const statement = upsertPageStatement({ runId: 1n, segmentId: SEGMENT, status: 0, requestId: 'r', rows, seenAt: new Date(), lastSeenResolutionMs: 3_600_000 });
+    const statement = upsertPageStatement({
+      runId: 1n,
+      segmentId: SEGMENT,
+      status: 0,
+      requestId: 'r',
+      rows,
+      seenAt: new Date(),
+      lastSeenResolutionMs: 3_600_000,
+    });
     const client = new pg.Client({ connectionString: tdb.url });
     await client.connect();
     try {
@@ -52,8 +60,11 @@ describe('the page statement on a list just loaded (no statistics yet, as on a f
       );
       const nodes = planNodes(plan[0]!['QUERY PLAN'][0]!.Plan);
       const wholeScans = nodes
-        .filter((n) => ['Seq Scan', 'Bitmap Heap Scan'].includes(String(n['Node Type'])) && BIG_TABLES.includes(String(n['Relation Name'])))
-        .map((n) => `${n['Node Type']} on ${n['Relation Name']}`);
+        .filter(
+          (n) =>
+            ['Seq Scan', 'Bitmap Heap Scan'].includes(String(n['Node Type'])) && BIG_TABLES.includes(String(n['Relation Name'])),
+        )
+        .map((n) => `${String(n['Node Type'])} on ${String(n['Relation Name'])}`);
       expect(wholeScans).toEqual([]);
     } finally {
       await client.end();

@@ -57,9 +57,12 @@ describeCli('the Prisma CLI and the worker agree', () => {
   });
 
   test('when the schema is compared with the migrations, then they describe the same database', async () => {
-    const result = await prisma(['migrate', 'diff', '--from-config-datasource', '--to-schema', 'prisma/schema.prisma', '--exit-code'], {
-      databaseUrl: database.url,
-    });
+    const result = await prisma(
+      ['migrate', 'diff', '--from-config-datasource', '--to-schema', 'prisma/schema.prisma', '--exit-code'],
+      {
+        databaseUrl: database.url,
+      },
+    );
     // --exit-code: 0 = no difference, 2 = the schema has changes no migration holds.
     expect(result.stdout + result.stderr).toMatch(/No difference detected|^$/m);
     expect(result.code).toBe(0);

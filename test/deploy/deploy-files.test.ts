@@ -100,6 +100,7 @@ const lastWorkdir = (stage: Stage) =>
   stage.instructions.filter((i) => i.keyword === 'WORKDIR').reduce((dir, i) => path.posix.resolve(dir, i.args.trim()), '/');
 
 const globRegex = (glob: string) =>
+  // eslint-disable-next-line no-control-regex -- NUL stands in for `**` while `*` is rewritten
   new RegExp(`^${glob.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*\*/g, '\u0000').replace(/\*/g, '[^/]*').replace(/\?/g, '[^/]').replace(/\u0000/g, '.*')}$`);
 
 /** Repository paths a COPY source names (a glob in the last segment is expanded). */

@@ -15,7 +15,10 @@ function tamper(h: Harness, segmentId: number, edits: Record<number, (t: SimTick
 }
 
 async function storedTicket(h: Harness, ticketId: number) {
-  const [row] = await h.tdb.query<{ comment: string; raw: Record<string, unknown> }>('SELECT comment, raw FROM detractor_tickets WHERE ticket_id = $1', [ticketId]);
+  const [row] = await h.tdb.query<{ comment: string; raw: Record<string, unknown> }>(
+    'SELECT comment, raw FROM detractor_tickets WHERE ticket_id = $1',
+    [ticketId],
+  );
   return row;
 }
 
@@ -40,7 +43,9 @@ describe('text the database cannot hold', () => {
     expect((await storedTicket(h, list[13]!.ticketID))?.comment).toBe('half \uFFFD emoji');
     // The valid tickets after them on that page are stored exactly.
     const untouched = list.filter((_, i) => ![11, 12, 13].includes(i)).map((t) => t.ticketID);
-    expect(await h.tdb.query('SELECT 1 FROM detractor_tickets WHERE ticket_id = ANY($1::bigint[])', [untouched])).toHaveLength(27);
+    expect(await h.tdb.query('SELECT 1 FROM detractor_tickets WHERE ticket_id = ANY($1::bigint[])', [untouched])).toHaveLength(
+      27,
+    );
     expect(h.logs.lines().filter((l) => String(l['msg']).startsWith('record text repaired'))).not.toHaveLength(0);
   });
 
@@ -51,7 +56,9 @@ describe('text the database cannot hold', () => {
     const report = await h.run();
 
     expect(report.lists[0]).toMatchObject({ outcome: 'succeeded', counts: { ticketsRejected: 1 } });
-    const [reject] = await h.tdb.query<{ raw: { comment: string }; raw_text: string; page: number }>('SELECT raw, raw_text, page FROM sync_rejects');
+    const [reject] = await h.tdb.query<{ raw: { comment: string }; raw_text: string; page: number }>(
+      'SELECT raw, raw_text, page FROM sync_rejects',
+    );
     expect(reject?.raw.comment).toBe('nul\uFFFDhere');
     expect(JSON.parse(reject!.raw_text)).toMatchObject({ ticketID: 'abc', comment: 'nul\u0000here' });
     expect(reject?.page).toBe(2);
@@ -83,7 +90,10 @@ describe('implausible timestamps and oversized IDs', () => {
       ]),
     );
     expect(notes.every((n) => typeof n.requestId === 'string' && /plausible range 1970-2200/.test(n.reason))).toBe(true);
-    const years = await h.tdb.query<{ y: number }>('SELECT DISTINCT extract(year FROM created_at)::int AS y FROM detractor_tickets WHERE created_at < $1', ['1970-01-01']);
+    const years = await h.tdb.query<{ y: number }>(
+      'SELECT DISTINCT extract(year FROM created_at)::int AS y FROM detractor_tickets WHERE created_at < $1',
+      ['1970-01-01'],
+    );
     expect(years).toEqual([]);
   });
 
@@ -99,10 +109,15 @@ describe('implausible timestamps and oversized IDs', () => {
     const report = await h.run();
 
     expect(report.lists[0]?.counts.ticketsRejected).toBe(1);
-    const rejects = await h.tdb.query<{ ticket_id: string; raw_text: string; reason: string }>('SELECT ticket_id, raw_text, reason FROM sync_rejects');
-    expect(rejects[0]).toMatchObject({ ticket_id: '9007199254740993', reason: 'ticketID: 9007199254740993 is beyond 2^53 - 1 and cannot be read exactly' });
+    const rejects = await h.tdb.query<{ ticket_id: string; raw_text: string; reason: string }>(
+      'SELECT ticket_id, raw_text, reason FROM sync_rejects',
+    );
+    expect(rejects[0]).toMatchObject({
+      ticket_id: '9007199254740993',
+      reason: 'ticketID: 9007199254740993 is beyond 2^53 - 1 and cannot be read exactly',
+    });
     expect(rejects[0]?.raw_text).toContain('9007199254740993');
-    expect(await h.tdb.query("SELECT 1 FROM detractor_tickets WHERE ticket_id = 9007199254740992")).toEqual([]);
+    expect(await h.tdb.query('SELECT 1 FROM detractor_tickets WHERE ticket_id = 9007199254740992')).toEqual([]);
     expect(await h.tdb.query('SELECT 1 FROM detractor_tickets')).toHaveLength(9);
   });
 });
@@ -132,7 +147,9 @@ describe('servers that stall, cut off or flood', () => {
 
     expect(report.status).toBe('succeeded');
     expect(report.lists[0]?.counts.apiRetries).toBe(1);
-    expect(h.logs.lines().filter((l) => l['msg'] === 'api call failed')).toEqual([expect.objectContaining({ code: 'API_NETWORK', willRetry: true })]);
+    expect(h.logs.lines().filter((l) => l['msg'] === 'api call failed')).toEqual([
+      expect.objectContaining({ code: 'API_NETWORK', willRetry: true }),
+    ]);
     await expectMatchesSource(h.sim, h.tdb, [[736, 0]]);
   });
 
@@ -147,7 +164,9 @@ describe('servers that stall, cut off or flood', () => {
     const huge = h.sim.requests.filter((r) => r.fault === 'huge-body');
     expect(huge).toHaveLength(1); // refused, not retried: it would be as large again
     expect(huge[0]!.bytesSent!).toBeLessThan(32 * 1_048_576); // the client hung up long before 256 MiB
-    const [list] = await h.tdb.query<{ error_message: string }>("SELECT error_message FROM sync_run_segments WHERE segment_id = 737");
+    const [list] = await h.tdb.query<{ error_message: string }>(
+      'SELECT error_message FROM sync_run_segments WHERE segment_id = 737',
+    );
     expect(list?.error_message).toMatch(/larger than HTTP_MAX_RESPONSE_BYTES \(1048576 bytes\)/);
   });
 });
@@ -163,7 +182,9 @@ describe('servers that repeat or run away', () => {
     const report = await h.run();
 
     expect(report.lists.find((l) => l.segmentId === 739)).toMatchObject({ outcome: 'failed', code: 'API_PAGES_REPEATING' });
-    expect(report.lists.find((l) => l.segmentId === 739)?.error).toMatch(/page \d+ repeats page 1 record for record \(requestID \S+\)/);
+    expect(report.lists.find((l) => l.segmentId === 739)?.error).toMatch(
+      /page \d+ repeats page 1 record for record \(requestID \S+\)/,
+    );
     // 3 passes, each page 1 plus at most 4 pages in flight when the repeat is seen.
     expect(h.sim.requests.filter((r) => r.segmentId === 739).length).toBeLessThanOrEqual(15);
     await expectMatchesSource(h.sim, h.tdb, [[740, 0]]);
@@ -176,7 +197,9 @@ describe('servers that repeat or run away', () => {
     const report = await h.run();
 
     expect(report.lists[0]).toMatchObject({ outcome: 'failed', code: 'API_PAGING_RUNAWAY' });
-    expect(report.lists[0]?.error).toMatch(/announces 1000000000 pages, but page 1's totalItems \(10\) justifies 1: stopped after 3 pages/);
+    expect(report.lists[0]?.error).toMatch(
+      /announces 1000000000 pages, but page 1's totalItems \(10\) justifies 1: stopped after 3 pages/,
+    );
     expect(h.sim.requests.filter((r) => r.segmentId === 741)).toHaveLength(3);
   });
 });

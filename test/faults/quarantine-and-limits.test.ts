@@ -14,12 +14,27 @@ describe('records that fail validation', () => {
     const report = await h.run();
 
     expect(report.status).toBe('succeeded');
-    const rejects = await h.tdb.query<{ run_id: string; segment_id: string; status: number; page: number; request_id: string; ticket_id: string | null; reason: string; raw: { ticketID: unknown } }>(
-      'SELECT run_id, segment_id, status, page, request_id, ticket_id, reason, raw FROM sync_rejects',
-    );
+    const rejects = await h.tdb.query<{
+      run_id: string;
+      segment_id: string;
+      status: number;
+      page: number;
+      request_id: string;
+      ticket_id: string | null;
+      reason: string;
+      raw: { ticketID: unknown };
+    }>('SELECT run_id, segment_id, status, page, request_id, ticket_id, reason, raw FROM sync_rejects');
     expect(rejects).toHaveLength(1);
     const faulted = h.sim.requests.find((r) => r.fault === 'invalid-record');
-    expect(rejects[0]).toMatchObject({ run_id: String(report.runId), segment_id: '711', status: 0, page: 2, request_id: faulted?.requestId, ticket_id: null, raw: { ticketID: 'abc' } });
+    expect(rejects[0]).toMatchObject({
+      run_id: String(report.runId),
+      segment_id: '711',
+      status: 0,
+      page: 2,
+      request_id: faulted?.requestId,
+      ticket_id: null,
+      raw: { ticketID: 'abc' },
+    });
     expect(rejects[0]?.reason).toMatch(/^ticketID: /);
     expect(report.lists[0]?.counts.ticketsRejected).toBe(1);
     const [run] = await h.tdb.query<{ tickets_rejected: number }>('SELECT tickets_rejected FROM sync_runs');
@@ -84,9 +99,10 @@ describe('the client-side rate limiter', () => {
     return {
       sleeps,
       now: () => now,
-      sleep: async (ms) => {
+      sleep: (ms) => {
         sleeps.push(ms);
         now += ms;
+        return Promise.resolve();
       },
     };
   }

@@ -15,7 +15,9 @@ const LISTS: Array<[number, number]> = [
 /** How many times each list's page 1 was fetched: once per pass. */
 function firstPageReads(sim: QuestionProSimulator): Record<string, number> {
   const reads: Record<string, number> = {};
-  for (const r of sim.requests) if (r.page === 1 && r.httpStatus === 200) reads[`${r.segmentId}/${r.status}`] = (reads[`${r.segmentId}/${r.status}`] ?? 0) + 1;
+  for (const r of sim.requests)
+    if (r.page === 1 && r.httpStatus === 200)
+      reads[`${r.segmentId}/${r.status}`] = (reads[`${r.segmentId}/${r.status}`] ?? 0) + 1;
   return reads;
 }
 
@@ -49,7 +51,10 @@ describe('worker processes that die or are stopped', () => {
   let sim: QuestionProSimulator;
   let tdb: TestDatabase;
   beforeAll(async () => {
-    sim = await QuestionProSimulator.start({ apiKey: KEY, lists: LISTS.map(([segmentId, status]) => ({ segmentId, status, count: 60 })) });
+    sim = await QuestionProSimulator.start({
+      apiKey: KEY,
+      lists: LISTS.map(([segmentId, status]) => ({ segmentId, status, count: 60 })),
+    });
   });
   beforeEach(async () => {
     tdb = await createTestDatabase();
@@ -101,11 +106,15 @@ describe('worker processes that die or are stopped', () => {
       ['2', 'succeeded', null],
     ]);
     expect(runs[0]?.finished_at).toBeInstanceOf(Date);
-    const dead = await tdb.query<{ outcome: string; error_code: string | null }>('SELECT outcome, error_code FROM sync_run_segments WHERE run_id = 1');
+    const dead = await tdb.query<{ outcome: string; error_code: string | null }>(
+      'SELECT outcome, error_code FROM sync_run_segments WHERE run_id = 1',
+    );
     expect(dead.length).toBeGreaterThan(0);
     expect(dead.filter((l) => l.outcome === 'running')).toEqual([]); // every list it left running is closed
     expect(dead.some((l) => l.outcome === 'aborted' && l.error_code === 'RUN_ABANDONED')).toBe(true);
-    expect(next.lines.some((l) => l['msg'] === 'run left by a dead worker marked abandoned' && l['abandonedRunId'] === '1')).toBe(true);
+    expect(next.lines.some((l) => l['msg'] === 'run left by a dead worker marked abandoned' && l['abandonedRunId'] === '1')).toBe(
+      true,
+    );
     await expectMatchesSource(sim, tdb, LISTS);
   });
 
@@ -121,10 +130,14 @@ describe('worker processes that die or are stopped', () => {
     expect(code).toBe(1);
     const [run] = await tdb.query<{ status: string }>('SELECT status FROM sync_runs');
     expect(run?.status).toBe('aborted');
-    const lists = await tdb.query<{ outcome: string; pages: number }>('SELECT outcome, pages FROM sync_run_segments ORDER BY segment_id');
+    const lists = await tdb.query<{ outcome: string; pages: number }>(
+      'SELECT outcome, pages FROM sync_run_segments ORDER BY segment_id',
+    );
     expect(lists.map((l) => l.outcome)).toEqual(['aborted', 'aborted', 'aborted']);
     // Whole pages only: every list holds a multiple of the page size, each ticket intact.
-    const perList = await tdb.query<{ n: number }>('SELECT count(*)::int AS n FROM detractor_ticket_segments GROUP BY segment_id');
+    const perList = await tdb.query<{ n: number }>(
+      'SELECT count(*)::int AS n FROM detractor_ticket_segments GROUP BY segment_id',
+    );
     expect(perList.every((l) => l.n % 10 === 0)).toBe(true);
     const report = await compareWithSource(sim, tdb, LISTS);
     expect(report.wrong).toEqual([]);

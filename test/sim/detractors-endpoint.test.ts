@@ -18,7 +18,9 @@ beforeAll(async () => {
 afterAll(() => sim.close());
 
 async function errorOf(res: Response): Promise<{ name: string; id: string; message: string; httpStatusCode: number }> {
-  const body = (await res.json()) as { response: { error: { name: string; id: string; message: string; httpStatusCode: number } } };
+  const body = (await res.json()) as {
+    response: { error: { name: string; id: string; message: string; httpStatusCode: number } };
+  };
   expect(validators.error(body)).toBe(true);
   return body.response.error;
 }
@@ -38,7 +40,9 @@ describe('POST /cx/tickets/detractors: success', () => {
     expect(validators.success({ ...page, extra: 1 })).toBe(false);
     expect(validators.success({ ...page, response: [{ ...ticket, emailAddress: 'not an email' }] })).toBe(false);
     expect(validators.success({ ...page, response: [{ ...ticket, ticketID: 1.5 }] })).toBe(false);
-    expect(validators.success({ ...page, pagination: { ...page.pagination, links: { ...page.pagination.links, next: 'x' } } })).toBe(false);
+    expect(
+      validators.success({ ...page, pagination: { ...page.pagination, links: { ...page.pagination.links, next: 'x' } } }),
+    ).toBe(false);
   });
 
   it('when a list of 250 is read 100 per page, then pages hold 100, 100, 50 and every ticket exactly once, in order', async () => {
@@ -75,7 +79,7 @@ describe('POST /cx/tickets/detractors: success', () => {
     expect(body.response).toHaveLength(100);
   });
 
-  it('when a page is served, then its links point at the vendor\'s other path and next/prev are null', async () => {
+  it("when a page is served, then its links point at the vendor's other path and next/prev are null", async () => {
     const { pagination } = await getPage(sim, 101, 0, 2, 50);
     expect(pagination.links).toEqual({
       self: expect.stringMatching(/\/a\/api\/v2\/cx\/detractor\/ticket\/data\?page=2&perPage=50$/),
@@ -95,7 +99,7 @@ describe('POST /cx/tickets/detractors: success', () => {
   it('when two requests are answered, then each carries its own requestID in the body and in x-request-id, and is logged', async () => {
     const [a, b] = await Promise.all([postDetractors(sim, { segmentId: 101 }), postDetractors(sim, { segmentId: 101 })]);
     const ids: string[] = [];
-    for (const res of [a!, b!]) {
+    for (const res of [a, b]) {
       const body = (await res.json()) as { requestID: string };
       expect(body.requestID).toMatch(/^[0-9a-f-]{36}$/);
       expect(res.headers.get('x-request-id')).toBe(body.requestID);
@@ -118,7 +122,12 @@ describe('POST /cx/tickets/detractors: errors', () => {
     const res = await postDetractors(sim, { apiKey });
     expect(res.status).toBe(401);
     expect(res.headers.get('x-request-id')).toBeTruthy();
-    expect(await errorOf(res)).toMatchObject({ name: 'UNAUTHORIZED', id: '1010', message: 'Incorrect API Key', httpStatusCode: 401 });
+    expect(await errorOf(res)).toMatchObject({
+      name: 'UNAUTHORIZED',
+      id: '1010',
+      message: 'Incorrect API Key',
+      httpStatusCode: 401,
+    });
   });
 
   it('when the segment has no list at all, then it answers 404 NOT_FOUND 1040', async () => {
@@ -176,7 +185,11 @@ describe('POST /cx/tickets/detractors: errors', () => {
   });
 
   it('when maxPerPage is configured lower, then perPage above it answers 400', async () => {
-    const small = await QuestionProSimulator.start({ apiKey: API_KEY, maxPerPage: 50, lists: [{ segmentId: 101, status: 0, count: 1 }] });
+    const small = await QuestionProSimulator.start({
+      apiKey: API_KEY,
+      maxPerPage: 50,
+      lists: [{ segmentId: 101, status: 0, count: 1 }],
+    });
     try {
       expect((await postDetractors(small, { query: 'perPage=51' })).status).toBe(400);
       expect((await postDetractors(small, { query: 'perPage=50' })).status).toBe(200);

@@ -147,20 +147,30 @@ describe('huge-body', () => {
   it.each([
     ['10 records', 10, 3 * MiB],
     ['1000 records (one copy is larger than a chunk)', 1000, 3 * MiB + 12_345],
-  ])('when a body of %s is read to the end, then it is exactly as long as asked and parses as one page', async (_, perPage, bytes) => {
-    sim.setList(101, 0, sim.generate(101, 0, 1000));
-    sim.injectFault({ kind: 'huge-body', bytes });
-    const res = await postDetractors(sim, { query: `page=1&perPage=${perPage}` });
-    const text = Buffer.from(await res.arrayBuffer());
+  ])(
+    'when a body of %s is read to the end, then it is exactly as long as asked and parses as one page',
+    async (_, perPage, bytes) => {
+      sim.setList(101, 0, sim.generate(101, 0, 1000));
+      sim.injectFault({ kind: 'huge-body', bytes });
+      const res = await postDetractors(sim, { query: `page=1&perPage=${perPage}` });
+      const text = Buffer.from(await res.arrayBuffer());
 
-    expect(text.length).toBe(bytes);
-    const body = JSON.parse(text.toString('utf8')) as PageBody;
-    expect(body.response.length).toBeGreaterThan(perPage);
-    expect(new Set(body.response.map((t) => t.ticketID))).toEqual(new Set(sim.list(101, 0).slice(0, perPage).map((t) => t.ticketID)));
-    expect(body.pagination).toMatchObject({ currentPage: 1, perPage, totalItems: 1000 });
-    expect(body.requestID).toBe(res.headers.get('x-request-id'));
-    expect(sim.requests.at(-1)!.bytesSent).toBe(bytes);
-  });
+      expect(text.length).toBe(bytes);
+      const body = JSON.parse(text.toString('utf8')) as PageBody;
+      expect(body.response.length).toBeGreaterThan(perPage);
+      expect(new Set(body.response.map((t) => t.ticketID))).toEqual(
+        new Set(
+          sim
+            .list(101, 0)
+            .slice(0, perPage)
+            .map((t) => t.ticketID),
+        ),
+      );
+      expect(body.pagination).toMatchObject({ currentPage: 1, perPage, totalItems: 1000 });
+      expect(body.requestID).toBe(res.headers.get('x-request-id'));
+      expect(sim.requests.at(-1)!.bytesSent).toBe(bytes);
+    },
+  );
 
   it('when the list is empty, then the huge body is still filled with valid tickets', async () => {
     sim.setList(101, 0, []);
@@ -180,7 +190,12 @@ describe('repeat-page', () => {
       const body = await getPage(sim, 101, 0, page, 10);
       expect(validators.success(body)).toBe(true);
       expect(body.response).toEqual(real.response);
-      expect(body.pagination).toMatchObject({ currentPage: page, perPage: 10, totalPages: 1_000_000_000, totalItems: 10_000_000_000 });
+      expect(body.pagination).toMatchObject({
+        currentPage: page,
+        perPage: 10,
+        totalPages: 1_000_000_000,
+        totalItems: 10_000_000_000,
+      });
       expect(sim.requests.at(-1)).toMatchObject({ fault: 'repeat-page', httpStatus: 200, page, requestId: body.requestID });
     }
     expect((await getPage(sim, 101, 0, 2, 10)).response).not.toEqual(real.response);

@@ -27,17 +27,32 @@ export function postDetractors(sim: QuestionProSimulator, opts: PostOptions = {}
   const apiKey = opts.apiKey === undefined ? API_KEY : opts.apiKey;
   if (apiKey !== null) headers['api-key'] = apiKey;
   const method = opts.method ?? 'POST';
-  const body = method === 'GET' ? undefined : (opts.rawBody ?? JSON.stringify({ segmentID: opts.segmentId ?? 101, status: opts.status ?? 0 }));
+  const body =
+    method === 'GET'
+      ? undefined
+      : (opts.rawBody ?? JSON.stringify({ segmentID: opts.segmentId ?? 101, status: opts.status ?? 0 }));
   return fetch(url, { method, headers, body, signal: opts.signal });
 }
 
 export interface PageBody {
   response: SimTicket[];
-  pagination: { perPage: number; totalItems: number; currentPage: number; totalPages: number; links: Record<string, string | null> };
+  pagination: {
+    perPage: number;
+    totalItems: number;
+    currentPage: number;
+    totalPages: number;
+    links: Record<string, string | null>;
+  };
   requestID: string;
 }
 
-export async function getPage(sim: QuestionProSimulator, segmentId: number, status: number, page: number, perPage: number): Promise<PageBody> {
+export async function getPage(
+  sim: QuestionProSimulator,
+  segmentId: number,
+  status: number,
+  page: number,
+  perPage: number,
+): Promise<PageBody> {
   const res = await postDetractors(sim, { segmentId, status, query: `page=${page}&perPage=${perPage}` });
   if (res.status !== 200) throw new Error(`page ${page} answered ${res.status}: ${await res.text()}`);
   return (await res.json()) as PageBody;

@@ -6,7 +6,9 @@ const TIMESTAMP = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})\.(\d{3})([+-
 function instantOf(timestamp: string): number {
   const m = TIMESTAMP.exec(timestamp);
   if (!m) throw new Error(`not a vendor timestamp: ${timestamp}`);
-  const [y = 0, mo = 0, d = 0, h = 0, mi = 0, s = 0, ms = 0, oh = 0, om = 0] = [1, 2, 3, 4, 5, 6, 7, 9, 10].map((i) => Number(m[i]));
+  const [y = 0, mo = 0, d = 0, h = 0, mi = 0, s = 0, ms = 0, oh = 0, om = 0] = [1, 2, 3, 4, 5, 6, 7, 9, 10].map((i) =>
+    Number(m[i]),
+  );
   const offsetMs = (oh * 60 + om) * 60_000 * (m[8] === '-' ? -1 : 1);
   return Date.UTC(y, mo - 1, d, h, mi, s, ms) - offsetMs;
 }
@@ -83,9 +85,16 @@ describe('ticket generator', () => {
 
   it('when tickets are generated, then each has exactly the documented fields and types', () => {
     for (const t of all) {
-      expect(Object.keys(t).sort()).toEqual(
-        ['comment', 'emailAddress', 'phoneNumber', 'rating', 'responseID', 'ticketID', 'timelimit', 'timestamp'],
-      );
+      expect(Object.keys(t).sort()).toEqual([
+        'comment',
+        'emailAddress',
+        'phoneNumber',
+        'rating',
+        'responseID',
+        'ticketID',
+        'timelimit',
+        'timestamp',
+      ]);
       expect(typeof t.rating).toBe('string');
       expect(Number.isInteger(t.timelimit)).toBe(true);
     }
@@ -108,7 +117,7 @@ describe('ticket generator', () => {
   it('when 750 tickets are generated, then comments include emoji, non-ASCII, quotes and a ~5 kB one', () => {
     const comments = all.map((t) => t.comment);
     expect(comments.some((c) => /\p{Extended_Pictographic}/u.test(c))).toBe(true);
-    expect(comments.some((c) => /[^\x00-\x7f]/.test(c) && !/\p{Extended_Pictographic}/u.test(c))).toBe(true);
+    expect(comments.some((c) => /[^\p{ASCII}]/u.test(c) && !/\p{Extended_Pictographic}/u.test(c))).toBe(true);
     expect(comments.some((c) => c.includes('"'))).toBe(true);
     expect(comments.some((c) => c.includes("'"))).toBe(true);
     expect(comments.some((c) => Buffer.byteLength(c) >= 5000)).toBe(true);

@@ -20,7 +20,7 @@ export function captureLogger(level = 'debug', redactor?: SecretRedactor): Captu
       done();
     },
   });
-  const log = createLogger({ level, destination: destination as never, redactor });
+  const log = createLogger({ level, destination: destination, redactor });
   const text = () => chunks.join('');
   return {
     log,

@@ -32,11 +32,11 @@ export function startCli(args: string[], env: Record<string, string | undefined>
   let out = '';
   let err = '';
   const waiters: Array<() => void> = [];
-  child.stdout!.on('data', (chunk) => {
+  child.stdout.on('data', (chunk) => {
     out += String(chunk);
     waiters.forEach((w) => w());
   });
-  child.stderr!.on('data', (chunk) => (err += String(chunk)));
+  child.stderr.on('data', (chunk) => (err += String(chunk)));
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   const lines = () =>
     out
@@ -64,7 +64,10 @@ export function startCli(args: string[], env: Record<string, string | undefined>
             resolve(found);
           }
         };
-        const timer = setTimeout(() => reject(new Error(`no matching log line within ${timeoutMs} ms; stdout:\n${out}\nstderr:\n${err}`)), timeoutMs);
+        const timer = setTimeout(
+          () => reject(new Error(`no matching log line within ${timeoutMs} ms; stdout:\n${out}\nstderr:\n${err}`)),
+          timeoutMs,
+        );
         waiters.push(check);
         void exited.then(() => setTimeout(check, 0));
         check();
@@ -72,7 +75,10 @@ export function startCli(args: string[], env: Record<string, string | undefined>
   };
 }
 
-export async function runCli(args: string[], env: Record<string, string | undefined>): Promise<{ code: number | null; stdout: string; stderr: string; lines: Array<Record<string, unknown>> }> {
+export async function runCli(
+  args: string[],
+  env: Record<string, string | undefined>,
+): Promise<{ code: number | null; stdout: string; stderr: string; lines: Array<Record<string, unknown>> }> {
   const cli = startCli(args, env);
   const code = await cli.exited;
   return { code, stdout: cli.stdout(), stderr: cli.stderr(), lines: cli.lines() };

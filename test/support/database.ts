@@ -21,7 +21,8 @@ export interface TestDatabase {
 
 function adminUrl(): string {
   const url = process.env['DETRACTOR_TEST_ADMIN_URL'];
-  if (!url) throw new Error('DETRACTOR_TEST_ADMIN_URL is not set: run the tests through jest (its global setup starts PostgreSQL)');
+  if (!url)
+    throw new Error('DETRACTOR_TEST_ADMIN_URL is not set: run the tests through jest (its global setup starts PostgreSQL)');
   return url;
 }
 

@@ -33,7 +33,8 @@ export function differences(row: TicketDbRow | undefined, truth: SimTicket, stat
   if (!row) return [`ticket ${truth.ticketID} missing`];
   const diffs: string[] = [];
   const check = (field: string, actual: unknown, expected: unknown) => {
-    if (actual !== expected) diffs.push(`ticket ${truth.ticketID} ${field}: ${JSON.stringify(actual)} != ${JSON.stringify(expected)}`);
+    if (actual !== expected)
+      diffs.push(`ticket ${truth.ticketID} ${field}: ${JSON.stringify(actual)} != ${JSON.stringify(expected)}`);
   };
   const created = expectedEpochMs(truth.timestamp);
   check('response_id', Number(row.response_id), truth.responseID);

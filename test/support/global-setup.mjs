@@ -42,7 +42,8 @@ async function defaultServer() {
     return { url, major: await serverMajor(url), stop: async () => {}, stopSync: () => {} };
   }
   const built = path.join(root, 'dist', 'src', 'db', 'embedded-postgres.js');
-  if (!existsSync(built)) throw new Error(`${built} is missing: run the tests with \`npm test\` (it builds first) or run \`npm run build\``);
+  if (!existsSync(built))
+    throw new Error(`${built} is missing: run the tests with \`npm test\` (it builds first) or run \`npm run build\``);
   const { startEmbeddedPostgres } = await import(pathToFileURL(built).href);
   const dir = await mkdtemp(path.join(os.tmpdir(), 'detractor-sync-test-'));
   await chmod(dir, 0o755);

@@ -39,7 +39,13 @@ export function postgres15Source(env = process.env) {
  */
 export async function ensureServerUser() {
   if (!AS_ROOT) return;
-  if (await exec('id', ['-u', USER]).then(() => true, () => false)) return;
+  if (
+    await exec('id', ['-u', USER]).then(
+      () => true,
+      () => false,
+    )
+  )
+    return;
   await exec('useradd', ['--system', USER]);
 }
 
@@ -92,7 +98,10 @@ export async function startPostgres15(binDir) {
     try {
       const pgCtl = path.join(binDir, 'pg_ctl');
       if (existsSync(path.join(dataDir, 'postmaster.pid'))) {
-        execFileSync(AS_ROOT ? 'runuser' : pgCtl, AS_ROOT ? ['-u', USER, '--', pgCtl, ...stopArgs] : stopArgs, { cwd: dir, stdio: 'ignore' });
+        execFileSync(AS_ROOT ? 'runuser' : pgCtl, AS_ROOT ? ['-u', USER, '--', pgCtl, ...stopArgs] : stopArgs, {
+          cwd: dir,
+          stdio: 'ignore',
+        });
       }
     } finally {
       rmSync(dir, { recursive: true, force: true });
@@ -105,20 +114,37 @@ export async function startPostgres15(binDir) {
     }
     const passwordFile = path.join(dir, 'password');
     await writeFile(passwordFile, `${PASSWORD}\n`, { mode: 0o644 });
-    await asServerUser(binDir, 'initdb', [
-      '-D', dataDir, '-U', USER, `--pwfile=${passwordFile}`, '--auth=scram-sha-256',
-      '--encoding=UTF8', `--locale=${await serverLocale()}`, '--no-sync',
-    ], dir);
+    await asServerUser(
+      binDir,
+      'initdb',
+      [
+        '-D',
+        dataDir,
+        '-U',
+        USER,
+        `--pwfile=${passwordFile}`,
+        '--auth=scram-sha-256',
+        '--encoding=UTF8',
+        `--locale=${await serverLocale()}`,
+        '--no-sync',
+      ],
+      dir,
+    );
     // Test data is disposable: skip fsync; the CLI tests open extra connections; no
     // Unix socket (TCP on 127.0.0.1 only, so nothing lands in /var/run/postgresql).
-    await appendFile(path.join(dataDir, 'postgresql.conf'), [
-      '', "listen_addresses = '127.0.0.1'", "unix_socket_directories = ''", 'fsync = off', 'max_connections = 200', '',
-    ].join('\n'));
+    await appendFile(
+      path.join(dataDir, 'postgresql.conf'),
+      ['', "listen_addresses = '127.0.0.1'", "unix_socket_directories = ''", 'fsync = off', 'max_connections = 200', ''].join(
+        '\n',
+      ),
+    );
     const port = await startOnFreePort(binDir, dataDir, logFile, dir);
     return { url: `postgresql://${USER}:${PASSWORD}@127.0.0.1:${port}/postgres`, stop, stopSync };
   } catch (error) {
     await stop().catch(() => undefined);
-    throw new Error(`PostgreSQL 15 from ${binDir} did not start (PG15_BIN_DIR=none skips the pg15 tests): ${error.message}`, { cause: error });
+    throw new Error(`PostgreSQL 15 from ${binDir} did not start (PG15_BIN_DIR=none skips the pg15 tests): ${error.message}`, {
+      cause: error,
+    });
   }
 }
 

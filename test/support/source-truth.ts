@@ -15,7 +15,11 @@ export interface TruthReport {
  * every ticket in a list is stored with that list's status and data (none lost), no
  * membership is stored twice, and no membership of a ticket still in its list is gone.
  */
-export async function compareWithSource(sim: QuestionProSimulator, tdb: TestDatabase, lists: Array<[number, number]>): Promise<TruthReport> {
+export async function compareWithSource(
+  sim: QuestionProSimulator,
+  tdb: TestDatabase,
+  lists: Array<[number, number]>,
+): Promise<TruthReport> {
   const rows = await ticketRows(tdb);
   const memberships = await tdb.query<{ segment_id: string; status: number; ticket_id: string; gone_at: Date | null; n: number }>(
     `SELECT segment_id, status, ticket_id, max(gone_at) AS gone_at, count(*)::int AS n
@@ -40,7 +44,11 @@ export async function compareWithSource(sim: QuestionProSimulator, tdb: TestData
   return { lost, duplicated: memberships.filter((m) => m.n > 1).length, falselyGone, wrong };
 }
 
-export async function expectMatchesSource(sim: QuestionProSimulator, tdb: TestDatabase, lists: Array<[number, number]>): Promise<void> {
+export async function expectMatchesSource(
+  sim: QuestionProSimulator,
+  tdb: TestDatabase,
+  lists: Array<[number, number]>,
+): Promise<void> {
   expect(await compareWithSource(sim, tdb, lists)).toEqual({ lost: [], duplicated: 0, falselyGone: [], wrong: [] });
 }
 

@@ -35,10 +35,19 @@ describe('transient API faults', () => {
 
     expect(report.status).toBe('succeeded');
     expect(report.lists[0]?.counts.apiRetries).toBe(2);
-    await expectComplete(h, [[301, 0], [302, 0]]);
+    await expectComplete(h, [
+      [301, 0],
+      [302, 0],
+    ]);
     const retries = h.logs.lines().filter((l) => l['msg'] === 'api call failed');
     expect(retries).toHaveLength(2);
-    expect(retries[0]).toMatchObject({ httpStatus: 500, apiErrorName: 'INTERNAL_SERVER_ERROR', apiErrorId: '1026', segmentId: 301, page: 3 });
+    expect(retries[0]).toMatchObject({
+      httpStatus: 500,
+      apiErrorName: 'INTERNAL_SERVER_ERROR',
+      apiErrorId: '1026',
+      segmentId: 301,
+      page: 3,
+    });
     expect(typeof retries[0]?.['requestId']).toBe('string');
   });
 
@@ -52,7 +61,10 @@ describe('transient API faults', () => {
 
     expect(report.status).toBe('succeeded');
     expect(report.lists.map((l) => l.counts.apiRetries)).toEqual([2, 3]);
-    await expectComplete(h, [[301, 0], [302, 0]]);
+    await expectComplete(h, [
+      [301, 0],
+      [302, 0],
+    ]);
     const html = h.logs.lines().find((l) => l['httpStatus'] === 503);
     expect(html?.['apiMessage']).toMatch(/^HTML page/);
   });
@@ -64,7 +76,10 @@ describe('transient API faults', () => {
 
     expect(report.status).toBe('succeeded');
     expect(h.logs.lines().some((l) => l['msg'] === 'api call failed' && l['code'] === 'API_TIMEOUT')).toBe(true);
-    await expectComplete(h, [[301, 0], [302, 0]]);
+    await expectComplete(h, [
+      [301, 0],
+      [302, 0],
+    ]);
   });
 
   test('when the API answers 429 with Retry-After, then the wait is honoured and the page stored', async () => {
@@ -75,7 +90,10 @@ describe('transient API faults', () => {
     expect(report.status).toBe('succeeded');
     const wait = h.logs.lines().find((l) => l['msg'] === 'waiting for Retry-After');
     expect(wait).toMatchObject({ waitMs: 50 }); // capped by the harness' RETRY_MAX_DELAY of 50 ms
-    await expectComplete(h, [[301, 0], [302, 0]]);
+    await expectComplete(h, [
+      [301, 0],
+      [302, 0],
+    ]);
   });
 
   test('when a 5xx outlasts every retry, then that list fails with the API details and the other list is stored', async () => {
@@ -92,7 +110,9 @@ describe('transient API faults', () => {
     );
     expect(failed).toMatchObject({ outcome: 'failed', error_code: 'API_HTTP_500', error_http_status: 500, error_api_id: '1026' });
     expect(failed?.['error_request_id']).toBe(requestsForPage[2]?.requestId);
-    expect(failed?.['error_message']).toMatch(/HTTP 500, INTERNAL_SERVER_ERROR, id 1026, "We are not able to process your request", requestID /);
+    expect(failed?.['error_message']).toMatch(
+      /HTTP 500, INTERNAL_SERVER_ERROR, id 1026, "We are not able to process your request", requestID /,
+    );
     // The failed list's pages that were read stay stored (pages are fetched concurrently,
     // so that is page 1 and whatever arrived beside page 2); the other list is complete.
     const rows = await ticketRows(h.tdb);
@@ -110,7 +130,9 @@ describe('network failures that outlast the retries', () => {
       const report = await h.run({ client: h.client({ retries: 1 }) });
 
       expect(report.status).toBe('failed');
-      const [list] = await h.tdb.query<{ error_code: string; error_message: string }>('SELECT error_code, error_message FROM sync_run_segments');
+      const [list] = await h.tdb.query<{ error_code: string; error_message: string }>(
+        'SELECT error_code, error_message FROM sync_run_segments',
+      );
       expect(list?.error_code).toBe('API_NETWORK');
       expect(list?.error_message).toMatch(/ECONNRESET|socket hang up/);
       const finished = h.logs.lines().find((l) => l['msg'] === 'list finished');
@@ -135,7 +157,9 @@ describe('API errors that retrying cannot fix', () => {
     expect(report.status).toBe('failed');
     expect(h.sim.requests).toHaveLength(1);
     expect(report.lists.map((l) => l.outcome)).toEqual(['failed', 'skipped', 'skipped']);
-    const [run] = await h.tdb.query<{ status: string; error_code: string; error_message: string }>('SELECT status, error_code, error_message FROM sync_runs');
+    const [run] = await h.tdb.query<{ status: string; error_code: string; error_message: string }>(
+      'SELECT status, error_code, error_message FROM sync_runs',
+    );
     expect(run).toMatchObject({ status: 'failed', error_code: 'API_UNAUTHORIZED' });
     expect(run?.error_message).toMatch(/HTTP 401, UNAUTHORIZED, id 1010, "Incorrect API Key", requestID \S+/);
     expect(h.logs.text()).not.toContain('wrong-key');
@@ -149,14 +173,22 @@ describe('API errors that retrying cannot fix', () => {
     expect(report.status).toBe('partial');
     expect(report.lists.map((l) => l.outcome)).toEqual(['succeeded', 'failed', 'succeeded']);
     expect(h.sim.requests.filter((r) => r.segmentId === 999)).toHaveLength(1);
-    await expectComplete(h, [[401, 0], [403, 0]]);
+    await expectComplete(h, [
+      [401, 0],
+      [403, 0],
+    ]);
     const [failed] = await h.tdb.query<Record<string, unknown>>(
       'SELECT error_code, error_http_status, error_api_id, error_request_id FROM sync_run_segments WHERE segment_id = 999',
     );
     expect(failed).toMatchObject({ error_code: 'API_NOT_FOUND', error_http_status: 404, error_api_id: '1040' });
     expect(failed?.['error_request_id']).toEqual(expect.any(String));
     const logged = h.logs.lines().find((l) => l['msg'] === 'list finished' && l['segmentId'] === 999);
-    expect(logged).toMatchObject({ outcome: 'failed', httpStatus: 404, apiErrorName: 'NOT_FOUND', requestId: failed?.['error_request_id'] });
+    expect(logged).toMatchObject({
+      outcome: 'failed',
+      httpStatus: 404,
+      apiErrorName: 'NOT_FOUND',
+      requestId: failed?.['error_request_id'],
+    });
   });
 
   test('when the API refuses the paging (400) or access (403), then that list fails at once without retries', async () => {

@@ -16,7 +16,9 @@ describe('re-syncing', () => {
    * (flushed asynchronously by other backends) it shows every rewrite at once.
    */
   async function rowVersions(table: string): Promise<Map<string, string>> {
-    const rows = await h.tdb.query<{ id: string; xmin: string }>(`SELECT ctid::text || ':' || xmin::text AS xmin, ${table === 'detractor_tickets' ? 'ticket_id::text' : "segment_id || '/' || status || '/' || ticket_id"} AS id FROM ${table}`);
+    const rows = await h.tdb.query<{ id: string; xmin: string }>(
+      `SELECT ctid::text || ':' || xmin::text AS xmin, ${table === 'detractor_tickets' ? 'ticket_id::text' : "segment_id || '/' || status || '/' || ticket_id"} AS id FROM ${table}`,
+    );
     return new Map(rows.map((r) => [r.id, r.xmin]));
   }
 
@@ -68,7 +70,11 @@ describe('re-syncing', () => {
       'SELECT comment, rating, updated_at, raw FROM detractor_tickets WHERE ticket_id = $1',
       [target.ticketID],
     );
-    expect(row).toMatchObject({ comment: 'Called back, still unhappy', rating: 2, raw: { comment: 'Called back, still unhappy' } });
+    expect(row).toMatchObject({
+      comment: 'Called back, still unhappy',
+      rating: 2,
+      raw: { comment: 'Called back, still unhappy' },
+    });
     expect(row!.updated_at.getTime()).toBeGreaterThan(before.getTime());
   });
 
@@ -78,7 +84,9 @@ describe('re-syncing', () => {
 
     await h.run();
 
-    const rows = await h.tdb.query<{ n: number }>('SELECT count(*)::int AS n FROM detractor_tickets WHERE ticket_id = $1', [shared.ticketID]);
+    const rows = await h.tdb.query<{ n: number }>('SELECT count(*)::int AS n FROM detractor_tickets WHERE ticket_id = $1', [
+      shared.ticketID,
+    ]);
     expect(rows[0]?.n).toBe(1);
     const memberships = await h.tdb.query<{ segment_id: string }>(
       'SELECT segment_id FROM detractor_ticket_segments WHERE ticket_id = $1 ORDER BY segment_id',

@@ -44,7 +44,11 @@ describe('configuration', () => {
   });
 
   test('when QUESTIONPRO_BASE_URL is set, then it overrides the datacenter (trailing slash removed)', () => {
-    const config = loadConfig({ ...minimal, QUESTIONPRO_ENV: 'eu', QUESTIONPRO_BASE_URL: 'https://api.surveyanalytics.com/a/api/v2/' });
+    const config = loadConfig({
+      ...minimal,
+      QUESTIONPRO_ENV: 'eu',
+      QUESTIONPRO_BASE_URL: 'https://api.surveyanalytics.com/a/api/v2/',
+    });
     expect(config.questionpro.baseUrl).toBe('https://api.surveyanalytics.com/a/api/v2');
   });
 
@@ -66,7 +70,11 @@ describe('configuration', () => {
     ['SYNC_STATUSES', '-1', /comma-separated list of status codes/],
     // Out of what the columns hold (segment_id bigint read exactly in JS, status integer).
     ['SYNC_STATUSES', '0,3000000000', /3000000000 is out of range: status codes must be between 0 and 2147483647/],
-    ['SYNC_SEGMENTS', '99999999999999999999', /99999999999999999999 is out of range: segment IDs must be between 1 and 9007199254740991/],
+    [
+      'SYNC_SEGMENTS',
+      '99999999999999999999',
+      /99999999999999999999 is out of range: segment IDs must be between 1 and 9007199254740991/,
+    ],
     ['SYNC_SEGMENTS', '0', /0 is out of range/],
     // Plain http would send the api-key in clear text across the network.
     ['QUESTIONPRO_BASE_URL', 'http://api.questionpro.com/a/api/v2', /clear text: use https:\/\//],
@@ -104,7 +112,9 @@ describe('configuration', () => {
   });
 
   test('when a ConfigError is shown, then its message names every variable', () => {
-    expect(() => loadConfig({ SYNC_PAGE_SIZE: 'x' })).toThrow(/QUESTIONPRO_API_KEY.*SYNC_SEGMENTS.*SYNC_PAGE_SIZE|QUESTIONPRO_API_KEY/);
+    expect(() => loadConfig({ SYNC_PAGE_SIZE: 'x' })).toThrow(
+      /QUESTIONPRO_API_KEY.*SYNC_SEGMENTS.*SYNC_PAGE_SIZE|QUESTIONPRO_API_KEY/,
+    );
   });
 
   test('when SYNC_RUN_ON_START is false and the cron has seconds, then both are accepted', () => {

@@ -28,7 +28,10 @@ describe('error bodies', () => {
   });
 
   test('when the body is valid JSON with a requestID, then all four are read', () => {
-    const body = JSON.stringify({ response: { error: { name: 'UNAUTHORIZED', id: '1010', message: 'Incorrect API Key' } }, requestID: 'r-1' });
+    const body = JSON.stringify({
+      response: { error: { name: 'UNAUTHORIZED', id: '1010', message: 'Incorrect API Key' } },
+      requestID: 'r-1',
+    });
     expect(parseErrorBody(body)).toEqual({ name: 'UNAUTHORIZED', id: '1010', message: 'Incorrect API Key', requestId: 'r-1' });
   });
 
@@ -76,7 +79,9 @@ describe('API errors', () => {
 
   test('when the key is refused or the call allowance is used up, then the error is fatal to the run', () => {
     expect(new ApiError('x', { kind: 'http', httpStatus: 401 }).fatal).toBe(true);
-    expect(new ApiError('x', { kind: 'http', httpStatus: 429, body: { message: 'API call limit exceeded' } }).code).toBe('API_QUOTA_EXHAUSTED');
+    expect(new ApiError('x', { kind: 'http', httpStatus: 429, body: { message: 'API call limit exceeded' } }).code).toBe(
+      'API_QUOTA_EXHAUSTED',
+    );
   });
 
   test('when the network fails or times out, then it is retryable; an unknown request failure is not', () => {

@@ -14,7 +14,9 @@ function listSource(total: () => number, perPage: number, log: number[] = [], in
       inFlight.now -= 1;
       const items = total();
       const start = (request.page - 1) * perPage;
-      const response = Array.from({ length: Math.max(0, Math.min(perPage, items - start)) }, (_, i) => ({ ticketID: start + i + 1 }));
+      const response = Array.from({ length: Math.max(0, Math.min(perPage, items - start)) }, (_, i) => ({
+        ticketID: start + i + 1,
+      }));
       return {
         response,
         pagination: { totalItems: items, perPage, totalPages: Math.ceil(items / perPage), currentPage: request.page },
@@ -31,7 +33,12 @@ describe('paging', () => {
   test('when pages are fetched 4 at a time, then every page is yielded once and never more than 4 are in flight', async () => {
     const inFlight = { now: 0, max: 0 };
     const seen: number[] = [];
-    for await (const page of pages(listSource(() => 95, 10, [], inFlight), list, { concurrency: 4 })) seen.push(page.page);
+    for await (const page of pages(
+      listSource(() => 95, 10, [], inFlight),
+      list,
+      { concurrency: 4 },
+    ))
+      seen.push(page.page);
     expect([...seen].sort((a, b) => a - b)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
     expect(seen[0]).toBe(1); // page 1 alone first: it announces the total
     expect(inFlight.max).toBe(4);
@@ -71,11 +78,17 @@ describe('paging', () => {
   test('when the server keeps announcing more pages, then paging stops with an error', async () => {
     let total = 20;
     const run = async () => {
-      for await (const _page of pages(listSource(() => (total += 10), 10), list, { concurrency: 2 })) {
+      for await (const _page of pages(
+        listSource(() => (total += 10), 10),
+        list,
+        { concurrency: 2 },
+      )) {
         // drain
       }
     };
-    await expect(run()).rejects.toThrow(/API announces \d+ pages, but page 1.s totalItems \(30\) justifies 3: stopped after 5 pages/);
+    await expect(run()).rejects.toThrow(
+      /API announces \d+ pages, but page 1.s totalItems \(30\) justifies 3: stopped after 5 pages/,
+    );
   });
 });
 
@@ -84,14 +97,20 @@ describe('a server that answers the same page again', () => {
     const asked: number[] = [];
     const source = listSource(() => 1_000, 10, asked);
     const repeating: PageSource = {
-      fetchPage: async (request) => ({ ...(await source.fetchPage({ ...request, page: 1 })), pagination: { totalItems: 1_000, perPage: 10, totalPages: 100, currentPage: request.page } }),
+      fetchPage: async (request) => ({
+        ...(await source.fetchPage({ ...request, page: 1 })),
+        pagination: { totalItems: 1_000, perPage: 10, totalPages: 100, currentPage: request.page },
+      }),
     };
     const run = async () => {
       for await (const _page of pages(repeating, list, { concurrency: 4 })) {
         // drain
       }
     };
-    await expect(run()).rejects.toMatchObject({ code: 'API_PAGES_REPEATING', message: expect.stringMatching(/^page \d repeats page 1 record for record/) });
+    await expect(run()).rejects.toMatchObject({
+      code: 'API_PAGES_REPEATING',
+      message: expect.stringMatching(/^page \d repeats page 1 record for record/),
+    });
     expect(asked.length).toBeLessThanOrEqual(5); // page 1, then the 4 in flight when the repeat arrived
   });
 });

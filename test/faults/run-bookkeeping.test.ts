@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, test } from '@jest/globals';
 import pg from 'pg';
+import { RunStore } from '../../src/runs/run-store.js';
 import { auditListLocks, failStatements, openRunConnections, type StatementFault } from '../support/db-faults.js';
 import { differences, ticketRows } from '../support/expectations.js';
 import { startHarness, type Harness } from '../support/sync-harness.js';
@@ -156,4 +157,21 @@ describe("the run's bookkeeping refused by the database", () => {
       expect(await openRunConnections(h.tdb)).toBe(0);
     },
   );
+});
+
+describe('the run store after the run', () => {
+  let h: Harness;
+  afterEach(async () => h.close());
+
+  test('when it is used after close(), then it refuses instead of quietly opening a new connection', async () => {
+    h = await startHarness({ segments: [A], ticketsPerList: 10, perPage: 10 });
+    const store = await RunStore.open(h.tdb.url, h.logs.log);
+    const run = await store.createRun('cli');
+    await store.close();
+
+    await expect(store.claimList(run, { segmentId: A, status: 0, perPage: 10 })).rejects.toMatchObject({
+      code: 'RUN_STORE_CLOSED',
+    });
+    expect(await openRunConnections(h.tdb)).toBe(0);
+  });
 });

@@ -35,7 +35,7 @@ const pg18 = {
 const pg15 = {
   ...typescript,
   displayName: { name: 'pg15', color: 'magenta' },
-  testMatch: ['<rootDir>/test/{sync,faults,analytics,db}/**/*.test.ts'],
+  testMatch: ['<rootDir>/test/{sync,faults,analytics,db,budget}/**/*.test.ts'],
   testPathIgnorePatterns: ['/node_modules/', '/test/db/prisma-cli\\.test\\.ts$'],
   // Points DETRACTOR_TEST_ADMIN_URL at the PostgreSQL 15 server.
   setupFiles: ['<rootDir>/test/support/use-pg15.mjs'],

@@ -10,6 +10,7 @@ export const ERROR_CODES = [
   'API_NOT_FOUND', // 404: e.g. an unknown segment
   'API_RATE_LIMITED', // 429 per-minute limit: retried
   'API_QUOTA_EXHAUSTED', // 429 call allowance used up: ends the run
+  'API_BUDGET_EXHAUSTED', // our own API_CALL_BUDGET spent for the period: ends the run
   // The API did not answer usably.
   'API_TIMEOUT', // past HTTP_TIMEOUT_MS, body included: retried
   'API_NETWORK', // connection refused, reset (also mid-body): retried
@@ -25,6 +26,7 @@ export const ERROR_CODES = [
   'LIST_UNSETTLED',
   'LIST_LOCKED',
   'LIST_SYNCED_ELSEWHERE',
+  'BUDGET_DEFERRED', // the API call budget could not fit the list in this run
   // The database and the run's own bookkeeping.
   'DB_UNAVAILABLE',
   'DB_WRITE_FAILED',

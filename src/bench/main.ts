@@ -9,6 +9,7 @@ import { createDb } from '../db/prisma.js';
 import { QuestionProClient } from '../questionpro/client.js';
 import { pages } from '../questionpro/pages.js';
 import { SlidingWindowLimiter } from '../questionpro/rate-limiter.js';
+import type { ListMode } from '../budget/planner.js';
 import { listsFor, runSync } from '../sync/run-sync.js';
 import { parseBenchMode, type BenchOptions } from './options.js';
 import { scaleBench } from './scale-bench.js';
@@ -84,15 +85,17 @@ async function bench(options: BenchOptions): Promise<Record<string, number | str
       apiPagesPerSecond = Math.round(apiPages / ((performance.now() - apiStarted) / 1000));
     }
 
-    // End to end: the real sync path, then an immediate re-sync that must write nothing.
+    // End to end: the real sync path (a first sync verifies every list: two identical
+    // reads), then a scheduled tick that finds nothing changed (one read of each list),
+    // which must write nothing.
     let db = createDb(database.url);
-    const run = () =>
+    const run = (mode: ListMode) =>
       runSync(
         { db, databaseUrl: database.url, source: client, log, concurrency: options.concurrency },
-        { trigger: 'bench', lists },
+        { trigger: 'bench', lists: lists.map((l) => ({ ...l, mode })) },
       );
     const started = performance.now();
-    const { result: report, peakRssMb } = await withPeakRss(run);
+    const { result: report, peakRssMb } = await withPeakRss(() => run('verify'));
     const wallSeconds = (performance.now() - started) / 1000;
     const responses429 = tooManyRequests;
     if (report.status !== 'succeeded') throw new Error(`benchmark sync ended ${report.status}: ${report.error ?? ''}`);
@@ -103,7 +106,7 @@ async function bench(options: BenchOptions): Promise<Record<string, number | str
     await db.$disconnect();
     const before = await rowsWritten(database.url);
     db = createDb(database.url);
-    await run();
+    const tick = await run('read');
     await db.$disconnect();
     await new Promise((resolve) => setTimeout(resolve, 600));
     const noopRowsWritten = (await rowsWritten(database.url)) - before;
@@ -124,6 +127,8 @@ async function bench(options: BenchOptions): Promise<Record<string, number | str
       pages: pagesFetched,
       wall_s: round(wallSeconds, 2),
       tickets_per_s: Math.round(ticketsStored / wallSeconds),
+      calls_per_ticket: round(report.lists.reduce((n, l) => n + l.counts.apiCalls, 0) / ticketsStored, 4),
+      calls_per_unchanged_tick: tick.lists.reduce((n, l) => n + l.counts.apiCalls, 0),
       api_only_pages_per_s: apiPagesPerSecond,
       ...writer,
       load_vs_ceiling: round(writer.load_rows_per_s / writer.ceiling_rows_per_s, 3),

@@ -45,7 +45,8 @@ function printSummary(report: RunReport, totalInDb: number, baseUrl: string): vo
     segment: l.segmentId,
     status: l.status,
     outcome: l.outcome,
-    pages: l.counts.pages,
+    passes: l.counts.passes,
+    'api calls': l.counts.apiCalls,
     tickets: l.counts.ticketsSeen,
     inserted: l.counts.ticketsInserted,
     updated: l.counts.ticketsUpdated,
@@ -58,6 +59,11 @@ function printSummary(report: RunReport, totalInDb: number, baseUrl: string): vo
     `run ${report.status} in ${(report.durationMs / 1000).toFixed(2)} s: ${sum((l) => l.counts.ticketsSeen)} tickets read, ` +
       `${sum((l) => l.counts.ticketsInserted)} inserted, ${sum((l) => l.counts.ticketsUpdated)} updated, ` +
       `${sum((l) => l.counts.ticketsUnchanged)} unchanged; ${totalInDb} tickets in the database`,
+  );
+  const verified = report.lists.filter((l) => l.verified).length;
+  console.log(
+    `API calls spent: ${sum((l) => l.counts.apiCalls)} (${verified} of ${report.lists.length} lists verified, the others read once; ` +
+      'a run that finds nothing changed costs one read of each list)',
   );
 }
 

@@ -9,9 +9,11 @@ import { SyncError, errorMessage } from '../errors.js';
 import { maskUrlPassword } from '../logging/logger.js';
 import { SecretRedactor } from '../logging/secret-redactor.js';
 import { PROJECT_ROOT } from '../project-root.js';
-import { QuestionProClient, type ClientObserver } from '../questionpro/client.js';
+import { QuestionProClient, combineObservers, type ClientObserver } from '../questionpro/client.js';
 import type { RunObserver } from '../sync/run-observer.js';
 import { SlidingWindowLimiter } from '../questionpro/rate-limiter.js';
+import { ApiBudget } from '../budget/api-budget.js';
+import { GateChain } from '../budget/shared-limiter.js';
 import type { ListRef } from '../questionpro/pages.js';
 import type { RunTrigger } from '../runs/run-types.js';
 import { runSync, type RunReport } from '../sync/run-sync.js';
@@ -25,6 +27,8 @@ export interface Runtime {
   readonly databaseUrl: string;
   readonly embedded: EmbeddedDatabase | undefined;
   readonly client: QuestionProClient;
+  /** The API call ledger, the shared limit and budget, and each run's plan. */
+  readonly budget: ApiBudget;
   /** Applies pending migrations once; after a failure the next call tries again. */
   ensureMigrated(): Promise<void>;
   /** One sync run with this runtime's database, client and completeness policy. */
@@ -37,10 +41,18 @@ export interface RuntimeObservers {
   readonly run?: RunObserver;
 }
 
-export function createClient(config: Config, log: Logger, observer?: ClientObserver): QuestionProClient {
-  // One limiter per process and key: every list and page shares the allowance.
-  const limiter = new SlidingWindowLimiter(config.questionpro.rateLimitPerMinute);
-  return new QuestionProClient({ ...config.questionpro, retry: config.retry }, log, limiter, observer);
+/**
+ * The API client behind two gates: this process's limiter (no database round trip
+ * while the process alone would exceed the rate) and the ledger shared by every process.
+ */
+function createClient(config: Config, log: Logger, budget: ApiBudget, observer?: ClientObserver): QuestionProClient {
+  const gate = new GateChain([new SlidingWindowLimiter(config.questionpro.rateLimitPerMinute), budget.gate]);
+  return new QuestionProClient(
+    { ...config.questionpro, retry: config.retry },
+    log,
+    gate,
+    combineObservers(observer, budget.observer),
+  );
 }
 
 /**
@@ -88,16 +100,29 @@ export async function openRuntime(
     }
   }
   const db = createDb(url);
-  const client = createClient(config, log, options.observers?.client);
+  const budget = new ApiBudget(db, config, log);
+  const client = createClient(config, log, budget, options.observers?.client);
   const redactor = new SecretRedactor(secretsOf(config));
   return {
     db,
     databaseUrl: url,
     embedded,
     client,
+    budget,
     ensureMigrated,
     sync: async (trigger, lists, signal) => {
       await ensureMigrated();
+      const plan = await budget.plan(lists);
+      log.info(
+        {
+          read: plan.lists.filter((l) => l.mode === 'read').length,
+          verify: plan.lists.filter((l) => l.mode === 'verify').length,
+          deferred: plan.deferred.length,
+          notDue: plan.notDue.length,
+          allowance: plan.allowance,
+        },
+        'run planned',
+      );
       return runSync(
         {
           db,
@@ -110,10 +135,11 @@ export async function openRuntime(
           observer: options.observers?.run,
           redactor,
         },
-        { trigger, lists },
+        { trigger, lists: plan.lists, deferred: plan.deferred, verifyAllowance: plan.verifyAllowance },
       );
     },
     close: async () => {
+      await budget.close();
       await db.$disconnect();
       await embedded?.stop();
     },

@@ -1,28 +1,27 @@
 import { parseArgs } from 'node:util';
-import pg from 'pg';
+import { envSchema } from '../config/env-schema.js';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from '../db/embedded-postgres.js';
 import { migrate } from '../db/migrate.js';
+import { createDb } from '../db/prisma.js';
 import { renderRows } from '../docs/result-table.js';
+import { ConfigError } from '../errors.js';
 import { createLogger } from '../logging/logger.js';
+import { readStatusReport, type StatusReport } from '../observability/status-report.js';
 import { EMBEDDED_DATA_DIR, EMBEDDED_PORT } from './runtime.js';
 
-const RECENT_RUNS = `
-SELECT id, trigger, status, started_at, finished_at,
-       round(extract(epoch FROM coalesce(finished_at, now()) - started_at)::numeric, 1) AS seconds,
-       lists_total AS lists, lists_failed AS failed, pages, tickets_seen AS seen,
-       tickets_inserted AS inserted, tickets_updated AS updated, error_code
-FROM sync_runs ORDER BY id DESC LIMIT $1`;
-
-const LISTS = `
-SELECT h.segment_id, h.status, h.last_success_at, h.last_success_age_seconds AS age_s, h.last_outcome,
-       h.tickets_in_list AS tickets, h.last_error_code, left(h.last_error_message, 80) AS last_error,
-       h.last_error_request_id AS error_request_id
-FROM v_sync_health h ORDER BY h.segment_id, h.status`;
+/** The variables status reads; it needs no API credentials and no segments. */
+const statusEnv = envSchema.pick({
+  API_CALL_BUDGET: true,
+  API_BUDGET_PERIOD: true,
+  API_BUDGET_PERIOD_START_DAY: true,
+  SYNC_TIMEZONE: true,
+});
 
 /**
- * `npm run status [-- --json] [--runs N]`: the last runs and, per segment × status,
- * the last success, its age, tickets in the list and the last error. Reads
- * DATABASE_URL (or the embedded database in .data/); needs no API credentials.
+ * `npm run status [-- --json] [--runs N]`: the last runs, per segment × status the last
+ * success, its age, tickets in the list and the last error, and the API calls of the
+ * budget period with their forecast. Reads DATABASE_URL (or the embedded database in
+ * .data/); needs no API credentials (with QUESTIONPRO_API_KEY, the budget of that key).
  */
 export async function statusCommand(argv: string[]): Promise<number> {
   const { values } = parseArgs({
@@ -30,6 +29,10 @@ export async function statusCommand(argv: string[]): Promise<number> {
     options: { json: { type: 'boolean' }, runs: { type: 'string', default: '5' } },
     strict: true,
   });
+  const parsed = statusEnv.safeParse(process.env);
+  if (!parsed.success)
+    throw new ConfigError(parsed.error.issues.map((i) => ({ variable: String(i.path[0]), message: i.message })));
+  const env = parsed.data;
   const runs = Math.max(1, Math.min(100, Number(values.runs) || 5));
   let embedded: EmbeddedDatabase | undefined;
   let url = process.env['DATABASE_URL'];
@@ -37,40 +40,41 @@ export async function statusCommand(argv: string[]): Promise<number> {
     embedded = await startEmbeddedPostgres({ dataDir: EMBEDDED_DATA_DIR, port: EMBEDDED_PORT });
     url = embedded.url;
   }
-  const client = new pg.Client({ connectionString: url });
+  const db = createDb(url, { max: 2 });
   try {
     // A brand-new database has no tables yet: apply the migrations rather than fail.
     await migrate(url, createLogger({ level: 'warn', pretty: false }));
-    await client.connect();
-    const recent = await client.query(RECENT_RUNS, [runs]);
-    const lists = await client.query(LISTS);
-    if (values.json) {
-      console.log(
-        JSON.stringify(
-          { runs: recent.rows, lists: lists.rows },
-          (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v),
-          2,
-        ),
-      );
-      return 0;
-    }
-    console.log(`Last ${runs} runs`);
-    console.log(
-      renderRows(
-        recent.rows,
-        recent.fields.map((f) => f.name),
-      ),
-    );
-    console.log('\nLists (segment x status)');
-    console.log(
-      renderRows(
-        lists.rows,
-        lists.fields.map((f) => f.name),
-      ),
-    );
+    const report = await readStatusReport(db, {
+      runs,
+      apiKey: process.env['QUESTIONPRO_API_KEY']?.trim() || undefined,
+      budget: env.API_CALL_BUDGET,
+      period: { period: env.API_BUDGET_PERIOD, periodStartDay: env.API_BUDGET_PERIOD_START_DAY, timezone: env.SYNC_TIMEZONE },
+    });
+    console.log(values.json ? JSON.stringify(report, null, 2) : renderReport(report, runs));
     return 0;
   } finally {
-    await client.end().catch(() => undefined);
+    await db.$disconnect();
     await embedded?.stop();
   }
+}
+
+function renderReport(report: StatusReport, runs: number): string {
+  const table = (rows: ReadonlyArray<Record<string, unknown>>) => renderRows(rows, rows[0] ? Object.keys(rows[0]) : []);
+  const parts = [`Last ${runs} runs`, table(report.runs), '', 'Lists (segment x status)', table(report.lists), ''];
+  const b = report.apiBudget;
+  if (!b) parts.push('API calls: none recorded yet');
+  else {
+    const budget = b.budget === undefined ? 'no budget (API_CALL_BUDGET unset)' : `budget ${b.budget}, ${b.remaining} left`;
+    parts.push(
+      `API calls this ${b.period} (${b.periodStart.toISOString()} to ${b.periodEnd.toISOString()}): ${b.used} used, ${budget}`,
+      `  pace ${b.pacePerHour} calls/h, projected at the period's end: ${b.projectedAtPeriodEnd}` +
+        (b.budget !== undefined && b.projectedAtPeriodEnd > b.budget ? ' (over the budget: runs will be deferred)' : ''),
+      `  by outcome: ${
+        Object.entries(b.byOutcome)
+          .map(([outcome, n]) => `${outcome} ${n}`)
+          .join(', ') || 'none'
+      }`,
+    );
+  }
+  return parts.join('\n');
 }

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { Config } from '../config/config.js';
-import { lastSuccessPerList } from '../db/last-success.js';
+import { listHistory } from '../db/list-history.js';
+import { registerBudgetMetrics } from '../observability/budget-metrics.js';
 import { SyncMetrics } from '../observability/metrics.js';
 import { checkReadiness, defaultStaleAfterSeconds } from '../observability/readiness.js';
 import { startStatusServer, type StatusServer } from '../observability/status-server.js';
@@ -22,6 +23,9 @@ export async function workerCommand(config: Config, log: Logger): Promise<number
     config.status.staleAfterSeconds ?? (await defaultStaleAfterSeconds(config.schedule.cron, config.schedule.timezone));
   let firstSyncFinished = false;
   let seeded = false;
+  // Open lists (tickets awaiting action) the budget deferred in the last run: a /readyz reason.
+  let deferredOpenLists: string[] = [];
+  registerBudgetMetrics(metrics.registry, () => runtime.budget.status());
 
   const worker = new SyncWorker({
     ...config.schedule,
@@ -30,12 +34,16 @@ export async function workerCommand(config: Config, log: Logger): Promise<number
       await runtime.ensureMigrated();
       if (!seeded) {
         // From the database, so a restarted worker does not report 0 (stale) for every list.
-        for (const last of await lastSuccessPerList(runtime.db))
-          metrics.setLastSuccess(last.segmentId, last.status, last.finishedAt);
+        for (const last of await listHistory(runtime.db)) {
+          if (last.lastSuccessAt) metrics.setLastSuccess(last.segmentId, last.status, last.lastSuccessAt);
+        }
         seeded = true;
       }
       const report = await runtime.sync(trigger, lists, signal);
       firstSyncFinished = true;
+      deferredOpenLists = report.lists
+        .filter((l) => l.code === 'BUDGET_DEFERRED' && config.sync.openStatuses.includes(l.status))
+        .map((l) => `segment ${l.segmentId} status ${l.status}`);
       return report;
     },
   });
@@ -46,7 +54,15 @@ export async function workerCommand(config: Config, log: Logger): Promise<number
       port: config.status.port,
       metrics,
       log,
-      readiness: () => checkReadiness({ db: runtime.db, lists, staleAfterSeconds, firstSyncFinished }),
+      readiness: () =>
+        checkReadiness({
+          db: runtime.db,
+          lists,
+          staleAfterSeconds,
+          statusIntervalSeconds: config.sync.statusIntervalSeconds,
+          firstSyncFinished,
+          deferredOpenLists,
+        }),
     });
   }
   return new Promise<number>((resolve) => {

@@ -24,6 +24,18 @@ export interface Config {
     readonly maxPasses: number;
     readonly confirmPass: boolean;
     readonly concurrency: number;
+    /** Seconds between verified crawls of a list; 0: every run verifies. */
+    readonly verifyIntervalSeconds: number;
+    /** Statuses whose lists come first when the budget is short. */
+    readonly openStatuses: readonly number[];
+    /** Per status, the least seconds between two reads of its lists. */
+    readonly statusIntervalSeconds: Readonly<Record<number, number>>;
+  };
+  /** The API call budget; `calls` undefined: none. */
+  readonly budget: {
+    readonly calls: number | undefined;
+    readonly period: 'day' | 'month';
+    readonly periodStartDay: number;
   };
   readonly schedule: {
     readonly cron: string;
@@ -80,6 +92,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxPasses: e.SYNC_MAX_PASSES,
       confirmPass: e.SYNC_CONFIRM_PASS,
       concurrency: e.SYNC_CONCURRENCY,
+      verifyIntervalSeconds: e.SYNC_VERIFY_INTERVAL,
+      openStatuses: Object.freeze([...e.SYNC_OPEN_STATUSES]),
+      statusIntervalSeconds: Object.freeze({ ...e.SYNC_STATUS_INTERVALS }),
+    }),
+    budget: Object.freeze({
+      calls: e.API_CALL_BUDGET,
+      period: e.API_BUDGET_PERIOD,
+      periodStartDay: e.API_BUDGET_PERIOD_START_DAY,
     }),
     schedule: Object.freeze({
       cron: e.SYNC_CRON,

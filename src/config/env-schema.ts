@@ -59,6 +59,42 @@ export function parseListValue(value: string, what: 'segment IDs' | 'status code
   return result.data;
 }
 
+const DURATION_UNITS = { s: 1, m: 60, h: 3_600, d: 86_400 } as const;
+
+/** "90s", "30m", "6h", "1d" (or plain seconds) as seconds. */
+export function parseDuration(text: string): number | undefined {
+  const match = /^(\d+)\s*([smhd]?)$/.exec(text.trim());
+  if (!match) return undefined;
+  return Number(match[1]) * DURATION_UNITS[(match[2] || 's') as keyof typeof DURATION_UNITS];
+}
+
+const durationVar = z
+  .string()
+  .trim()
+  .refine((v) => parseDuration(v) !== undefined, { message: 'expected a duration such as 0, 90s, 30m, 6h or 1d' })
+  .transform((v) => parseDuration(v)!);
+
+/** "1=6h,2=1d": per status, the least time between two reads of its lists. */
+const statusIntervalsVar = z
+  .string()
+  .trim()
+  .transform((v, ctx) => {
+    const intervals: Record<number, number> = {};
+    for (const part of v
+      .split(',')
+      .map((p) => p.trim())
+      .filter((p) => p !== '')) {
+      const [status, duration] = part.split('=').map((p) => p.trim());
+      const seconds = duration === undefined ? undefined : parseDuration(duration);
+      if (!status || !/^\d+$/.test(status) || seconds === undefined || Number(status) > STATUS_RANGE.max) {
+        ctx.addIssue({ code: 'custom', message: `expected status=duration pairs such as "1=6h,2=1d", got "${part}"` });
+        return z.NEVER;
+      }
+      intervals[Number(status)] = seconds;
+    }
+    return intervals;
+  });
+
 const booleanVar = z
   .string()
   .trim()
@@ -116,7 +152,15 @@ export const envDescriptions = {
   SYNC_TIMEZONE: 'IANA time zone the schedule is read in',
   SYNC_RUN_ON_START: 'run one sync as soon as the worker starts (true/false)',
   SYNC_MAX_PASSES: 'passes over a list that keeps changing while read before it is recorded unsettled (partial)',
-  SYNC_CONFIRM_PASS: 'confirm each list with a second identical read before marking tickets gone (true/false)',
+  SYNC_CONFIRM_PASS:
+    'a verified crawl reads a list twice and needs both reads identical before marking tickets gone (true/false)',
+  SYNC_VERIFY_INTERVAL:
+    'how often each list gets a verified crawl (closures); other runs read it once. e.g. 1h, 30m, 0 = every run',
+  SYNC_OPEN_STATUSES: 'statuses whose tickets need action: read first when the API call budget is short, comma-separated',
+  SYNC_STATUS_INTERVALS: 'least time between reads of the lists of a status, e.g. "1=6h,2=1d"; statuses not named: every run',
+  API_CALL_BUDGET: 'API calls this service may spend per budget period (all its processes together); unset: no budget',
+  API_BUDGET_PERIOD: 'budget period: day or month, boundaries at midnight in SYNC_TIMEZONE',
+  API_BUDGET_PERIOD_START_DAY: 'day of the month a monthly budget period starts (billing day), 1-28',
   API_RATE_LIMIT_PER_MIN: 'most API calls in any 60 s (QuestionPro allows 300 per key)',
   SYNC_CONCURRENCY: 'API requests in flight at once, shared by the pages and lists of a run',
   HTTP_TIMEOUT_MS: 'deadline of one API request in milliseconds, body included (a retry gets a new one)',
@@ -159,6 +203,15 @@ export const envSchema = z.object({
   SYNC_RUN_ON_START: booleanVar.default(true),
   SYNC_MAX_PASSES: integerVar(1, 10).default(3),
   SYNC_CONFIRM_PASS: booleanVar.default(true),
+  SYNC_VERIFY_INTERVAL: durationVar.default(3_600),
+  SYNC_OPEN_STATUSES: integerListVar('status codes', STATUS_RANGE).default([0]),
+  SYNC_STATUS_INTERVALS: statusIntervalsVar.default({}),
+  API_CALL_BUDGET: z.preprocess(
+    (v) => (typeof v === 'string' && v.trim() === '' ? undefined : v),
+    integerVar(1, 1_000_000_000).optional(),
+  ),
+  API_BUDGET_PERIOD: z.enum(['day', 'month'], { error: 'expected day or month' }).default('month'),
+  API_BUDGET_PERIOD_START_DAY: integerVar(1, 28).default(1),
   API_RATE_LIMIT_PER_MIN: integerVar(1, 100_000).default(250),
   SYNC_CONCURRENCY: integerVar(1, 32).default(4),
   HTTP_TIMEOUT_MS: integerVar(100, 600_000).default(30_000),

@@ -95,3 +95,14 @@ export async function closeMissingMemberships(db: Db, c: Closure): Promise<numbe
   const closed = results.at(-1) as Array<{ closed: number }>;
   return closed[0]?.closed ?? 0;
 }
+
+/** Memberships of a list not marked gone: what the database holds as in the list now. */
+export async function liveMembershipCount(
+  db: Db,
+  list: { readonly segmentId: number; readonly status: number },
+): Promise<number> {
+  const [row] = await db.$queryRaw<Array<{ n: number }>>(Prisma.sql`
+    SELECT count(*)::int AS n FROM detractor_ticket_segments
+    WHERE segment_id = ${list.segmentId}::bigint AND status = ${list.status}::integer AND gone_at IS NULL`);
+  return row?.n ?? 0;
+}

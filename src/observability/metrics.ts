@@ -69,6 +69,12 @@ export class SyncMetrics {
     help: 'Time spent waiting for Retry-After headers.',
     registers: [this.registry],
   });
+  private readonly deferrals = new Counter({
+    name: 'detractor_sync_budget_deferrals_total',
+    help: 'Lists a run did not read because the API call budget had no room for them (BUDGET_DEFERRED).',
+    labelNames: ['segment_id', 'status'],
+    registers: [this.registry],
+  });
   private readonly quotaExhausted = new Counter({
     name: 'detractor_sync_api_quota_exhausted_total',
     help: 'Answers saying the licence API call allowance is used up (429 quota).',
@@ -105,9 +111,10 @@ export class SyncMetrics {
       this.runs.inc({ status });
       this.runDuration.observe({ status }, durationMs / 1000);
     },
-    onListEnd: ({ segmentId, status, outcome, counts, finishedAt }) => {
+    onListEnd: ({ segmentId, status, outcome, code, counts, finishedAt }) => {
       const labels = { segment_id: String(segmentId), status: String(status) };
       this.lists.inc({ ...labels, outcome });
+      if (code === 'BUDGET_DEFERRED') this.deferrals.inc(labels);
       this.tickets.inc({ ...labels, result: 'inserted' }, counts.ticketsInserted);
       this.tickets.inc({ ...labels, result: 'updated' }, counts.ticketsUpdated);
       this.tickets.inc({ ...labels, result: 'unchanged' }, counts.ticketsUnchanged);

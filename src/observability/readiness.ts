@@ -1,5 +1,5 @@
 import { createTask } from 'node-cron';
-import { lastSuccessPerList, type LastSuccess } from '../db/last-success.js';
+import { listHistory, listKey, type ListHistory } from '../db/list-history.js';
 import type { Db } from '../db/prisma.js';
 import { oneLineMessage } from '../errors.js';
 import type { ListRef } from '../questionpro/pages.js';
@@ -9,6 +9,7 @@ export interface ListFreshness {
   readonly status: number;
   readonly lastSuccessAt: string | null;
   readonly ageSeconds: number | null;
+  readonly limitSeconds: number;
   readonly stale: boolean;
 }
 
@@ -55,29 +56,35 @@ export async function checkReadiness(deps: {
   db: Db;
   lists: readonly ListRef[];
   staleAfterSeconds: number;
+  statusIntervalSeconds?: Readonly<Record<number, number>>;
   firstSyncFinished: boolean;
+  /** Lists of open statuses the last run's budget deferred: their tickets wait for action. */
+  deferredOpenLists?: readonly string[];
   now?: Date;
 }): Promise<Readiness> {
   const now = deps.now ?? new Date();
-  let lastSuccess: LastSuccess[];
+  let history: ListHistory[];
   try {
-    lastSuccess = await withTimeout(lastSuccessPerList(deps.db), DB_CHECK_TIMEOUT_MS, 'the database');
+    history = await withTimeout(listHistory(deps.db), DB_CHECK_TIMEOUT_MS, 'the database');
   } catch (error) {
     const message = oneLineMessage(error);
     return { ready: false, database: { ok: false, error: message }, lists: [], reasons: [`database: ${message}`] };
   }
   if (!deps.firstSyncFinished) return { ready: true, database: { ok: true }, lists: [], reasons: [] };
 
-  const bySegment = new Map(lastSuccess.map((r) => [`${r.segmentId}/${r.status}`, r.finishedAt]));
+  const bySegment = new Map(history.map((r) => [listKey(r), r.lastSuccessAt]));
   const lists = deps.lists.map((list): ListFreshness => {
-    const at = bySegment.get(`${list.segmentId}/${list.status}`) ?? null;
+    const at = bySegment.get(listKey(list)) ?? null;
     const ageSeconds = at ? Math.round((now.getTime() - at.getTime()) / 1000) : null;
+    // A status read less often (SYNC_STATUS_INTERVALS) may be that much older.
+    const limit = deps.staleAfterSeconds + (deps.statusIntervalSeconds?.[list.status] ?? 0);
     return {
       segmentId: list.segmentId,
       status: list.status,
       lastSuccessAt: at ? at.toISOString() : null,
       ageSeconds,
-      stale: ageSeconds === null || ageSeconds > deps.staleAfterSeconds,
+      limitSeconds: limit,
+      stale: ageSeconds === null || ageSeconds > limit,
     };
   });
   const reasons = lists
@@ -85,7 +92,12 @@ export async function checkReadiness(deps: {
     .map((l) =>
       l.ageSeconds === null
         ? `segment ${l.segmentId} status ${l.status}: never synced successfully`
-        : `segment ${l.segmentId} status ${l.status}: last success ${l.ageSeconds} s ago (limit ${deps.staleAfterSeconds} s)`,
+        : `segment ${l.segmentId} status ${l.status}: last success ${l.ageSeconds} s ago (limit ${l.limitSeconds} s)`,
     );
+  if (deps.deferredOpenLists?.length) {
+    reasons.push(
+      `api budget: the last run deferred ${deps.deferredOpenLists.length} open list(s) (${deps.deferredOpenLists.join(', ')}); see npm run status`,
+    );
+  }
   return { ready: reasons.length === 0, database: { ok: true }, lists, reasons };
 }

@@ -36,6 +36,8 @@ export class ApiError extends SyncError {
   readonly apiErrorId: string | undefined;
   readonly apiMessage: string | undefined;
   readonly retryAfterMs: number | undefined;
+  /** Attempts made before giving up with this error (set by the client once retries end). */
+  attempts = 1;
   readonly networkCode: string | undefined;
 
   constructor(summary: string, details: ApiErrorDetails) {

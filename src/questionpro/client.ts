@@ -47,6 +47,17 @@ export interface ClientObserver {
   onFatal?(event: { code: ErrorCode }): void;
 }
 
+/** Observers called in turn (e.g. metrics and the call ledger). */
+export function combineObservers(...observers: ReadonlyArray<ClientObserver | undefined>): ClientObserver {
+  const present = observers.filter((o): o is ClientObserver => o !== undefined);
+  return {
+    onResponse: (event) => present.forEach((o) => o.onResponse?.(event)),
+    onRetry: (event) => present.forEach((o) => o.onRetry?.(event)),
+    onRetryAfterWait: (event) => present.forEach((o) => o.onRetryAfterWait?.(event)),
+    onFatal: (event) => present.forEach((o) => o.onFatal?.(event)),
+  };
+}
+
 export const DEFAULT_MAX_RESPONSE_BYTES = 64 * 1_048_576;
 
 /** Failures of our own request set-up: asking again cannot help. */
@@ -126,6 +137,7 @@ export class QuestionProClient {
       );
     } catch (error) {
       if (signal?.aborted) throw AbortedError.from(signal);
+      if (error instanceof ApiError) error.attempts = attempts;
       throw error;
     }
   }

@@ -104,15 +104,21 @@ export async function* pages(
     }
   };
 
-  launch();
-  while (inFlight.size > 0) {
-    const result = await Promise.race(inFlight.values());
-    inFlight.delete(result.page);
-    checkRepeats(result);
-    if (result.response.length === 0) endAt = Math.min(endAt, result.page);
-    else lastPage = Math.max(lastPage, lastPageOf(result));
-    launch(); // before yielding: downloads continue while the caller writes
-    yield result;
+  try {
+    launch();
+    while (inFlight.size > 0) {
+      const result = await Promise.race(inFlight.values());
+      inFlight.delete(result.page);
+      checkRepeats(result);
+      if (result.response.length === 0) endAt = Math.min(endAt, result.page);
+      else lastPage = Math.max(lastPage, lastPageOf(result));
+      launch(); // before yielding: downloads continue while the caller writes
+      yield result;
+    }
+  } finally {
+    // Ended early (an error, a repeat, a shutdown): the requests under way settle first,
+    // so the list's calls are all counted and none outlives it.
+    await Promise.allSettled(inFlight.values());
   }
   if (lastPage > bound && endAt > bound) {
     throw new SyncError(

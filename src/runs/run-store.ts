@@ -118,7 +118,7 @@ export class RunStore {
     listRunId: bigint,
     outcome: ListOutcome,
     counts: ListCounts,
-    details: { settled?: boolean; error?: unknown; drift?: readonly string[] } = {},
+    details: { settled?: boolean; verified?: boolean; error?: unknown; drift?: readonly string[] } = {},
   ): Promise<void> {
     const failure =
       details.error !== undefined
@@ -136,7 +136,7 @@ export class RunStore {
       `UPDATE sync_run_segments SET outcome = $2, finished_at = now(), pages = $3, tickets_seen = $4, tickets_inserted = $5,
          tickets_updated = $6, tickets_unchanged = $7, tickets_rejected = $8, tickets_gone = $9, tickets_returned = $10,
          total_items = $11, api_retries = $12, passes = $13, settled = $14, error_code = $15, error_message = $16,
-         error_http_status = $17, error_api_id = $18, error_request_id = $19
+         error_http_status = $17, error_api_id = $18, error_request_id = $19, api_calls = $20, verified = $21
        WHERE id = $1`,
       [
         listRunId,
@@ -158,6 +158,8 @@ export class RunStore {
         failure?.httpStatus ?? null,
         failure?.apiId ?? null,
         failure?.requestId ?? null,
+        counts.apiCalls,
+        details.verified ?? false,
       ],
     );
   }
@@ -192,7 +194,8 @@ export class RunStore {
         );
         await client.query(
           `UPDATE sync_runs SET status = $2, finished_at = now(), lists_total = $3, lists_failed = $4, pages = $5, tickets_seen = $6,
-             tickets_inserted = $7, tickets_updated = $8, tickets_unchanged = $9, tickets_rejected = $10, error_code = $11, error_message = $12
+             tickets_inserted = $7, tickets_updated = $8, tickets_unchanged = $9, tickets_rejected = $10, error_code = $11, error_message = $12,
+             api_calls = $13
            WHERE id = $1`,
           [
             run.runId,
@@ -207,6 +210,7 @@ export class RunStore {
             totals.ticketsRejected,
             failure?.code ?? null,
             failure?.message ?? null,
+            totals.apiCalls,
           ],
         );
       });

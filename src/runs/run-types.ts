@@ -1,7 +1,7 @@
 /** The words of a run's life, shared by the orchestrator, the store, metrics and logs. */
 
 export type RunTrigger = 'cron' | 'cli' | 'startup' | 'demo' | 'bench';
-export type RunStatus = 'running' | 'succeeded' | 'partial' | 'failed' | 'aborted' | 'abandoned';
+export type RunStatus = 'running' | 'succeeded' | 'partial' | 'failed' | 'aborted' | 'abandoned' | 'skipped';
 export type ListOutcome = 'running' | 'succeeded' | 'partial' | 'failed' | 'skipped' | 'aborted';
 
 /** What one list did in a run; mirrored by the columns of sync_run_segments. */
@@ -16,6 +16,8 @@ export interface ListCounts {
   ticketsReturned: number;
   totalItems: number | null;
   apiRetries: number;
+  /** API calls made for the list, retries included. */
+  apiCalls: number;
   passes: number;
 }
 
@@ -31,6 +33,7 @@ export function emptyCounts(): ListCounts {
     ticketsReturned: 0,
     totalItems: null,
     apiRetries: 0,
+    apiCalls: 0,
     passes: 0,
   };
 }
@@ -38,5 +41,5 @@ export function emptyCounts(): ListCounts {
 /** The counts summed over a run's lists (sync_runs columns). */
 export type RunTotals = { listsTotal: number; listsFailed: number } & Pick<
   ListCounts,
-  'pages' | 'ticketsSeen' | 'ticketsInserted' | 'ticketsUpdated' | 'ticketsUnchanged' | 'ticketsRejected'
+  'pages' | 'ticketsSeen' | 'ticketsInserted' | 'ticketsUpdated' | 'ticketsUnchanged' | 'ticketsRejected' | 'apiCalls'
 >;

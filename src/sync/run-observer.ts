@@ -1,8 +1,16 @@
+import type { ErrorCode } from '../errors.js';
 import type { ListCounts, ListOutcome, RunStatus } from '../runs/run-types.js';
 
 /** What a run tells the outside world as it goes (metrics); every hook is optional. */
 export interface RunObserver {
   onRunStart?(event: { runId: bigint }): void;
   onRunEnd?(event: { runId: bigint; status: RunStatus; durationMs: number }): void;
-  onListEnd?(event: { segmentId: number; status: number; outcome: ListOutcome; counts: ListCounts; finishedAt: Date }): void;
+  onListEnd?(event: {
+    segmentId: number;
+    status: number;
+    outcome: ListOutcome;
+    code?: ErrorCode;
+    counts: ListCounts;
+    finishedAt: Date;
+  }): void;
 }

@@ -12,10 +12,12 @@ export interface ListReport {
   readonly code?: ErrorCode;
   /** The first quarantined records of the list: page, ticketID, requestID and reason. */
   readonly quarantined?: readonly QuarantineNote[];
+  /** Whether the list was verified (confirmed complete, closures done) rather than read once. */
+  readonly verified?: boolean;
 }
 
-/** Skips that mean "another worker has it covered": not failures. */
-const COVERED_ELSEWHERE = new Set<ErrorCode>(['LIST_LOCKED', 'LIST_SYNCED_ELSEWHERE']);
+/** Skips that are not failures: another worker has the list covered, or the API call budget deferred it. */
+const NOT_FAILURES = new Set<ErrorCode>(['LIST_LOCKED', 'LIST_SYNCED_ELSEWHERE', 'BUDGET_DEFERRED']);
 
 /** Errors that end the whole run: no other list can escape them (a shutdown aside). */
 export function endsTheRun(error: unknown): error is SyncError {
@@ -31,8 +33,10 @@ export function classifyListFailure(
   caught: unknown,
   endedBy: SyncError | undefined,
   shutdown: AbortSignal | undefined,
+  /** The run-ending error this list's own request got, if any (it may have ended the run already). */
+  raisedHere?: SyncError,
 ): { readonly error: unknown; readonly outcome: 'failed' | 'aborted' } {
-  if (endsTheRun(caught) && caught !== endedBy) return { error: caught, outcome: 'failed' };
+  if (endsTheRun(caught) && (caught !== endedBy || caught === raisedHere)) return { error: caught, outcome: 'failed' };
   if (endedBy && !(endedBy instanceof AbortedError)) {
     return {
       error: new SyncError(endedBy.code, `run ended by another list: ${endedBy.message}`, { requestId: endedBy.requestId }),
@@ -45,14 +49,17 @@ export function classifyListFailure(
 
 function isOk(report: ListReport): boolean {
   return (
-    report.outcome === 'succeeded' ||
-    (report.outcome === 'skipped' && report.code !== undefined && COVERED_ELSEWHERE.has(report.code))
+    report.outcome === 'succeeded' || (report.outcome === 'skipped' && report.code !== undefined && NOT_FAILURES.has(report.code))
   );
 }
 
-/** aborted: shutdown; succeeded: every list (or a replica had it); partial: some progress; failed: none. */
+/**
+ * aborted: shutdown; skipped: the budget deferred every list; succeeded: every list
+ * (or a replica had it, or the budget deferred it); partial: some progress; failed: none.
+ */
 export function runStatus(reports: readonly ListReport[], shutdown: boolean): Exclude<RunStatus, 'running' | 'abandoned'> {
   if (shutdown) return 'aborted';
+  if (reports.length > 0 && reports.every((r) => r.code === 'BUDGET_DEFERRED')) return 'skipped';
   const ok = reports.filter(isOk).length;
   if (ok === reports.length) return 'succeeded';
   const anyProgress = reports.some((r) => isOk(r) || r.outcome === 'partial');
@@ -69,6 +76,7 @@ export function sumCounts(reports: readonly ListReport[]): RunTotals {
     ticketsUpdated: 0,
     ticketsUnchanged: 0,
     ticketsRejected: 0,
+    apiCalls: 0,
   };
   for (const report of reports) {
     const { counts } = report;
@@ -79,6 +87,7 @@ export function sumCounts(reports: readonly ListReport[]): RunTotals {
     total.ticketsUpdated += counts.ticketsUpdated;
     total.ticketsUnchanged += counts.ticketsUnchanged;
     total.ticketsRejected += counts.ticketsRejected;
+    total.apiCalls += counts.apiCalls;
   }
   return total;
 }

@@ -6,9 +6,10 @@ import { SyncError, errorMessage } from '../errors.js';
 import { SecretRedactor } from '../logging/secret-redactor.js';
 import { ApiError } from '../questionpro/api-error.js';
 import type { ListRef, PageSource } from '../questionpro/pages.js';
+import type { DeferredList, ListMode } from '../budget/planner.js';
 import { RunStore, type RunRef } from '../runs/run-store.js';
 import { emptyCounts, type RunStatus, type RunTrigger } from '../runs/run-types.js';
-import { syncList, type CompletenessPolicy } from './list-sync.js';
+import { syncList, type CompletenessPolicy, type VerificationAllowance } from './list-sync.js';
 import type { RunObserver } from './run-observer.js';
 import { classifyListFailure, endsTheRun, runStatus, sumCounts, type ListReport } from './run-outcome.js';
 
@@ -35,7 +36,12 @@ export interface RunDeps {
 
 export interface RunRequest {
   readonly trigger: RunTrigger;
-  readonly lists: readonly ListRef[];
+  /** The lists to sync, each read once or verified (the planner's choice); default: verify. */
+  readonly lists: ReadonlyArray<ListRef & { readonly mode?: ListMode }>;
+  /** Lists the API call budget deferred: recorded as skipped (BUDGET_DEFERRED). */
+  readonly deferred?: readonly DeferredList[];
+  /** Calls the run may spend on verified crawls its reads ask for; default: no limit. */
+  readonly verifyAllowance?: number;
 }
 
 export interface RunReport {
@@ -75,7 +81,7 @@ export async function runSync(deps: RunDeps, request: RunRequest): Promise<RunRe
     const run = await store.createRun(request.trigger);
     return await executeRun(
       { deps, store, run, started, log: deps.log.child({ runId: run.runId.toString(), trigger: request.trigger }) },
-      request.lists,
+      request,
     );
   } finally {
     await store.close();
@@ -90,9 +96,10 @@ interface RunContext {
   readonly log: Logger;
 }
 
-async function executeRun(ctx: RunContext, lists: readonly ListRef[]): Promise<RunReport> {
+async function executeRun(ctx: RunContext, request: RunRequest): Promise<RunReport> {
   const { deps, store, run, log } = ctx;
-  log.info({ lists: lists.length }, 'run started');
+  const { lists, deferred = [] } = request;
+  log.info({ lists: lists.length, deferred: deferred.length }, 'run started');
   deps.observer?.onRunStart?.({ runId: run.runId });
   const runAbort = new AbortController();
   const signal = deps.signal ? AbortSignal.any([deps.signal, runAbort.signal]) : runAbort.signal;
@@ -115,7 +122,17 @@ async function executeRun(ctx: RunContext, lists: readonly ListRef[]): Promise<R
         return page;
       }),
   };
-  const listCtx: ListContext = { ...ctx, source, signal, endRun, endedBy: () => fatal, concurrency };
+  let verifyCalls = request.verifyAllowance ?? Number.POSITIVE_INFINITY;
+  const allowance: VerificationAllowance = {
+    take: (calls) => {
+      if (calls > verifyCalls) return false;
+      verifyCalls -= calls;
+      return true;
+    },
+  };
+  const listCtx: ListContext = { ...ctx, source, signal, endRun, endedBy: () => fatal, concurrency, allowance };
+  const deferredReports = await recordDeferred(listCtx, deferred);
+  for (const report of deferredReports) deps.observer?.onListEnd?.({ ...report, finishedAt: new Date() });
 
   const listSlots = pLimit(concurrency);
   const settled = await Promise.allSettled(
@@ -133,11 +150,21 @@ async function executeRun(ctx: RunContext, lists: readonly ListRef[]): Promise<R
     ),
   );
   // processList never rejects; should it, the list still counts, as failed.
-  const reports = settled.map((s, i): ListReport =>
-    s.status === 'fulfilled'
-      ? s.value
-      : { ...lists[i]!, outcome: 'failed', counts: emptyCounts(), error: errorMessage(s.reason), code: 'INTERNAL' },
-  );
+  const reports = [
+    ...settled.map((s, i): ListReport =>
+      s.status === 'fulfilled'
+        ? s.value
+        : {
+            segmentId: lists[i]!.segmentId,
+            status: lists[i]!.status,
+            outcome: 'failed',
+            counts: emptyCounts(),
+            error: errorMessage(s.reason),
+            code: 'INTERNAL',
+          },
+    ),
+    ...deferredReports,
+  ];
 
   // Aborted when the shutdown cut a list short; one that came after the last list changes nothing.
   const status = runStatus(reports, deps.signal?.aborted === true && reports.some((r) => r.code === 'ABORTED'));
@@ -159,12 +186,40 @@ interface ListContext extends RunContext {
   readonly source: PageSource;
   readonly signal: AbortSignal;
   readonly concurrency: number;
+  readonly allowance: VerificationAllowance;
   endRun(error: SyncError): void;
   endedBy(): SyncError | undefined;
 }
 
+/** The lists the budget deferred, recorded as skipped with the reason; a refused record ends the run. */
+async function recordDeferred(ctx: ListContext, deferred: readonly DeferredList[]): Promise<ListReport[]> {
+  const reports: ListReport[] = [];
+  for (const list of deferred) {
+    const reason = new SyncError('BUDGET_DEFERRED', `deferred by the API call budget: ${list.reason}`);
+    try {
+      await ctx.store.skipList(ctx.run, list, reason);
+    } catch (error) {
+      ctx.endRun(
+        error instanceof SyncError
+          ? error
+          : new SyncError('RUN_RECORD_FAILED', errorMessage(error), { cause: error, fatal: true }),
+      );
+    }
+    ctx.log.warn({ segmentId: list.segmentId, status: list.status, code: reason.code, reason: reason.message }, 'list deferred');
+    reports.push({
+      segmentId: list.segmentId,
+      status: list.status,
+      outcome: 'skipped',
+      counts: emptyCounts(),
+      error: reason.message,
+      code: reason.code,
+    });
+  }
+  return reports;
+}
+
 /** Claims, syncs and records one list; never rejects: a bookkeeping failure ends the run. */
-async function processList(ctx: ListContext, list: ListRef): Promise<ListReport> {
+async function processList(ctx: ListContext, list: ListRef & { readonly mode?: ListMode }): Promise<ListReport> {
   const log = ctx.log.child({ segmentId: list.segmentId, status: list.status });
   let claimed = false;
   try {
@@ -206,16 +261,38 @@ async function processList(ctx: ListContext, list: ListRef): Promise<ListReport>
   }
 }
 
-async function runList(ctx: ListContext, list: ListRef, log: Logger): Promise<ListReport> {
+async function runList(ctx: ListContext, list: ListRef & { readonly mode?: ListMode }, log: Logger): Promise<ListReport> {
   const { deps, store } = ctx;
   const listRunId = await store.startList(ctx.run, list);
   const counts = emptyCounts();
   const started = performance.now();
+  let raisedHere: SyncError | undefined;
+  // Every attempt of every page request is a call spent, failed ones included.
+  const source: PageSource = {
+    fetchPage: (request, signal) =>
+      ctx.source.fetchPage(request, signal).then(
+        (page) => {
+          counts.apiCalls += page.attempts;
+          return page;
+        },
+        (error: unknown) => {
+          counts.apiCalls += error instanceof ApiError ? error.attempts : 1;
+          // Stop every list the moment an error no list can escape comes back (a wrong
+          // key, the allowance spent), before this list winds down and records it.
+          if (endsTheRun(error)) {
+            raisedHere = error;
+            ctx.endRun(error);
+          }
+          throw error;
+        },
+      ),
+  };
   try {
     const result = await syncList(
       {
         db: deps.db,
-        source: ctx.source,
+        source,
+        allowance: ctx.allowance,
         log,
         runId: ctx.run.runId,
         signal: ctx.signal,
@@ -225,14 +302,19 @@ async function runList(ctx: ListContext, list: ListRef, log: Logger): Promise<Li
         pageConcurrency: ctx.concurrency,
         redactor: deps.redactor ?? SecretRedactor.none,
       },
-      list,
+      { ...list, mode: list.mode ?? 'verify' },
       counts,
     );
     const outcome = result.settled ? 'succeeded' : 'partial';
-    await store.finishList(listRunId, outcome, counts, { settled: result.settled, drift: result.drift });
+    await store.finishList(listRunId, outcome, counts, {
+      settled: result.settled,
+      verified: result.verified,
+      drift: result.drift,
+    });
     const summary = {
       outcome,
       settled: result.settled,
+      verified: result.verified,
       durationMs: Math.round(performance.now() - started),
       ...counts,
       quarantined: result.quarantined,
@@ -245,10 +327,11 @@ async function runList(ctx: ListContext, list: ListRef, log: Logger): Promise<Li
       outcome,
       counts,
       quarantined: result.quarantined,
+      verified: result.verified,
       ...(result.settled ? {} : { error: `did not settle: ${result.drift.join('; ')}`, code: 'LIST_UNSETTLED' }),
     };
   } catch (caught) {
-    const { error, outcome } = classifyListFailure(caught, ctx.endedBy(), deps.signal);
+    const { error, outcome } = classifyListFailure(caught, ctx.endedBy(), deps.signal, raisedHere);
     if (endsTheRun(error)) ctx.endRun(error); // stop the others first, record second
     await store.finishList(listRunId, outcome, counts, { error });
     const code = error instanceof SyncError ? error.code : 'INTERNAL';

@@ -19,8 +19,8 @@ describe('npm run status', () => {
     const status = JSON.parse(result.stdout) as { runs: Array<Record<string, unknown>>; lists: Array<Record<string, unknown>> };
     expect(status.runs.map((r) => r['status'])).toEqual(['partial', 'succeeded']);
     const byList = new Map(status.lists.map((l) => [`${String(l['segment_id'])}/${String(l['status'])}`, l]));
-    expect(byList.get('961/0')).toMatchObject({ last_outcome: 'succeeded', tickets: '12', last_error_code: null });
-    expect(byList.get('962/0')).toMatchObject({ last_outcome: 'succeeded', tickets: '12' });
+    expect(byList.get('961/0')).toMatchObject({ last_outcome: 'succeeded', tickets: 12, last_error_code: null });
+    expect(byList.get('962/0')).toMatchObject({ last_outcome: 'succeeded', tickets: 12 });
     expect(byList.get('999/0')).toMatchObject({
       last_outcome: 'failed',
       last_success_at: null,

@@ -1,5 +1,6 @@
 import { SecretRedactor } from '../../src/logging/secret-redactor.js';
 import { QuestionProClient } from '../../src/questionpro/client.js';
+import type { ListMode } from '../../src/budget/planner.js';
 import type { ListRef } from '../../src/questionpro/pages.js';
 import { listsFor, runSync, type RunReport } from '../../src/sync/run-sync.js';
 import type { RunTrigger } from '../../src/runs/run-types.js';
@@ -25,7 +26,12 @@ export interface Harness {
    * for tests that change the source at one exact point of a crawl.
    */
   run(options?: {
-    lists?: ListRef[];
+    /** Default: every list of the harness, verified (two identical reads, then closures). */
+    lists?: Array<ListRef & { mode?: ListMode }>;
+    /** Mode of every default list. */
+    mode?: ListMode;
+    /** Calls the run may spend on verified crawls its reads ask for; default: no limit. */
+    verifyAllowance?: number;
     trigger?: RunTrigger;
     signal?: AbortSignal;
     client?: QuestionProClient;
@@ -85,7 +91,11 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
           redactor,
           concurrency: o.concurrency,
         },
-        { trigger: o.trigger ?? 'cli', lists: o.lists ?? defaultLists },
+        {
+          trigger: o.trigger ?? 'cli',
+          lists: o.lists ?? defaultLists.map((l) => ({ ...l, mode: o.mode ?? 'verify' })),
+          verifyAllowance: o.verifyAllowance,
+        },
       ),
     close: async () => {
       await sim.close();

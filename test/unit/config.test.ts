@@ -25,7 +25,17 @@ describe('configuration', () => {
       pageSize: 100,
       rateLimitPerMinute: 250,
     });
-    expect(config.sync).toEqual({ segments: [999], statuses: [0], maxPasses: 3, confirmPass: true, concurrency: 4 });
+    expect(config.sync).toEqual({
+      segments: [999],
+      statuses: [0],
+      maxPasses: 3,
+      confirmPass: true,
+      concurrency: 4,
+      verifyIntervalSeconds: 3_600,
+      openStatuses: [0],
+      statusIntervalSeconds: {},
+    });
+    expect(config.budget).toEqual({ calls: undefined, period: 'month', periodStartDay: 1 });
     expect(config.schedule).toEqual({ cron: '*/15 * * * *', timezone: 'UTC', runOnStart: true });
     expect(config.retry).toEqual({ retries: 5, minDelayMs: 1_000, maxDelayMs: 60_000 });
     expect(config.databaseUrl).toBeUndefined();
@@ -80,6 +90,11 @@ describe('configuration', () => {
     ['QUESTIONPRO_BASE_URL', 'http://api.questionpro.com/a/api/v2', /clear text: use https:\/\//],
     ['QUESTIONPRO_BASE_URL', 'http://10.0.0.5:8080/a/api/v2', /clear text/],
     ['HTTP_MAX_RESPONSE_BYTES', '10', /at least 1024/],
+    ['SYNC_VERIFY_INTERVAL', 'hourly', /duration such as 0, 90s, 30m, 6h or 1d/],
+    ['SYNC_STATUS_INTERVALS', '1=often', /status=duration pairs such as "1=6h,2=1d", got "1=often"/],
+    ['API_CALL_BUDGET', '0', /at least 1/],
+    ['API_BUDGET_PERIOD', 'week', /day or month/],
+    ['API_BUDGET_PERIOD_START_DAY', '31', /at most 28/],
     ['SYNC_PAGE_SIZE', '0', /at least 1/],
     ['SYNC_PAGE_SIZE', 'ten', /whole number/],
     ['SYNC_CRON', 'every day', /cron expression/],
@@ -105,6 +120,24 @@ describe('configuration', () => {
       expect(loadConfig({ ...minimal, QUESTIONPRO_BASE_URL: url }).questionpro.baseUrl).toBe(url);
     },
   );
+
+  test('when the budget and cadences are set, then durations are read in seconds and statuses mapped', () => {
+    const config = loadConfig({
+      ...minimal,
+      SYNC_VERIFY_INTERVAL: '30m',
+      SYNC_STATUS_INTERVALS: '1=6h, 2=1d',
+      SYNC_OPEN_STATUSES: '0,3',
+      API_CALL_BUDGET: '20000',
+      API_BUDGET_PERIOD: 'month',
+      API_BUDGET_PERIOD_START_DAY: '15',
+    });
+    expect(config.sync).toMatchObject({
+      verifyIntervalSeconds: 1_800,
+      statusIntervalSeconds: { 1: 21_600, 2: 86_400 },
+      openStatuses: [0, 3],
+    });
+    expect(config.budget).toEqual({ calls: 20_000, period: 'month', periodStartDay: 15 });
+  });
 
   test('when the largest segment ID and status the columns hold are given, then they are accepted exactly', () => {
     const config = loadConfig({ ...minimal, SYNC_SEGMENTS: '9007199254740991', SYNC_STATUSES: '2147483647' });

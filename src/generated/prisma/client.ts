@@ -76,3 +76,18 @@ export type DetractorTicketVersion = Prisma.DetractorTicketVersionModel
  * What each ticket status code means; analysts may add rows. Only `is_open` statuses count as open.
  */
 export type DetractorTicketStatus = Prisma.DetractorTicketStatusModel
+/**
+ * Model ApiCallLedger
+ * Every QuestionPro API call of any process, per key fingerprint, minute and outcome.
+ */
+export type ApiCallLedger = Prisma.ApiCallLedgerModel
+/**
+ * Model ApiCallPeriod
+ * API calls sent per key fingerprint and budget period: what API_CALL_BUDGET is checked against.
+ */
+export type ApiCallPeriod = Prisma.ApiCallPeriodModel
+/**
+ * Model ApiRateSlot
+ * Calls per key fingerprint and second over the last hour: the rate limit shared by every process.
+ */
+export type ApiRateSlot = Prisma.ApiRateSlotModel

@@ -403,7 +403,10 @@ export const ModelName = {
   SyncRunSegment: 'SyncRunSegment',
   SyncReject: 'SyncReject',
   DetractorTicketVersion: 'DetractorTicketVersion',
-  DetractorTicketStatus: 'DetractorTicketStatus'
+  DetractorTicketStatus: 'DetractorTicketStatus',
+  ApiCallLedger: 'ApiCallLedger',
+  ApiCallPeriod: 'ApiCallPeriod',
+  ApiRateSlot: 'ApiRateSlot'
 } as const
 
 export type ModelName = (typeof ModelName)[keyof typeof ModelName]
@@ -419,7 +422,7 @@ export type TypeMap<ExtArgs extends runtime.Types.Extensions.InternalArgs = runt
     omit: GlobalOmitOptions
   }
   meta: {
-    modelProps: "detractorTicket" | "detractorTicketSegment" | "syncRun" | "syncRunSegment" | "syncReject" | "detractorTicketVersion" | "detractorTicketStatus"
+    modelProps: "detractorTicket" | "detractorTicketSegment" | "syncRun" | "syncRunSegment" | "syncReject" | "detractorTicketVersion" | "detractorTicketStatus" | "apiCallLedger" | "apiCallPeriod" | "apiRateSlot"
     txIsolationLevel: TransactionIsolationLevel
   }
   model: {
@@ -941,6 +944,228 @@ export type TypeMap<ExtArgs extends runtime.Types.Extensions.InternalArgs = runt
         }
       }
     }
+    ApiCallLedger: {
+      payload: Prisma.$ApiCallLedgerPayload<ExtArgs>
+      fields: Prisma.ApiCallLedgerFieldRefs
+      operations: {
+        findUnique: {
+          args: Prisma.ApiCallLedgerFindUniqueArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ApiCallLedgerPayload> | null
+        }
+        findUniqueOrThrow: {
+          args: Prisma.ApiCallLedgerFindUniqueOrThrowArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ApiCallLedgerPayload>
+        }
+        findFirst: {
+          args: Prisma.ApiCallLedgerFindFirstArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ApiCallLedgerPayload> | null
+        }
+        findFirstOrThrow: {
+          args: Prisma.ApiCallLedgerFindFirstOrThrowArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ApiCallLedgerPayload>
+        }
+        findMany: {
+          args: Prisma.ApiCallLedgerFindManyArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ApiCallLedgerPayload>[]
+        }
+        create: {
+          args: Prisma.ApiCallLedgerCreateArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ApiCallLedgerPayload>
+        }
+        createMany: {
+          args: Prisma.ApiCallLedgerCreateManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        createManyAndReturn: {
+          args: Prisma.ApiCallLedgerCreateManyAndReturnArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ApiCallLedgerPayload>[]
+        }
+        delete: {
+          args: Prisma.ApiCallLedgerDeleteArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ApiCallLedgerPayload>
+        }
+        update: {
+          args: Prisma.ApiCallLedgerUpdateArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ApiCallLedgerPayload>
+        }
+        deleteMany: {
+          args: Prisma.ApiCallLedgerDeleteManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        updateMany: {
+          args: Prisma.ApiCallLedgerUpdateManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        updateManyAndReturn: {
+          args: Prisma.ApiCallLedgerUpdateManyAndReturnArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ApiCallLedgerPayload>[]
+        }
+        upsert: {
+          args: Prisma.ApiCallLedgerUpsertArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ApiCallLedgerPayload>
+        }
+        aggregate: {
+          args: Prisma.ApiCallLedgerAggregateArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.AggregateApiCallLedger>
+        }
+        groupBy: {
+          args: Prisma.ApiCallLedgerGroupByArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.ApiCallLedgerGroupByOutputType>[]
+        }
+        count: {
+          args: Prisma.ApiCallLedgerCountArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.ApiCallLedgerCountAggregateOutputType> | number
+        }
+      }
+    }
+    ApiCallPeriod: {
+      payload: Prisma.$ApiCallPeriodPayload<ExtArgs>
+      fields: Prisma.ApiCallPeriodFieldRefs
+      operations: {
+        findUnique: {
+          args: Prisma.ApiCallPeriodFindUniqueArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ApiCallPeriodPayload> | null
+        }
+        findUniqueOrThrow: {
+          args: Prisma.ApiCallPeriodFindUniqueOrThrowArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ApiCallPeriodPayload>
+        }
+        findFirst: {
+          args: Prisma.ApiCallPeriodFindFirstArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ApiCallPeriodPayload> | null
+        }
+        findFirstOrThrow: {
+          args: Prisma.ApiCallPeriodFindFirstOrThrowArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ApiCallPeriodPayload>
+        }
+        findMany: {
+          args: Prisma.ApiCallPeriodFindManyArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ApiCallPeriodPayload>[]
+        }
+        create: {
+          args: Prisma.ApiCallPeriodCreateArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ApiCallPeriodPayload>
+        }
+        createMany: {
+          args: Prisma.ApiCallPeriodCreateManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        createManyAndReturn: {
+          args: Prisma.ApiCallPeriodCreateManyAndReturnArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ApiCallPeriodPayload>[]
+        }
+        delete: {
+          args: Prisma.ApiCallPeriodDeleteArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ApiCallPeriodPayload>
+        }
+        update: {
+          args: Prisma.ApiCallPeriodUpdateArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ApiCallPeriodPayload>
+        }
+        deleteMany: {
+          args: Prisma.ApiCallPeriodDeleteManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        updateMany: {
+          args: Prisma.ApiCallPeriodUpdateManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        updateManyAndReturn: {
+          args: Prisma.ApiCallPeriodUpdateManyAndReturnArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ApiCallPeriodPayload>[]
+        }
+        upsert: {
+          args: Prisma.ApiCallPeriodUpsertArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ApiCallPeriodPayload>
+        }
+        aggregate: {
+          args: Prisma.ApiCallPeriodAggregateArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.AggregateApiCallPeriod>
+        }
+        groupBy: {
+          args: Prisma.ApiCallPeriodGroupByArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.ApiCallPeriodGroupByOutputType>[]
+        }
+        count: {
+          args: Prisma.ApiCallPeriodCountArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.ApiCallPeriodCountAggregateOutputType> | number
+        }
+      }
+    }
+    ApiRateSlot: {
+      payload: Prisma.$ApiRateSlotPayload<ExtArgs>
+      fields: Prisma.ApiRateSlotFieldRefs
+      operations: {
+        findUnique: {
+          args: Prisma.ApiRateSlotFindUniqueArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ApiRateSlotPayload> | null
+        }
+        findUniqueOrThrow: {
+          args: Prisma.ApiRateSlotFindUniqueOrThrowArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ApiRateSlotPayload>
+        }
+        findFirst: {
+          args: Prisma.ApiRateSlotFindFirstArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ApiRateSlotPayload> | null
+        }
+        findFirstOrThrow: {
+          args: Prisma.ApiRateSlotFindFirstOrThrowArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ApiRateSlotPayload>
+        }
+        findMany: {
+          args: Prisma.ApiRateSlotFindManyArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ApiRateSlotPayload>[]
+        }
+        create: {
+          args: Prisma.ApiRateSlotCreateArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ApiRateSlotPayload>
+        }
+        createMany: {
+          args: Prisma.ApiRateSlotCreateManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        createManyAndReturn: {
+          args: Prisma.ApiRateSlotCreateManyAndReturnArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ApiRateSlotPayload>[]
+        }
+        delete: {
+          args: Prisma.ApiRateSlotDeleteArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ApiRateSlotPayload>
+        }
+        update: {
+          args: Prisma.ApiRateSlotUpdateArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ApiRateSlotPayload>
+        }
+        deleteMany: {
+          args: Prisma.ApiRateSlotDeleteManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        updateMany: {
+          args: Prisma.ApiRateSlotUpdateManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        updateManyAndReturn: {
+          args: Prisma.ApiRateSlotUpdateManyAndReturnArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ApiRateSlotPayload>[]
+        }
+        upsert: {
+          args: Prisma.ApiRateSlotUpsertArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ApiRateSlotPayload>
+        }
+        aggregate: {
+          args: Prisma.ApiRateSlotAggregateArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.AggregateApiRateSlot>
+        }
+        groupBy: {
+          args: Prisma.ApiRateSlotGroupByArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.ApiRateSlotGroupByOutputType>[]
+        }
+        count: {
+          args: Prisma.ApiRateSlotCountArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.ApiRateSlotCountAggregateOutputType> | number
+        }
+      }
+    }
   }
 } & {
   other: {
@@ -1028,6 +1253,7 @@ export const SyncRunScalarFieldEnum = {
   ticketsUpdated: 'ticketsUpdated',
   ticketsUnchanged: 'ticketsUnchanged',
   ticketsRejected: 'ticketsRejected',
+  apiCalls: 'apiCalls',
   errorCode: 'errorCode',
   errorMessage: 'errorMessage',
   hostname: 'hostname',
@@ -1057,6 +1283,8 @@ export const SyncRunSegmentScalarFieldEnum = {
   settled: 'settled',
   ticketsGone: 'ticketsGone',
   ticketsReturned: 'ticketsReturned',
+  apiCalls: 'apiCalls',
+  verified: 'verified',
   errorCode: 'errorCode',
   errorMessage: 'errorMessage',
   errorHttpStatus: 'errorHttpStatus',
@@ -1111,6 +1339,34 @@ export const DetractorTicketStatusScalarFieldEnum = {
 } as const
 
 export type DetractorTicketStatusScalarFieldEnum = (typeof DetractorTicketStatusScalarFieldEnum)[keyof typeof DetractorTicketStatusScalarFieldEnum]
+
+
+export const ApiCallLedgerScalarFieldEnum = {
+  keyFingerprint: 'keyFingerprint',
+  minute: 'minute',
+  outcome: 'outcome',
+  calls: 'calls'
+} as const
+
+export type ApiCallLedgerScalarFieldEnum = (typeof ApiCallLedgerScalarFieldEnum)[keyof typeof ApiCallLedgerScalarFieldEnum]
+
+
+export const ApiCallPeriodScalarFieldEnum = {
+  keyFingerprint: 'keyFingerprint',
+  periodStart: 'periodStart',
+  calls: 'calls'
+} as const
+
+export type ApiCallPeriodScalarFieldEnum = (typeof ApiCallPeriodScalarFieldEnum)[keyof typeof ApiCallPeriodScalarFieldEnum]
+
+
+export const ApiRateSlotScalarFieldEnum = {
+  keyFingerprint: 'keyFingerprint',
+  second: 'second',
+  calls: 'calls'
+} as const
+
+export type ApiRateSlotScalarFieldEnum = (typeof ApiRateSlotScalarFieldEnum)[keyof typeof ApiRateSlotScalarFieldEnum]
 
 
 export const SortOrder = {
@@ -1407,6 +1663,9 @@ export type GlobalOmitConfig = {
   syncReject?: Prisma.SyncRejectOmit
   detractorTicketVersion?: Prisma.DetractorTicketVersionOmit
   detractorTicketStatus?: Prisma.DetractorTicketStatusOmit
+  apiCallLedger?: Prisma.ApiCallLedgerOmit
+  apiCallPeriod?: Prisma.ApiCallPeriodOmit
+  apiRateSlot?: Prisma.ApiRateSlotOmit
 }
 
 /* Types for Logging */

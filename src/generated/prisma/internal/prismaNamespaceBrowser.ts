@@ -57,7 +57,10 @@ export const ModelName = {
   SyncRunSegment: 'SyncRunSegment',
   SyncReject: 'SyncReject',
   DetractorTicketVersion: 'DetractorTicketVersion',
-  DetractorTicketStatus: 'DetractorTicketStatus'
+  DetractorTicketStatus: 'DetractorTicketStatus',
+  ApiCallLedger: 'ApiCallLedger',
+  ApiCallPeriod: 'ApiCallPeriod',
+  ApiRateSlot: 'ApiRateSlot'
 } as const
 
 export type ModelName = (typeof ModelName)[keyof typeof ModelName]
@@ -124,6 +127,7 @@ export const SyncRunScalarFieldEnum = {
   ticketsUpdated: 'ticketsUpdated',
   ticketsUnchanged: 'ticketsUnchanged',
   ticketsRejected: 'ticketsRejected',
+  apiCalls: 'apiCalls',
   errorCode: 'errorCode',
   errorMessage: 'errorMessage',
   hostname: 'hostname',
@@ -153,6 +157,8 @@ export const SyncRunSegmentScalarFieldEnum = {
   settled: 'settled',
   ticketsGone: 'ticketsGone',
   ticketsReturned: 'ticketsReturned',
+  apiCalls: 'apiCalls',
+  verified: 'verified',
   errorCode: 'errorCode',
   errorMessage: 'errorMessage',
   errorHttpStatus: 'errorHttpStatus',
@@ -207,6 +213,34 @@ export const DetractorTicketStatusScalarFieldEnum = {
 } as const
 
 export type DetractorTicketStatusScalarFieldEnum = (typeof DetractorTicketStatusScalarFieldEnum)[keyof typeof DetractorTicketStatusScalarFieldEnum]
+
+
+export const ApiCallLedgerScalarFieldEnum = {
+  keyFingerprint: 'keyFingerprint',
+  minute: 'minute',
+  outcome: 'outcome',
+  calls: 'calls'
+} as const
+
+export type ApiCallLedgerScalarFieldEnum = (typeof ApiCallLedgerScalarFieldEnum)[keyof typeof ApiCallLedgerScalarFieldEnum]
+
+
+export const ApiCallPeriodScalarFieldEnum = {
+  keyFingerprint: 'keyFingerprint',
+  periodStart: 'periodStart',
+  calls: 'calls'
+} as const
+
+export type ApiCallPeriodScalarFieldEnum = (typeof ApiCallPeriodScalarFieldEnum)[keyof typeof ApiCallPeriodScalarFieldEnum]
+
+
+export const ApiRateSlotScalarFieldEnum = {
+  keyFingerprint: 'keyFingerprint',
+  second: 'second',
+  calls: 'calls'
+} as const
+
+export type ApiRateSlotScalarFieldEnum = (typeof ApiRateSlotScalarFieldEnum)[keyof typeof ApiRateSlotScalarFieldEnum]
 
 
 export const SortOrder = {

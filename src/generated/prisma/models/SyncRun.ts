@@ -36,6 +36,7 @@ export type SyncRunAvgAggregateOutputType = {
   ticketsUpdated: number | null
   ticketsUnchanged: number | null
   ticketsRejected: number | null
+  apiCalls: number | null
   pid: number | null
 }
 
@@ -49,6 +50,7 @@ export type SyncRunSumAggregateOutputType = {
   ticketsUpdated: number | null
   ticketsUnchanged: number | null
   ticketsRejected: number | null
+  apiCalls: number | null
   pid: number | null
 }
 
@@ -66,6 +68,7 @@ export type SyncRunMinAggregateOutputType = {
   ticketsUpdated: number | null
   ticketsUnchanged: number | null
   ticketsRejected: number | null
+  apiCalls: number | null
   errorCode: string | null
   errorMessage: string | null
   hostname: string | null
@@ -86,6 +89,7 @@ export type SyncRunMaxAggregateOutputType = {
   ticketsUpdated: number | null
   ticketsUnchanged: number | null
   ticketsRejected: number | null
+  apiCalls: number | null
   errorCode: string | null
   errorMessage: string | null
   hostname: string | null
@@ -106,6 +110,7 @@ export type SyncRunCountAggregateOutputType = {
   ticketsUpdated: number
   ticketsUnchanged: number
   ticketsRejected: number
+  apiCalls: number
   errorCode: number
   errorMessage: number
   hostname: number
@@ -124,6 +129,7 @@ export type SyncRunAvgAggregateInputType = {
   ticketsUpdated?: true
   ticketsUnchanged?: true
   ticketsRejected?: true
+  apiCalls?: true
   pid?: true
 }
 
@@ -137,6 +143,7 @@ export type SyncRunSumAggregateInputType = {
   ticketsUpdated?: true
   ticketsUnchanged?: true
   ticketsRejected?: true
+  apiCalls?: true
   pid?: true
 }
 
@@ -154,6 +161,7 @@ export type SyncRunMinAggregateInputType = {
   ticketsUpdated?: true
   ticketsUnchanged?: true
   ticketsRejected?: true
+  apiCalls?: true
   errorCode?: true
   errorMessage?: true
   hostname?: true
@@ -174,6 +182,7 @@ export type SyncRunMaxAggregateInputType = {
   ticketsUpdated?: true
   ticketsUnchanged?: true
   ticketsRejected?: true
+  apiCalls?: true
   errorCode?: true
   errorMessage?: true
   hostname?: true
@@ -194,6 +203,7 @@ export type SyncRunCountAggregateInputType = {
   ticketsUpdated?: true
   ticketsUnchanged?: true
   ticketsRejected?: true
+  apiCalls?: true
   errorCode?: true
   errorMessage?: true
   hostname?: true
@@ -301,6 +311,7 @@ export type SyncRunGroupByOutputType = {
   ticketsUpdated: number
   ticketsUnchanged: number
   ticketsRejected: number
+  apiCalls: number
   errorCode: string | null
   errorMessage: string | null
   hostname: string | null
@@ -344,6 +355,7 @@ export type SyncRunWhereInput = {
   ticketsUpdated?: Prisma.IntFilter<"SyncRun"> | number
   ticketsUnchanged?: Prisma.IntFilter<"SyncRun"> | number
   ticketsRejected?: Prisma.IntFilter<"SyncRun"> | number
+  apiCalls?: Prisma.IntFilter<"SyncRun"> | number
   errorCode?: Prisma.StringNullableFilter<"SyncRun"> | string | null
   errorMessage?: Prisma.StringNullableFilter<"SyncRun"> | string | null
   hostname?: Prisma.StringNullableFilter<"SyncRun"> | string | null
@@ -366,6 +378,7 @@ export type SyncRunOrderByWithRelationInput = {
   ticketsUpdated?: Prisma.SortOrder
   ticketsUnchanged?: Prisma.SortOrder
   ticketsRejected?: Prisma.SortOrder
+  apiCalls?: Prisma.SortOrder
   errorCode?: Prisma.SortOrderInput | Prisma.SortOrder
   errorMessage?: Prisma.SortOrderInput | Prisma.SortOrder
   hostname?: Prisma.SortOrderInput | Prisma.SortOrder
@@ -391,6 +404,7 @@ export type SyncRunWhereUniqueInput = Prisma.AtLeast<{
   ticketsUpdated?: Prisma.IntFilter<"SyncRun"> | number
   ticketsUnchanged?: Prisma.IntFilter<"SyncRun"> | number
   ticketsRejected?: Prisma.IntFilter<"SyncRun"> | number
+  apiCalls?: Prisma.IntFilter<"SyncRun"> | number
   errorCode?: Prisma.StringNullableFilter<"SyncRun"> | string | null
   errorMessage?: Prisma.StringNullableFilter<"SyncRun"> | string | null
   hostname?: Prisma.StringNullableFilter<"SyncRun"> | string | null
@@ -413,6 +427,7 @@ export type SyncRunOrderByWithAggregationInput = {
   ticketsUpdated?: Prisma.SortOrder
   ticketsUnchanged?: Prisma.SortOrder
   ticketsRejected?: Prisma.SortOrder
+  apiCalls?: Prisma.SortOrder
   errorCode?: Prisma.SortOrderInput | Prisma.SortOrder
   errorMessage?: Prisma.SortOrderInput | Prisma.SortOrder
   hostname?: Prisma.SortOrderInput | Prisma.SortOrder
@@ -441,6 +456,7 @@ export type SyncRunScalarWhereWithAggregatesInput = {
   ticketsUpdated?: Prisma.IntWithAggregatesFilter<"SyncRun"> | number
   ticketsUnchanged?: Prisma.IntWithAggregatesFilter<"SyncRun"> | number
   ticketsRejected?: Prisma.IntWithAggregatesFilter<"SyncRun"> | number
+  apiCalls?: Prisma.IntWithAggregatesFilter<"SyncRun"> | number
   errorCode?: Prisma.StringNullableWithAggregatesFilter<"SyncRun"> | string | null
   errorMessage?: Prisma.StringNullableWithAggregatesFilter<"SyncRun"> | string | null
   hostname?: Prisma.StringNullableWithAggregatesFilter<"SyncRun"> | string | null
@@ -461,6 +477,7 @@ export type SyncRunCreateInput = {
   ticketsUpdated?: number
   ticketsUnchanged?: number
   ticketsRejected?: number
+  apiCalls?: number
   errorCode?: string | null
   errorMessage?: string | null
   hostname?: string | null
@@ -483,6 +500,7 @@ export type SyncRunUncheckedCreateInput = {
   ticketsUpdated?: number
   ticketsUnchanged?: number
   ticketsRejected?: number
+  apiCalls?: number
   errorCode?: string | null
   errorMessage?: string | null
   hostname?: string | null
@@ -505,6 +523,7 @@ export type SyncRunUpdateInput = {
   ticketsUpdated?: Prisma.IntFieldUpdateOperationsInput | number
   ticketsUnchanged?: Prisma.IntFieldUpdateOperationsInput | number
   ticketsRejected?: Prisma.IntFieldUpdateOperationsInput | number
+  apiCalls?: Prisma.IntFieldUpdateOperationsInput | number
   errorCode?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   errorMessage?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   hostname?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
@@ -527,6 +546,7 @@ export type SyncRunUncheckedUpdateInput = {
   ticketsUpdated?: Prisma.IntFieldUpdateOperationsInput | number
   ticketsUnchanged?: Prisma.IntFieldUpdateOperationsInput | number
   ticketsRejected?: Prisma.IntFieldUpdateOperationsInput | number
+  apiCalls?: Prisma.IntFieldUpdateOperationsInput | number
   errorCode?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   errorMessage?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   hostname?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
@@ -549,6 +569,7 @@ export type SyncRunCreateManyInput = {
   ticketsUpdated?: number
   ticketsUnchanged?: number
   ticketsRejected?: number
+  apiCalls?: number
   errorCode?: string | null
   errorMessage?: string | null
   hostname?: string | null
@@ -569,6 +590,7 @@ export type SyncRunUpdateManyMutationInput = {
   ticketsUpdated?: Prisma.IntFieldUpdateOperationsInput | number
   ticketsUnchanged?: Prisma.IntFieldUpdateOperationsInput | number
   ticketsRejected?: Prisma.IntFieldUpdateOperationsInput | number
+  apiCalls?: Prisma.IntFieldUpdateOperationsInput | number
   errorCode?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   errorMessage?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   hostname?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
@@ -589,6 +611,7 @@ export type SyncRunUncheckedUpdateManyInput = {
   ticketsUpdated?: Prisma.IntFieldUpdateOperationsInput | number
   ticketsUnchanged?: Prisma.IntFieldUpdateOperationsInput | number
   ticketsRejected?: Prisma.IntFieldUpdateOperationsInput | number
+  apiCalls?: Prisma.IntFieldUpdateOperationsInput | number
   errorCode?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   errorMessage?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   hostname?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
@@ -609,6 +632,7 @@ export type SyncRunCountOrderByAggregateInput = {
   ticketsUpdated?: Prisma.SortOrder
   ticketsUnchanged?: Prisma.SortOrder
   ticketsRejected?: Prisma.SortOrder
+  apiCalls?: Prisma.SortOrder
   errorCode?: Prisma.SortOrder
   errorMessage?: Prisma.SortOrder
   hostname?: Prisma.SortOrder
@@ -625,6 +649,7 @@ export type SyncRunAvgOrderByAggregateInput = {
   ticketsUpdated?: Prisma.SortOrder
   ticketsUnchanged?: Prisma.SortOrder
   ticketsRejected?: Prisma.SortOrder
+  apiCalls?: Prisma.SortOrder
   pid?: Prisma.SortOrder
 }
 
@@ -642,6 +667,7 @@ export type SyncRunMaxOrderByAggregateInput = {
   ticketsUpdated?: Prisma.SortOrder
   ticketsUnchanged?: Prisma.SortOrder
   ticketsRejected?: Prisma.SortOrder
+  apiCalls?: Prisma.SortOrder
   errorCode?: Prisma.SortOrder
   errorMessage?: Prisma.SortOrder
   hostname?: Prisma.SortOrder
@@ -662,6 +688,7 @@ export type SyncRunMinOrderByAggregateInput = {
   ticketsUpdated?: Prisma.SortOrder
   ticketsUnchanged?: Prisma.SortOrder
   ticketsRejected?: Prisma.SortOrder
+  apiCalls?: Prisma.SortOrder
   errorCode?: Prisma.SortOrder
   errorMessage?: Prisma.SortOrder
   hostname?: Prisma.SortOrder
@@ -678,6 +705,7 @@ export type SyncRunSumOrderByAggregateInput = {
   ticketsUpdated?: Prisma.SortOrder
   ticketsUnchanged?: Prisma.SortOrder
   ticketsRejected?: Prisma.SortOrder
+  apiCalls?: Prisma.SortOrder
   pid?: Prisma.SortOrder
 }
 
@@ -728,6 +756,7 @@ export type SyncRunCreateWithoutSegmentsInput = {
   ticketsUpdated?: number
   ticketsUnchanged?: number
   ticketsRejected?: number
+  apiCalls?: number
   errorCode?: string | null
   errorMessage?: string | null
   hostname?: string | null
@@ -749,6 +778,7 @@ export type SyncRunUncheckedCreateWithoutSegmentsInput = {
   ticketsUpdated?: number
   ticketsUnchanged?: number
   ticketsRejected?: number
+  apiCalls?: number
   errorCode?: string | null
   errorMessage?: string | null
   hostname?: string | null
@@ -786,6 +816,7 @@ export type SyncRunUpdateWithoutSegmentsInput = {
   ticketsUpdated?: Prisma.IntFieldUpdateOperationsInput | number
   ticketsUnchanged?: Prisma.IntFieldUpdateOperationsInput | number
   ticketsRejected?: Prisma.IntFieldUpdateOperationsInput | number
+  apiCalls?: Prisma.IntFieldUpdateOperationsInput | number
   errorCode?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   errorMessage?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   hostname?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
@@ -807,6 +838,7 @@ export type SyncRunUncheckedUpdateWithoutSegmentsInput = {
   ticketsUpdated?: Prisma.IntFieldUpdateOperationsInput | number
   ticketsUnchanged?: Prisma.IntFieldUpdateOperationsInput | number
   ticketsRejected?: Prisma.IntFieldUpdateOperationsInput | number
+  apiCalls?: Prisma.IntFieldUpdateOperationsInput | number
   errorCode?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   errorMessage?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   hostname?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
@@ -828,6 +860,7 @@ export type SyncRunCreateWithoutRejectsInput = {
   ticketsUpdated?: number
   ticketsUnchanged?: number
   ticketsRejected?: number
+  apiCalls?: number
   errorCode?: string | null
   errorMessage?: string | null
   hostname?: string | null
@@ -849,6 +882,7 @@ export type SyncRunUncheckedCreateWithoutRejectsInput = {
   ticketsUpdated?: number
   ticketsUnchanged?: number
   ticketsRejected?: number
+  apiCalls?: number
   errorCode?: string | null
   errorMessage?: string | null
   hostname?: string | null
@@ -886,6 +920,7 @@ export type SyncRunUpdateWithoutRejectsInput = {
   ticketsUpdated?: Prisma.IntFieldUpdateOperationsInput | number
   ticketsUnchanged?: Prisma.IntFieldUpdateOperationsInput | number
   ticketsRejected?: Prisma.IntFieldUpdateOperationsInput | number
+  apiCalls?: Prisma.IntFieldUpdateOperationsInput | number
   errorCode?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   errorMessage?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   hostname?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
@@ -907,6 +942,7 @@ export type SyncRunUncheckedUpdateWithoutRejectsInput = {
   ticketsUpdated?: Prisma.IntFieldUpdateOperationsInput | number
   ticketsUnchanged?: Prisma.IntFieldUpdateOperationsInput | number
   ticketsRejected?: Prisma.IntFieldUpdateOperationsInput | number
+  apiCalls?: Prisma.IntFieldUpdateOperationsInput | number
   errorCode?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   errorMessage?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   hostname?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
@@ -968,6 +1004,7 @@ export type SyncRunSelect<ExtArgs extends runtime.Types.Extensions.InternalArgs 
   ticketsUpdated?: boolean
   ticketsUnchanged?: boolean
   ticketsRejected?: boolean
+  apiCalls?: boolean
   errorCode?: boolean
   errorMessage?: boolean
   hostname?: boolean
@@ -991,6 +1028,7 @@ export type SyncRunSelectCreateManyAndReturn<ExtArgs extends runtime.Types.Exten
   ticketsUpdated?: boolean
   ticketsUnchanged?: boolean
   ticketsRejected?: boolean
+  apiCalls?: boolean
   errorCode?: boolean
   errorMessage?: boolean
   hostname?: boolean
@@ -1011,6 +1049,7 @@ export type SyncRunSelectUpdateManyAndReturn<ExtArgs extends runtime.Types.Exten
   ticketsUpdated?: boolean
   ticketsUnchanged?: boolean
   ticketsRejected?: boolean
+  apiCalls?: boolean
   errorCode?: boolean
   errorMessage?: boolean
   hostname?: boolean
@@ -1031,13 +1070,14 @@ export type SyncRunSelectScalar = {
   ticketsUpdated?: boolean
   ticketsUnchanged?: boolean
   ticketsRejected?: boolean
+  apiCalls?: boolean
   errorCode?: boolean
   errorMessage?: boolean
   hostname?: boolean
   pid?: boolean
 }
 
-export type SyncRunOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"id" | "trigger" | "startedAt" | "finishedAt" | "status" | "listsTotal" | "listsFailed" | "pages" | "ticketsSeen" | "ticketsInserted" | "ticketsUpdated" | "ticketsUnchanged" | "ticketsRejected" | "errorCode" | "errorMessage" | "hostname" | "pid", ExtArgs["result"]["syncRun"]>
+export type SyncRunOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"id" | "trigger" | "startedAt" | "finishedAt" | "status" | "listsTotal" | "listsFailed" | "pages" | "ticketsSeen" | "ticketsInserted" | "ticketsUpdated" | "ticketsUnchanged" | "ticketsRejected" | "apiCalls" | "errorCode" | "errorMessage" | "hostname" | "pid", ExtArgs["result"]["syncRun"]>
 export type SyncRunInclude<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
   segments?: boolean | Prisma.SyncRun$segmentsArgs<ExtArgs>
   rejects?: boolean | Prisma.SyncRun$rejectsArgs<ExtArgs>
@@ -1066,6 +1106,7 @@ export type $SyncRunPayload<ExtArgs extends runtime.Types.Extensions.InternalArg
     ticketsUpdated: number
     ticketsUnchanged: number
     ticketsRejected: number
+    apiCalls: number
     errorCode: string | null
     errorMessage: string | null
     hostname: string | null
@@ -1508,6 +1549,7 @@ export interface SyncRunFieldRefs {
   readonly ticketsUpdated: Prisma.FieldRef<"SyncRun", 'Int'>
   readonly ticketsUnchanged: Prisma.FieldRef<"SyncRun", 'Int'>
   readonly ticketsRejected: Prisma.FieldRef<"SyncRun", 'Int'>
+  readonly apiCalls: Prisma.FieldRef<"SyncRun", 'Int'>
   readonly errorCode: Prisma.FieldRef<"SyncRun", 'String'>
   readonly errorMessage: Prisma.FieldRef<"SyncRun", 'String'>
   readonly hostname: Prisma.FieldRef<"SyncRun", 'String'>

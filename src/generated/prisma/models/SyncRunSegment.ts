@@ -42,6 +42,7 @@ export type SyncRunSegmentAvgAggregateOutputType = {
   passes: number | null
   ticketsGone: number | null
   ticketsReturned: number | null
+  apiCalls: number | null
   errorHttpStatus: number | null
 }
 
@@ -61,6 +62,7 @@ export type SyncRunSegmentSumAggregateOutputType = {
   passes: number | null
   ticketsGone: number | null
   ticketsReturned: number | null
+  apiCalls: number | null
   errorHttpStatus: number | null
 }
 
@@ -84,6 +86,8 @@ export type SyncRunSegmentMinAggregateOutputType = {
   settled: boolean | null
   ticketsGone: number | null
   ticketsReturned: number | null
+  apiCalls: number | null
+  verified: boolean | null
   errorCode: string | null
   errorMessage: string | null
   errorHttpStatus: number | null
@@ -111,6 +115,8 @@ export type SyncRunSegmentMaxAggregateOutputType = {
   settled: boolean | null
   ticketsGone: number | null
   ticketsReturned: number | null
+  apiCalls: number | null
+  verified: boolean | null
   errorCode: string | null
   errorMessage: string | null
   errorHttpStatus: number | null
@@ -138,6 +144,8 @@ export type SyncRunSegmentCountAggregateOutputType = {
   settled: number
   ticketsGone: number
   ticketsReturned: number
+  apiCalls: number
+  verified: number
   errorCode: number
   errorMessage: number
   errorHttpStatus: number
@@ -163,6 +171,7 @@ export type SyncRunSegmentAvgAggregateInputType = {
   passes?: true
   ticketsGone?: true
   ticketsReturned?: true
+  apiCalls?: true
   errorHttpStatus?: true
 }
 
@@ -182,6 +191,7 @@ export type SyncRunSegmentSumAggregateInputType = {
   passes?: true
   ticketsGone?: true
   ticketsReturned?: true
+  apiCalls?: true
   errorHttpStatus?: true
 }
 
@@ -205,6 +215,8 @@ export type SyncRunSegmentMinAggregateInputType = {
   settled?: true
   ticketsGone?: true
   ticketsReturned?: true
+  apiCalls?: true
+  verified?: true
   errorCode?: true
   errorMessage?: true
   errorHttpStatus?: true
@@ -232,6 +244,8 @@ export type SyncRunSegmentMaxAggregateInputType = {
   settled?: true
   ticketsGone?: true
   ticketsReturned?: true
+  apiCalls?: true
+  verified?: true
   errorCode?: true
   errorMessage?: true
   errorHttpStatus?: true
@@ -259,6 +273,8 @@ export type SyncRunSegmentCountAggregateInputType = {
   settled?: true
   ticketsGone?: true
   ticketsReturned?: true
+  apiCalls?: true
+  verified?: true
   errorCode?: true
   errorMessage?: true
   errorHttpStatus?: true
@@ -373,6 +389,8 @@ export type SyncRunSegmentGroupByOutputType = {
   settled: boolean | null
   ticketsGone: number
   ticketsReturned: number
+  apiCalls: number
+  verified: boolean
   errorCode: string | null
   errorMessage: string | null
   errorHttpStatus: number | null
@@ -423,6 +441,8 @@ export type SyncRunSegmentWhereInput = {
   settled?: Prisma.BoolNullableFilter<"SyncRunSegment"> | boolean | null
   ticketsGone?: Prisma.IntFilter<"SyncRunSegment"> | number
   ticketsReturned?: Prisma.IntFilter<"SyncRunSegment"> | number
+  apiCalls?: Prisma.IntFilter<"SyncRunSegment"> | number
+  verified?: Prisma.BoolFilter<"SyncRunSegment"> | boolean
   errorCode?: Prisma.StringNullableFilter<"SyncRunSegment"> | string | null
   errorMessage?: Prisma.StringNullableFilter<"SyncRunSegment"> | string | null
   errorHttpStatus?: Prisma.IntNullableFilter<"SyncRunSegment"> | number | null
@@ -451,6 +471,8 @@ export type SyncRunSegmentOrderByWithRelationInput = {
   settled?: Prisma.SortOrderInput | Prisma.SortOrder
   ticketsGone?: Prisma.SortOrder
   ticketsReturned?: Prisma.SortOrder
+  apiCalls?: Prisma.SortOrder
+  verified?: Prisma.SortOrder
   errorCode?: Prisma.SortOrderInput | Prisma.SortOrder
   errorMessage?: Prisma.SortOrderInput | Prisma.SortOrder
   errorHttpStatus?: Prisma.SortOrderInput | Prisma.SortOrder
@@ -483,6 +505,8 @@ export type SyncRunSegmentWhereUniqueInput = Prisma.AtLeast<{
   settled?: Prisma.BoolNullableFilter<"SyncRunSegment"> | boolean | null
   ticketsGone?: Prisma.IntFilter<"SyncRunSegment"> | number
   ticketsReturned?: Prisma.IntFilter<"SyncRunSegment"> | number
+  apiCalls?: Prisma.IntFilter<"SyncRunSegment"> | number
+  verified?: Prisma.BoolFilter<"SyncRunSegment"> | boolean
   errorCode?: Prisma.StringNullableFilter<"SyncRunSegment"> | string | null
   errorMessage?: Prisma.StringNullableFilter<"SyncRunSegment"> | string | null
   errorHttpStatus?: Prisma.IntNullableFilter<"SyncRunSegment"> | number | null
@@ -511,6 +535,8 @@ export type SyncRunSegmentOrderByWithAggregationInput = {
   settled?: Prisma.SortOrderInput | Prisma.SortOrder
   ticketsGone?: Prisma.SortOrder
   ticketsReturned?: Prisma.SortOrder
+  apiCalls?: Prisma.SortOrder
+  verified?: Prisma.SortOrder
   errorCode?: Prisma.SortOrderInput | Prisma.SortOrder
   errorMessage?: Prisma.SortOrderInput | Prisma.SortOrder
   errorHttpStatus?: Prisma.SortOrderInput | Prisma.SortOrder
@@ -546,6 +572,8 @@ export type SyncRunSegmentScalarWhereWithAggregatesInput = {
   settled?: Prisma.BoolNullableWithAggregatesFilter<"SyncRunSegment"> | boolean | null
   ticketsGone?: Prisma.IntWithAggregatesFilter<"SyncRunSegment"> | number
   ticketsReturned?: Prisma.IntWithAggregatesFilter<"SyncRunSegment"> | number
+  apiCalls?: Prisma.IntWithAggregatesFilter<"SyncRunSegment"> | number
+  verified?: Prisma.BoolWithAggregatesFilter<"SyncRunSegment"> | boolean
   errorCode?: Prisma.StringNullableWithAggregatesFilter<"SyncRunSegment"> | string | null
   errorMessage?: Prisma.StringNullableWithAggregatesFilter<"SyncRunSegment"> | string | null
   errorHttpStatus?: Prisma.IntNullableWithAggregatesFilter<"SyncRunSegment"> | number | null
@@ -572,6 +600,8 @@ export type SyncRunSegmentCreateInput = {
   settled?: boolean | null
   ticketsGone?: number
   ticketsReturned?: number
+  apiCalls?: number
+  verified?: boolean
   errorCode?: string | null
   errorMessage?: string | null
   errorHttpStatus?: number | null
@@ -600,6 +630,8 @@ export type SyncRunSegmentUncheckedCreateInput = {
   settled?: boolean | null
   ticketsGone?: number
   ticketsReturned?: number
+  apiCalls?: number
+  verified?: boolean
   errorCode?: string | null
   errorMessage?: string | null
   errorHttpStatus?: number | null
@@ -626,6 +658,8 @@ export type SyncRunSegmentUpdateInput = {
   settled?: Prisma.NullableBoolFieldUpdateOperationsInput | boolean | null
   ticketsGone?: Prisma.IntFieldUpdateOperationsInput | number
   ticketsReturned?: Prisma.IntFieldUpdateOperationsInput | number
+  apiCalls?: Prisma.IntFieldUpdateOperationsInput | number
+  verified?: Prisma.BoolFieldUpdateOperationsInput | boolean
   errorCode?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   errorMessage?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   errorHttpStatus?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
@@ -654,6 +688,8 @@ export type SyncRunSegmentUncheckedUpdateInput = {
   settled?: Prisma.NullableBoolFieldUpdateOperationsInput | boolean | null
   ticketsGone?: Prisma.IntFieldUpdateOperationsInput | number
   ticketsReturned?: Prisma.IntFieldUpdateOperationsInput | number
+  apiCalls?: Prisma.IntFieldUpdateOperationsInput | number
+  verified?: Prisma.BoolFieldUpdateOperationsInput | boolean
   errorCode?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   errorMessage?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   errorHttpStatus?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
@@ -681,6 +717,8 @@ export type SyncRunSegmentCreateManyInput = {
   settled?: boolean | null
   ticketsGone?: number
   ticketsReturned?: number
+  apiCalls?: number
+  verified?: boolean
   errorCode?: string | null
   errorMessage?: string | null
   errorHttpStatus?: number | null
@@ -707,6 +745,8 @@ export type SyncRunSegmentUpdateManyMutationInput = {
   settled?: Prisma.NullableBoolFieldUpdateOperationsInput | boolean | null
   ticketsGone?: Prisma.IntFieldUpdateOperationsInput | number
   ticketsReturned?: Prisma.IntFieldUpdateOperationsInput | number
+  apiCalls?: Prisma.IntFieldUpdateOperationsInput | number
+  verified?: Prisma.BoolFieldUpdateOperationsInput | boolean
   errorCode?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   errorMessage?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   errorHttpStatus?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
@@ -734,6 +774,8 @@ export type SyncRunSegmentUncheckedUpdateManyInput = {
   settled?: Prisma.NullableBoolFieldUpdateOperationsInput | boolean | null
   ticketsGone?: Prisma.IntFieldUpdateOperationsInput | number
   ticketsReturned?: Prisma.IntFieldUpdateOperationsInput | number
+  apiCalls?: Prisma.IntFieldUpdateOperationsInput | number
+  verified?: Prisma.BoolFieldUpdateOperationsInput | boolean
   errorCode?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   errorMessage?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   errorHttpStatus?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
@@ -777,6 +819,8 @@ export type SyncRunSegmentCountOrderByAggregateInput = {
   settled?: Prisma.SortOrder
   ticketsGone?: Prisma.SortOrder
   ticketsReturned?: Prisma.SortOrder
+  apiCalls?: Prisma.SortOrder
+  verified?: Prisma.SortOrder
   errorCode?: Prisma.SortOrder
   errorMessage?: Prisma.SortOrder
   errorHttpStatus?: Prisma.SortOrder
@@ -800,6 +844,7 @@ export type SyncRunSegmentAvgOrderByAggregateInput = {
   passes?: Prisma.SortOrder
   ticketsGone?: Prisma.SortOrder
   ticketsReturned?: Prisma.SortOrder
+  apiCalls?: Prisma.SortOrder
   errorHttpStatus?: Prisma.SortOrder
 }
 
@@ -823,6 +868,8 @@ export type SyncRunSegmentMaxOrderByAggregateInput = {
   settled?: Prisma.SortOrder
   ticketsGone?: Prisma.SortOrder
   ticketsReturned?: Prisma.SortOrder
+  apiCalls?: Prisma.SortOrder
+  verified?: Prisma.SortOrder
   errorCode?: Prisma.SortOrder
   errorMessage?: Prisma.SortOrder
   errorHttpStatus?: Prisma.SortOrder
@@ -850,6 +897,8 @@ export type SyncRunSegmentMinOrderByAggregateInput = {
   settled?: Prisma.SortOrder
   ticketsGone?: Prisma.SortOrder
   ticketsReturned?: Prisma.SortOrder
+  apiCalls?: Prisma.SortOrder
+  verified?: Prisma.SortOrder
   errorCode?: Prisma.SortOrder
   errorMessage?: Prisma.SortOrder
   errorHttpStatus?: Prisma.SortOrder
@@ -873,6 +922,7 @@ export type SyncRunSegmentSumOrderByAggregateInput = {
   passes?: Prisma.SortOrder
   ticketsGone?: Prisma.SortOrder
   ticketsReturned?: Prisma.SortOrder
+  apiCalls?: Prisma.SortOrder
   errorHttpStatus?: Prisma.SortOrder
 }
 
@@ -922,6 +972,10 @@ export type NullableBoolFieldUpdateOperationsInput = {
   set?: boolean | null
 }
 
+export type BoolFieldUpdateOperationsInput = {
+  set?: boolean
+}
+
 export type SyncRunSegmentCreateWithoutRunInput = {
   id?: bigint | number
   segmentId: bigint | number
@@ -941,6 +995,8 @@ export type SyncRunSegmentCreateWithoutRunInput = {
   settled?: boolean | null
   ticketsGone?: number
   ticketsReturned?: number
+  apiCalls?: number
+  verified?: boolean
   errorCode?: string | null
   errorMessage?: string | null
   errorHttpStatus?: number | null
@@ -967,6 +1023,8 @@ export type SyncRunSegmentUncheckedCreateWithoutRunInput = {
   settled?: boolean | null
   ticketsGone?: number
   ticketsReturned?: number
+  apiCalls?: number
+  verified?: boolean
   errorCode?: string | null
   errorMessage?: string | null
   errorHttpStatus?: number | null
@@ -1023,6 +1081,8 @@ export type SyncRunSegmentScalarWhereInput = {
   settled?: Prisma.BoolNullableFilter<"SyncRunSegment"> | boolean | null
   ticketsGone?: Prisma.IntFilter<"SyncRunSegment"> | number
   ticketsReturned?: Prisma.IntFilter<"SyncRunSegment"> | number
+  apiCalls?: Prisma.IntFilter<"SyncRunSegment"> | number
+  verified?: Prisma.BoolFilter<"SyncRunSegment"> | boolean
   errorCode?: Prisma.StringNullableFilter<"SyncRunSegment"> | string | null
   errorMessage?: Prisma.StringNullableFilter<"SyncRunSegment"> | string | null
   errorHttpStatus?: Prisma.IntNullableFilter<"SyncRunSegment"> | number | null
@@ -1049,6 +1109,8 @@ export type SyncRunSegmentCreateManyRunInput = {
   settled?: boolean | null
   ticketsGone?: number
   ticketsReturned?: number
+  apiCalls?: number
+  verified?: boolean
   errorCode?: string | null
   errorMessage?: string | null
   errorHttpStatus?: number | null
@@ -1075,6 +1137,8 @@ export type SyncRunSegmentUpdateWithoutRunInput = {
   settled?: Prisma.NullableBoolFieldUpdateOperationsInput | boolean | null
   ticketsGone?: Prisma.IntFieldUpdateOperationsInput | number
   ticketsReturned?: Prisma.IntFieldUpdateOperationsInput | number
+  apiCalls?: Prisma.IntFieldUpdateOperationsInput | number
+  verified?: Prisma.BoolFieldUpdateOperationsInput | boolean
   errorCode?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   errorMessage?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   errorHttpStatus?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
@@ -1101,6 +1165,8 @@ export type SyncRunSegmentUncheckedUpdateWithoutRunInput = {
   settled?: Prisma.NullableBoolFieldUpdateOperationsInput | boolean | null
   ticketsGone?: Prisma.IntFieldUpdateOperationsInput | number
   ticketsReturned?: Prisma.IntFieldUpdateOperationsInput | number
+  apiCalls?: Prisma.IntFieldUpdateOperationsInput | number
+  verified?: Prisma.BoolFieldUpdateOperationsInput | boolean
   errorCode?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   errorMessage?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   errorHttpStatus?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
@@ -1127,6 +1193,8 @@ export type SyncRunSegmentUncheckedUpdateManyWithoutRunInput = {
   settled?: Prisma.NullableBoolFieldUpdateOperationsInput | boolean | null
   ticketsGone?: Prisma.IntFieldUpdateOperationsInput | number
   ticketsReturned?: Prisma.IntFieldUpdateOperationsInput | number
+  apiCalls?: Prisma.IntFieldUpdateOperationsInput | number
+  verified?: Prisma.BoolFieldUpdateOperationsInput | boolean
   errorCode?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   errorMessage?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   errorHttpStatus?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
@@ -1156,6 +1224,8 @@ export type SyncRunSegmentSelect<ExtArgs extends runtime.Types.Extensions.Intern
   settled?: boolean
   ticketsGone?: boolean
   ticketsReturned?: boolean
+  apiCalls?: boolean
+  verified?: boolean
   errorCode?: boolean
   errorMessage?: boolean
   errorHttpStatus?: boolean
@@ -1184,6 +1254,8 @@ export type SyncRunSegmentSelectCreateManyAndReturn<ExtArgs extends runtime.Type
   settled?: boolean
   ticketsGone?: boolean
   ticketsReturned?: boolean
+  apiCalls?: boolean
+  verified?: boolean
   errorCode?: boolean
   errorMessage?: boolean
   errorHttpStatus?: boolean
@@ -1212,6 +1284,8 @@ export type SyncRunSegmentSelectUpdateManyAndReturn<ExtArgs extends runtime.Type
   settled?: boolean
   ticketsGone?: boolean
   ticketsReturned?: boolean
+  apiCalls?: boolean
+  verified?: boolean
   errorCode?: boolean
   errorMessage?: boolean
   errorHttpStatus?: boolean
@@ -1240,6 +1314,8 @@ export type SyncRunSegmentSelectScalar = {
   settled?: boolean
   ticketsGone?: boolean
   ticketsReturned?: boolean
+  apiCalls?: boolean
+  verified?: boolean
   errorCode?: boolean
   errorMessage?: boolean
   errorHttpStatus?: boolean
@@ -1247,7 +1323,7 @@ export type SyncRunSegmentSelectScalar = {
   errorRequestId?: boolean
 }
 
-export type SyncRunSegmentOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"id" | "runId" | "segmentId" | "status" | "outcome" | "startedAt" | "finishedAt" | "pages" | "ticketsSeen" | "ticketsInserted" | "ticketsUpdated" | "ticketsUnchanged" | "ticketsRejected" | "totalItems" | "apiRetries" | "passes" | "settled" | "ticketsGone" | "ticketsReturned" | "errorCode" | "errorMessage" | "errorHttpStatus" | "errorApiId" | "errorRequestId", ExtArgs["result"]["syncRunSegment"]>
+export type SyncRunSegmentOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"id" | "runId" | "segmentId" | "status" | "outcome" | "startedAt" | "finishedAt" | "pages" | "ticketsSeen" | "ticketsInserted" | "ticketsUpdated" | "ticketsUnchanged" | "ticketsRejected" | "totalItems" | "apiRetries" | "passes" | "settled" | "ticketsGone" | "ticketsReturned" | "apiCalls" | "verified" | "errorCode" | "errorMessage" | "errorHttpStatus" | "errorApiId" | "errorRequestId", ExtArgs["result"]["syncRunSegment"]>
 export type SyncRunSegmentInclude<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
   run?: boolean | Prisma.SyncRunDefaultArgs<ExtArgs>
 }
@@ -1283,6 +1359,8 @@ export type $SyncRunSegmentPayload<ExtArgs extends runtime.Types.Extensions.Inte
     settled: boolean | null
     ticketsGone: number
     ticketsReturned: number
+    apiCalls: number
+    verified: boolean
     errorCode: string | null
     errorMessage: string | null
     errorHttpStatus: number | null
@@ -1731,6 +1809,8 @@ export interface SyncRunSegmentFieldRefs {
   readonly settled: Prisma.FieldRef<"SyncRunSegment", 'Boolean'>
   readonly ticketsGone: Prisma.FieldRef<"SyncRunSegment", 'Int'>
   readonly ticketsReturned: Prisma.FieldRef<"SyncRunSegment", 'Int'>
+  readonly apiCalls: Prisma.FieldRef<"SyncRunSegment", 'Int'>
+  readonly verified: Prisma.FieldRef<"SyncRunSegment", 'Boolean'>
   readonly errorCode: Prisma.FieldRef<"SyncRunSegment", 'String'>
   readonly errorMessage: Prisma.FieldRef<"SyncRunSegment", 'String'>
   readonly errorHttpStatus: Prisma.FieldRef<"SyncRunSegment", 'Int'>

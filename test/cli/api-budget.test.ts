@@ -1,0 +1,140 @@
+import { afterEach, describe, expect, test } from '@jest/globals';
+import { freePort } from '../../src/db/embedded-postgres.js';
+import { QuestionProSimulator } from '../../src/sim/server.js';
+import { runCli, startCli, type CliProcess } from '../support/cli-process.js';
+import { createTestDatabase, type TestDatabase } from '../support/database.js';
+
+const KEY = 'budget-key-9e1c44d0-never-logged';
+
+/** An IANA zone where it is about noon now: a daily budget period does not end during the test. */
+function zoneAtNoon(): string {
+  const offset = Math.max(-12, Math.min(12, 12 - new Date().getUTCHours()));
+  // Etc/GMT zones count west as positive: Etc/GMT-5 is UTC+5.
+  return offset === 0 ? 'UTC' : `Etc/GMT${offset > 0 ? '-' : '+'}${Math.abs(offset)}`;
+}
+
+describe('the API call budget, across processes (the built CLI)', () => {
+  let sim: QuestionProSimulator | undefined;
+  let tdb: TestDatabase | undefined;
+  let worker: CliProcess | undefined;
+  afterEach(async () => {
+    if (worker && worker.child.exitCode === null) worker.child.kill('SIGKILL');
+    worker = undefined;
+    await sim?.close();
+    await tdb?.close();
+  });
+
+  const env = (extra: Record<string, string>) => ({
+    QUESTIONPRO_API_KEY: KEY,
+    QUESTIONPRO_BASE_URL: sim!.baseUrl,
+    SYNC_PAGE_SIZE: '10',
+    DATABASE_URL: tdb!.url,
+    RETRY_MIN_DELAY_MS: '10',
+    RETRY_MAX_DELAY_MS: '200',
+    ...extra,
+  });
+
+  test('when two processes share a key and a limit of 20 calls a minute, then a 44-call sync gets no 429', async () => {
+    sim = await QuestionProSimulator.start({
+      apiKey: KEY,
+      rateLimitPerMinute: 20,
+      lists: [
+        { segmentId: 771, status: 0, count: 105 },
+        { segmentId: 772, status: 0, count: 105 },
+      ],
+    });
+    tdb = await createTestDatabase();
+    const both = { SYNC_SEGMENTS: '771,772', API_RATE_LIMIT_PER_MIN: '20' };
+
+    const [a, b] = await Promise.all([runCli(['sync'], env(both)), runCli(['sync'], env(both))]);
+
+    expect([a.code, b.code]).toEqual([0, 0]);
+    // Each list verified once (two passes of 11 pages) by one of the two processes.
+    expect(sim.callsByKey(KEY)).toBe(44);
+    expect(sim.requests.filter((r) => r.httpStatus === 429)).toEqual([]);
+    const [row] = await tdb.query<{ n: number }>('SELECT count(*)::int AS n FROM detractor_tickets');
+    expect(row?.n).toBe(210);
+    const [calls] = await tdb.query<{ n: number }>('SELECT sum(api_calls)::int AS n FROM sync_runs');
+    expect(calls?.n).toBe(44);
+  }, 300_000);
+
+  test('when nothing changed since the last verified sync, then a sync costs one read of each list', async () => {
+    sim = await QuestionProSimulator.start({ apiKey: KEY, lists: [{ segmentId: 791, status: 0, count: 35 }] });
+    tdb = await createTestDatabase();
+
+    expect((await runCli(['sync'], env({ SYNC_SEGMENTS: '791' }))).code).toBe(0);
+    const before = sim.callsByKey(KEY);
+    expect((await runCli(['sync'], env({ SYNC_SEGMENTS: '791' }))).code).toBe(0);
+
+    const onePass = 4; // 35 tickets, 10 a page
+    expect(before).toBe(2 * onePass); // the first sync verifies: two identical reads
+    expect(sim.callsByKey(KEY) - before).toBeLessThanOrEqual(1.15 * onePass);
+    const runs = await tdb.query<{ api_calls: number }>('SELECT api_calls FROM sync_runs ORDER BY id');
+    expect(runs.map((r) => r.api_calls)).toEqual([8, 4]);
+  });
+
+  test('when a worker ticks every 5 s with a budget of 30 calls a day, then it spends at most 30, stays healthy and says why it waits', async () => {
+    sim = await QuestionProSimulator.start({
+      apiKey: KEY,
+      lists: [
+        { segmentId: 781, status: 0, count: 15 },
+        { segmentId: 781, status: 1, count: 5 },
+      ],
+    });
+    tdb = await createTestDatabase();
+    const port = await freePort();
+    const budget = { API_CALL_BUDGET: '30', API_BUDGET_PERIOD: 'day', SYNC_TIMEZONE: zoneAtNoon() };
+    worker = startCli(
+      ['worker'],
+      env({
+        ...budget,
+        SYNC_SEGMENTS: '781',
+        SYNC_STATUSES: '0,1',
+        SYNC_CRON: '*/5 * * * * *',
+        HTTP_HOST: '127.0.0.1',
+        HTTP_PORT: String(port),
+      }),
+    );
+    await worker.waitForLine((l) => l['msg'] === 'run finished' && l['status'] === 'succeeded', 30_000);
+    // The budget's line (half the day's calls by noon, plus one run) runs out: ticks are deferred.
+    await worker.waitForLine((l) => l['msg'] === 'run finished' && l['status'] === 'skipped', 60_000);
+    const health = await fetch(`http://127.0.0.1:${port}/healthz`);
+    const ready = await fetch(`http://127.0.0.1:${port}/readyz`);
+    const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+    worker.child.kill('SIGTERM');
+    expect(await worker.exited).toBe(0);
+
+    expect(health.status).toBe(200);
+    expect(ready.status).toBe(503);
+    expect(((await ready.json()) as { reasons: string[] }).reasons).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^api budget: the last run deferred 1 open list\(s\) \(segment 781 status 0\)/),
+      ]),
+    );
+    expect(metrics).toMatch(/^detractor_sync_api_budget_calls 30$/m);
+    expect(metrics).toMatch(/^detractor_sync_budget_deferrals_total\{segment_id="781",status="0"\} [1-9]/m);
+    const spent = sim.callsByKey(KEY);
+    expect(spent).toBeGreaterThan(0);
+    expect(spent).toBeLessThanOrEqual(30);
+    const runs = (await tdb.query<{ status: string }>('SELECT status FROM sync_runs ORDER BY id')).map((r) => r.status);
+    const firstSkipped = runs.indexOf('skipped');
+    expect(firstSkipped).toBeGreaterThan(0);
+    expect(runs.slice(0, firstSkipped).every((s) => s === 'succeeded')).toBe(true);
+    const deferred = await tdb.query<{ error_code: string }>(
+      "SELECT DISTINCT error_code FROM sync_run_segments WHERE outcome = 'skipped'",
+    );
+    expect(deferred).toEqual([{ error_code: 'BUDGET_DEFERRED' }]);
+
+    const status = await runCli(['status', '--json'], { DATABASE_URL: tdb.url, QUESTIONPRO_API_KEY: KEY, ...budget });
+    expect(status.code).toBe(0);
+    const report = JSON.parse(status.stdout) as { apiBudget: Record<string, unknown> };
+    expect(report.apiBudget).toMatchObject({ budget: 30, used: spent, remaining: 30 - spent, period: 'day' });
+    expect(report.apiBudget).toEqual(
+      expect.objectContaining({
+        periodStart: expect.any(String),
+        periodEnd: expect.any(String),
+        projectedAtPeriodEnd: expect.any(Number),
+      }),
+    );
+  });
+});

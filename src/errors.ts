@@ -36,6 +36,7 @@ export const ERROR_CODES = [
   'RUN_ABANDONED',
   'MIGRATION_FAILED',
   'MIGRATION_FAILED_EARLIER',
+  'EMBEDDED_DB_IN_USE', // DATABASE_URL unset and the embedded server's folder is taken
   // Everything else.
   'CONFIG_INVALID',
   'ABORTED',

@@ -27,7 +27,7 @@ export async function demoCommand(argv: string[]): Promise<number> {
   const log = createLogger({ level: config.logLevel });
   let runtime: Runtime | undefined;
   try {
-    runtime = await openRuntime(config, log);
+    runtime = await openRuntime(config, log, { embeddedIsExpected: true });
     const report = await runtime.sync('demo', listsFor(config.sync.segments, config.sync.statuses, config.questionpro.pageSize));
     const [{ total }] = await runtime.db.$queryRaw<[{ total: number }]>`SELECT count(*)::int AS total FROM detractor_tickets`;
     printSummary(report, total, sim.baseUrl);

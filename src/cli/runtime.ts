@@ -20,7 +20,6 @@ import { runSync, type RunReport } from '../sync/run-sync.js';
 
 /** Where runs without DATABASE_URL keep their embedded PostgreSQL. */
 export const EMBEDDED_DATA_DIR = path.join(PROJECT_ROOT, '.data', 'pg');
-export const EMBEDDED_PORT = 54329;
 
 export interface Runtime {
   readonly db: Db;
@@ -64,14 +63,21 @@ function createClient(config: Config, log: Logger, budget: ApiBudget, observer?:
 export async function openRuntime(
   config: Config,
   log: Logger,
-  options: { migrateNow?: boolean; observers?: RuntimeObservers } = {},
+  options: { migrateNow?: boolean; observers?: RuntimeObservers; embeddedIsExpected?: boolean } = {},
 ): Promise<Runtime> {
   let embedded: EmbeddedDatabase | undefined;
   let databaseUrl = config.databaseUrl;
   if (databaseUrl === undefined) {
-    embedded = await startEmbeddedPostgres({ dataDir: EMBEDDED_DATA_DIR, port: EMBEDDED_PORT, log });
+    embedded = await startEmbeddedPostgres({ dataDir: EMBEDDED_DATA_DIR, port: config.embeddedPostgresPort, log });
     databaseUrl = embedded.url;
-    log.info({ dataDir: embedded.dataDir, port: embedded.port }, 'embedded postgres started (DATABASE_URL unset)');
+    const where = { dataDir: embedded.dataDir, port: embedded.port };
+    // Fine for the demo; for a real account, data landing where no BI tool looks is a mistake to say out loud.
+    if (options.embeddedIsExpected) log.info(where, 'embedded postgres started (DATABASE_URL unset)');
+    else
+      log.warn(
+        where,
+        'DATABASE_URL is not set: syncing into an embedded PostgreSQL under .data/, where no BI tool will look; set DATABASE_URL',
+      );
   }
   const url = databaseUrl;
   let migrated: Promise<void> | undefined;

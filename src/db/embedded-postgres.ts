@@ -1,8 +1,9 @@
 import { existsSync } from 'node:fs';
-import { chmod, mkdir, stat } from 'node:fs/promises';
+import { chmod, mkdir, readFile, stat } from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
 import type { Logger } from 'pino';
+import { SyncError } from '../errors.js';
 import { loadEmbeddedPostgres } from './embedded-postgres-loader.js';
 
 export interface EmbeddedDatabase {
@@ -14,7 +15,7 @@ export interface EmbeddedDatabase {
 
 export interface EmbeddedOptions {
   readonly dataDir: string;
-  /** Preferred port; a free one is taken when it is busy. */
+  /** Preferred port; a free one is taken when it is busy (or when 0 or unset). */
   readonly port?: number;
   readonly database?: string;
   readonly persistent?: boolean;
@@ -62,12 +63,62 @@ export async function freePort(): Promise<number> {
 }
 
 /**
+ * The embedded server another process runs on `dataDir` right now (e.g. `npm run demo --
+ * --keep-db`), read from its postmaster.pid: its pid (alive) and port.
+ */
+export async function runningEmbeddedServer(
+  dataDir: string,
+  database = 'detractor_sync',
+): Promise<{ pid: number; url: string } | undefined> {
+  let lines: string[];
+  try {
+    lines = (await readFile(path.join(path.resolve(dataDir), 'postmaster.pid'), 'utf8')).split('\n');
+  } catch {
+    return undefined;
+  }
+  const pid = Number(lines[0]);
+  const port = Number(lines[3]);
+  if (!Number.isInteger(pid) || !Number.isInteger(port)) return undefined;
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return undefined; // a stale file left by a crash: the server is gone
+  }
+  return { pid, url: `postgresql://${USER}:${PASSWORD}@127.0.0.1:${port}/${database}` };
+}
+
+/** Best effort (Linux /proc): the process that started a server, e.g. `node … demo --keep-db`. */
+async function ownerOf(serverPid: number): Promise<string | undefined> {
+  try {
+    const status = await readFile(`/proc/${serverPid}/status`, 'utf8');
+    const parent = Number(/^PPid:\s*(\d+)/m.exec(status)?.[1]);
+    if (!parent || parent === 1) return undefined;
+    const command = (await readFile(`/proc/${parent}/cmdline`, 'utf8')).split('\0').filter(Boolean).join(' ');
+    return `pid ${parent}: ${command}`;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
  * A real PostgreSQL server from the embedded-postgres package, for the demo, tests
- * and `DATABASE_URL`-less runs. Listens on 127.0.0.1 only.
+ * and `DATABASE_URL`-less runs. Listens on 127.0.0.1 only. A data folder another
+ * process's server is using is refused with a message saying so (starting a second
+ * server on it would fail with a cryptic error).
  */
 export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<EmbeddedDatabase> {
   const dataDir = path.resolve(options.dataDir);
-  const port = options.port !== undefined && (await isPortFree(options.port)) ? options.port : await freePort();
+  const running = await runningEmbeddedServer(dataDir, options.database);
+  if (running) {
+    const owner = (await ownerOf(running.pid)) ?? 'e.g. `npm run demo -- --keep-db`';
+    throw new SyncError(
+      'EMBEDDED_DB_IN_USE',
+      `the embedded database in ${dataDir} is in use by another process (its server pid ${running.pid}, started by ${owner}): ` +
+        'stop it first, or set DATABASE_URL to a server both can use',
+      { fatal: true },
+    );
+  }
+  const port = options.port && (await isPortFree(options.port)) ? options.port : await freePort();
   const database = options.database ?? 'detractor_sync';
   const log = options.log;
   const EmbeddedPostgres = await loadEmbeddedPostgres();

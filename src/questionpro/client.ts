@@ -100,7 +100,10 @@ export class QuestionProClient {
     });
   }
 
-  async fetchPage(request: PageRequest, signal?: AbortSignal): Promise<FetchedPage> {
+  /** `callLog`: the caller's logger (its run and list); failures and waits are logged with it. */
+  async fetchPage(request: PageRequest, signal?: AbortSignal, callLog?: Logger): Promise<FetchedPage> {
+    const log = callLog ?? this.log.child({ segmentId: request.segmentId, ticketStatus: request.status });
+    const where = { page: request.page, perPage: request.perPage };
     let attempts = 0;
     const { retries, minDelayMs, maxDelayMs } = this.options.retry;
     try {
@@ -120,7 +123,7 @@ export class QuestionProClient {
           onFailedAttempt: async ({ error, attemptNumber, retriesLeft }) => {
             const fields = error instanceof ApiError ? error.toLog() : { errMessage: error.message };
             const willRetry = retriesLeft > 0 && isRetryable(error);
-            this.log.warn({ ...request, attempt: attemptNumber, retriesLeft, willRetry, ...fields }, 'api call failed');
+            log.warn({ ...where, attempt: attemptNumber, retriesLeft, willRetry, ...fields }, 'api call failed');
             if (error instanceof ApiError) {
               if (willRetry) this.observer.onRetry?.({ code: error.code, httpStatus: error.httpStatus });
               if (error.fatal) this.observer.onFatal?.({ code: error.code });
@@ -128,7 +131,7 @@ export class QuestionProClient {
             // p-retry has no per-error delay: honour Retry-After by waiting here, before its own backoff.
             if (willRetry && error instanceof ApiError && error.retryAfterMs !== undefined) {
               const waitMs = Math.min(error.retryAfterMs, maxDelayMs);
-              this.log.info({ ...request, waitMs, requestId: error.requestId }, 'waiting for Retry-After');
+              log.info({ ...where, waitMs, requestId: error.requestId }, 'waiting for Retry-After');
               this.observer.onRetryAfterWait?.({ waitMs });
               await abortableSleep(waitMs, signal);
             }
@@ -235,16 +238,20 @@ function parseEnvelope(text: string, headerRequestId: string | undefined): PageE
   let json: unknown;
   try {
     json = parseJsonExact(text);
-  } catch (cause) {
+  } catch {
     // A 200 whose body does not parse is most likely truncated in transit: retryable.
-    throw new ApiError('QuestionPro answered 200 with a body that is not JSON', {
-      kind: 'invalid-response',
-      code: 'API_UNPARSEABLE_BODY',
-      httpStatus: 200,
-      body: parseErrorBody(text),
-      requestId: headerRequestId,
-      cause,
-    });
+    // Neither an excerpt nor the parser's message (which quotes the text) is kept: a
+    // page of tickets holds respondents' e-mails and comments, and this message reaches
+    // logs, sync_run_segments and the status page.
+    throw new ApiError(
+      `QuestionPro answered 200 with a body that is not JSON (${Buffer.byteLength(text)} bytes, content withheld)`,
+      {
+        kind: 'invalid-response',
+        code: 'API_UNPARSEABLE_BODY',
+        httpStatus: 200,
+        requestId: headerRequestId,
+      },
+    );
   }
   const parsed = pageEnvelopeSchema.safeParse(json);
   const requestId =

@@ -1,9 +1,11 @@
 import { createHash } from 'node:crypto';
+import type { Logger } from 'pino';
 import type { FetchedPage, PageRequest } from './client.js';
 import { SyncError } from '../errors.js';
 
 export interface PageSource {
-  fetchPage(request: PageRequest, signal?: AbortSignal): Promise<FetchedPage>;
+  /** `log`: the caller's logger (its run and list), for what the fetch logs about itself. */
+  fetchPage(request: PageRequest, signal?: AbortSignal, log?: Logger): Promise<FetchedPage>;
 }
 
 export interface ListRef {
@@ -54,10 +56,10 @@ export function pageBound(totalItems: number, perPage: number): { justified: num
 export async function* pages(
   source: PageSource,
   list: ListRef,
-  options: { concurrency?: number; signal?: AbortSignal } = {},
+  options: { concurrency?: number; signal?: AbortSignal; log?: Logger } = {},
 ): AsyncGenerator<NumberedPage> {
   const fetchOne = async (page: number): Promise<NumberedPage> => {
-    const result = await source.fetchPage({ ...list, page }, options.signal);
+    const result = await source.fetchPage({ ...list, page }, options.signal, options.log);
     if (result.pagination.currentPage !== page) {
       throw new SyncError(
         'API_PAGING_MISMATCH',

@@ -68,7 +68,7 @@ export async function crawlPass(
   let unidentified = 0;
   let lastTotal = 0;
   let lastPage = 0;
-  for await (const page of pages(ctx.source, list, { concurrency: ctx.pageConcurrency, signal: ctx.signal })) {
+  for await (const page of pages(ctx.source, list, { concurrency: ctx.pageConcurrency, signal: ctx.signal, log: ctx.log })) {
     const digest = page.digest;
     pageDigests.set(page.page, digest);
 

@@ -116,8 +116,8 @@ async function executeRun(ctx: RunContext, request: RunRequest): Promise<RunRepo
   let proven: () => void = () => undefined;
   const apiProven = new Promise<void>((resolve) => (proven = resolve));
   const source: PageSource = {
-    fetchPage: (request, pageSignal) =>
-      slots(() => deps.source.fetchPage(request, pageSignal)).then((page) => {
+    fetchPage: (request, pageSignal, pageLog) =>
+      slots(() => deps.source.fetchPage(request, pageSignal, pageLog)).then((page) => {
         proven();
         return page;
       }),
@@ -176,7 +176,12 @@ async function executeRun(ctx: RunContext, request: RunRequest): Promise<RunRepo
   }
   const durationMs = Math.round(performance.now() - ctx.started);
   deps.observer?.onRunEnd?.({ runId: run.runId, status, durationMs });
-  const summary = { status, durationMs, ...totals, ...(fatal ? { errorCode: fatal.code, errMessage: fatal.message } : {}) };
+  const summary = {
+    runStatus: status,
+    durationMs,
+    ...totals,
+    ...(fatal ? { errorCode: fatal.code, errMessage: fatal.message } : {}),
+  };
   if (status === 'succeeded') log.info(summary, 'run finished');
   else log.error(summary, 'run finished');
   return { runId: run.runId, status, lists: reports, durationMs, ...(fatal ? { error: fatal.message } : {}) };
@@ -205,7 +210,10 @@ async function recordDeferred(ctx: ListContext, deferred: readonly DeferredList[
           : new SyncError('RUN_RECORD_FAILED', errorMessage(error), { cause: error, fatal: true }),
       );
     }
-    ctx.log.warn({ segmentId: list.segmentId, status: list.status, code: reason.code, reason: reason.message }, 'list deferred');
+    ctx.log.warn(
+      { segmentId: list.segmentId, ticketStatus: list.status, code: reason.code, reason: reason.message },
+      'list deferred',
+    );
     reports.push({
       segmentId: list.segmentId,
       status: list.status,
@@ -220,7 +228,8 @@ async function recordDeferred(ctx: ListContext, deferred: readonly DeferredList[
 
 /** Claims, syncs and records one list; never rejects: a bookkeeping failure ends the run. */
 async function processList(ctx: ListContext, list: ListRef & { readonly mode?: ListMode }): Promise<ListReport> {
-  const log = ctx.log.child({ segmentId: list.segmentId, status: list.status });
+  // `ticketStatus`, not `status`: log pipelines give a field one type, and runs' status is a word.
+  const log = ctx.log.child({ segmentId: list.segmentId, ticketStatus: list.status });
   let claimed = false;
   try {
     const endedBy = ctx.endedBy();
@@ -269,8 +278,8 @@ async function runList(ctx: ListContext, list: ListRef & { readonly mode?: ListM
   let raisedHere: SyncError | undefined;
   // Every attempt of every page request is a call spent, failed ones included.
   const source: PageSource = {
-    fetchPage: (request, signal) =>
-      ctx.source.fetchPage(request, signal).then(
+    fetchPage: (request, signal, pageLog) =>
+      ctx.source.fetchPage(request, signal, pageLog).then(
         (page) => {
           counts.apiCalls += page.attempts;
           return page;

@@ -95,9 +95,9 @@ describe('the API call budget, across processes (the built CLI)', () => {
         HTTP_PORT: String(port),
       }),
     );
-    await worker.waitForLine((l) => l['msg'] === 'run finished' && l['status'] === 'succeeded', 30_000);
+    await worker.waitForLine((l) => l['msg'] === 'run finished' && l['runStatus'] === 'succeeded', 30_000);
     // The budget's line (half the day's calls by noon, plus one run) runs out: ticks are deferred.
-    await worker.waitForLine((l) => l['msg'] === 'run finished' && l['status'] === 'skipped', 60_000);
+    await worker.waitForLine((l) => l['msg'] === 'run finished' && l['runStatus'] === 'skipped', 60_000);
     const health = await fetch(`http://127.0.0.1:${port}/healthz`);
     const ready = await fetch(`http://127.0.0.1:${port}/readyz`);
     const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();

@@ -84,7 +84,7 @@ describe('npm run sync (the built CLI as a child process)', () => {
     const [row] = await tdb.query<{ n: number }>('SELECT count(*)::int AS n FROM detractor_tickets');
     expect(row?.n).toBe(85);
     const summary = result.lines.find((l) => l['msg'] === 'run finished');
-    expect(summary).toMatchObject({ status: 'succeeded', ticketsInserted: 85, listsTotal: 4 });
+    expect(summary).toMatchObject({ runStatus: 'succeeded', ticketsInserted: 85, listsTotal: 4 });
     expect(result.stdout + result.stderr).not.toContain(KEY);
   });
 

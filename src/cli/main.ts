@@ -5,6 +5,7 @@ import { createLogger, maskSecret, maskUrlPassword } from '../logging/logger.js'
 import { SecretRedactor } from '../logging/secret-redactor.js';
 import { demoCommand } from './demo-command.js';
 import { docsCommand } from './docs-command.js';
+import { healthcheckCommand } from './healthcheck-command.js';
 import { readonlyRoleCommand } from './readonly-role-command.js';
 import { statusCommand } from './status-command.js';
 import { syncCommand } from './sync-command.js';
@@ -18,6 +19,7 @@ const USAGE = `usage: detractor-sync <worker|sync|demo> [options]
   status [--json] [--runs N]    the last runs and each list's freshness and last error
   readonly-role [--role NAME] [--print]
                                create/refresh the read-only BI role (DATABASE_URL, READONLY_ROLE_PASSWORD)
+  healthcheck                  exit 0 when the worker on this host answers (the image's HEALTHCHECK)
   docs                         regenerate the README's data dictionary and example outputs (developers)`;
 
 /** Exit codes: 0 success, 1 a sync failed, 2 invalid configuration or usage. */
@@ -28,6 +30,7 @@ async function main(argv: string[]): Promise<number> {
   if (command === 'docs') return docsCommand();
   if (command === 'readonly-role') return readonlyRoleCommand(rest);
   if (command === 'status') return statusCommand(rest);
+  if (command === 'healthcheck') return healthcheckCommand();
   if (command !== 'worker' && command !== 'sync') {
     console.error(USAGE);
     return 2;

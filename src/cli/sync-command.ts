@@ -1,10 +1,13 @@
+import os from 'node:os';
 import { parseArgs } from 'node:util';
 import type { Logger } from 'pino';
 import type { Config } from '../config/config.js';
 import { parseListValue } from '../config/env-schema.js';
 import { ConfigError, errorMessage } from '../errors.js';
+import { maskUrlPassword } from '../logging/logger.js';
+import { PUSH_JOB, SyncMetrics } from '../observability/metrics.js';
 import { onShutdownSignal } from '../scheduler/signals.js';
-import { listsFor } from '../sync/run-sync.js';
+import { listsFor, type RunReport } from '../sync/run-sync.js';
 import { openRuntime } from './runtime.js';
 
 /** Repeated `--segment` / `--status` flags, checked against the same ranges as the variables. */
@@ -25,8 +28,24 @@ function integers(values: string[] | undefined, flag: '--segment' | '--status'):
 }
 
 /**
+ * Pushes the run's metrics to the Pushgateway, grouped by this host (a CronJob's pod).
+ * A gateway that is down costs a warning, never the sync's exit code.
+ */
+async function pushMetrics(metrics: SyncMetrics, gatewayUrl: string, log: Logger): Promise<void> {
+  const where = { pushgateway: maskUrlPassword(gatewayUrl), job: PUSH_JOB, instance: os.hostname() };
+  try {
+    await metrics.push(gatewayUrl, { instance: where.instance });
+    log.info(where, 'metrics pushed');
+  } catch (error) {
+    log.warn({ ...where, errMessage: errorMessage(error) }, 'metrics not pushed');
+  }
+}
+
+/**
  * `npm run sync [-- --segment 999 --status 0]`: one run, then exit 0 when every list
- * succeeded and 1 otherwise (usable as a Kubernetes CronJob).
+ * succeeded and 1 otherwise (usable as a Kubernetes CronJob). With
+ * METRICS_PUSHGATEWAY_URL, the run's metrics are pushed at the end, also when it could
+ * not start.
  */
 export async function syncCommand(config: Config, log: Logger, argv: string[]): Promise<number> {
   const { values } = parseArgs({
@@ -36,14 +55,24 @@ export async function syncCommand(config: Config, log: Logger, argv: string[]): 
   });
   const segments = integers(values.segment, '--segment') ?? config.sync.segments;
   const statuses = integers(values.status, '--status') ?? config.sync.statuses;
+  const lists = listsFor(segments, statuses, config.questionpro.pageSize);
 
-  const runtime = await openRuntime(config, log);
-  const controller = new AbortController();
-  onShutdownSignal(log, () => controller.abort());
+  const metrics = new SyncMetrics();
+  metrics.initLists(lists);
+  let report: RunReport | undefined;
   try {
-    const report = await runtime.sync('cli', listsFor(segments, statuses, config.questionpro.pageSize), controller.signal);
-    return report.status === 'succeeded' ? 0 : 1;
+    const runtime = await openRuntime(config, log, { observers: { client: metrics.client, run: metrics.run } });
+    const controller = new AbortController();
+    onShutdownSignal(log, () => controller.abort());
+    try {
+      report = await runtime.sync('cli', lists, controller.signal);
+      return report.status === 'succeeded' ? 0 : 1;
+    } finally {
+      await runtime.close();
+    }
   } finally {
-    await runtime.close();
+    // No report: the run could not start (database unreachable, migrations failed).
+    if (!report) metrics.runNotStarted();
+    if (config.pushgatewayUrl) await pushMetrics(metrics, config.pushgatewayUrl, log);
   }
 }

@@ -1,5 +1,6 @@
 import { Gauge, type Registry } from 'prom-client';
 import type { BudgetStatus } from '../budget/budget-status.js';
+import { sharedRead } from './metrics.js';
 
 /**
  * The API call budget as Prometheus gauges, read from the ledger at each scrape: the
@@ -9,13 +10,7 @@ import type { BudgetStatus } from '../budget/budget-status.js';
  * down) leaves the last values.
  */
 export function registerBudgetMetrics(registry: Registry, read: () => Promise<BudgetStatus>): void {
-  let pending: Promise<BudgetStatus | undefined> | undefined;
-  const status = () => {
-    pending ??= read()
-      .catch(() => undefined)
-      .finally(() => setTimeout(() => (pending = undefined), 1_000).unref());
-    return pending;
-  };
+  const status = sharedRead(read);
   const gauge = (name: string, help: string, value: (s: BudgetStatus) => number | undefined) =>
     new Gauge({
       name,
@@ -23,8 +18,11 @@ export function registerBudgetMetrics(registry: Registry, read: () => Promise<Bu
       registers: [registry],
       async collect() {
         const s = await status();
-        const v = s === undefined ? undefined : value(s);
-        if (v !== undefined) this.set(v);
+        if (s === undefined) return;
+        // A gauge without labels would say 0 (a budget of 0 calls, which every pace overruns): absent is honest.
+        const v = value(s);
+        if (v === undefined) this.remove();
+        else this.set(v);
       },
     });
   new Gauge({

@@ -1,6 +1,31 @@
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Pushgateway, Registry, collectDefaultMetrics } from 'prom-client';
 import type { ClientObserver } from '../questionpro/client.js';
+import type { ListOutcome, RunStatus } from '../runs/run-types.js';
 import type { RunObserver } from '../sync/run-observer.js';
+import type { ListFreshness } from './readiness.js';
+
+/** The statuses a finished run reports, and what a list or a ticket can come to: each series exists from the start. */
+const RUN_STATUSES = ['succeeded', 'partial', 'failed', 'aborted', 'skipped'] as const satisfies readonly RunStatus[];
+const LIST_OUTCOMES = ['succeeded', 'partial', 'failed', 'skipped', 'aborted'] as const satisfies readonly ListOutcome[];
+const TICKET_RESULTS = ['inserted', 'updated', 'unchanged', 'rejected'] as const;
+
+/** The Pushgateway job of one-shot syncs; the alert rules select it by this name. */
+export const PUSH_JOB = 'detractor-sync';
+const PUSH_TIMEOUT_MS = 10_000;
+
+/**
+ * One read shared by the gauges of a scrape: prom-client collects them concurrently, so
+ * each would otherwise query the database on its own. A failed read gives undefined.
+ */
+export function sharedRead<T>(read: () => Promise<T>): () => Promise<T | undefined> {
+  let pending: Promise<T | undefined> | undefined;
+  return () => {
+    pending ??= read()
+      .catch(() => undefined)
+      .finally(() => setTimeout(() => (pending = undefined), 1_000).unref());
+    return pending;
+  };
+}
 
 /**
  * The worker's Prometheus metrics (prom-client), fed by the API client's and the run's
@@ -20,13 +45,23 @@ export class SyncMetrics {
   });
   private readonly runs = new Counter({
     name: 'detractor_sync_runs_total',
-    help: 'Sync runs finished, by final status (succeeded, partial, failed, aborted).',
+    help: 'Sync runs finished, by final status (succeeded, partial, failed, aborted, skipped).',
     labelNames: ['status'],
+    registers: [this.registry],
+  });
+  private readonly runStartFailures = new Counter({
+    name: 'detractor_sync_run_start_failures_total',
+    help: 'Runs that could not start (database unreachable, migrations failed): nothing recorded in sync_runs.',
     registers: [this.registry],
   });
   private readonly running = new Gauge({
     name: 'detractor_sync_run_in_progress',
     help: '1 while a sync run is in progress, else 0.',
+    registers: [this.registry],
+  });
+  private readonly runStarted = new Gauge({
+    name: 'detractor_sync_run_started_timestamp_seconds',
+    help: 'Unix time the run in progress started; 0 while no run is in progress.',
     registers: [this.registry],
   });
   private readonly tickets = new Counter({
@@ -46,6 +81,20 @@ export class SyncMetrics {
     help: 'Unix time of the last successful sync of each list.',
     labelNames: ['segment_id', 'status'],
     registers: [this.registry],
+  });
+  private readonly listStale = new Gauge({
+    name: 'detractor_sync_list_stale',
+    help: '1 when a configured list has not synced successfully within its bound (judged as /readyz does, at each scrape), else 0. 0 until the first sync finished.',
+    labelNames: ['segment_id', 'status'],
+    registers: [this.registry],
+    collect: () => this.judgeFreshness(),
+  });
+  private readonly listStaleAfter = new Gauge({
+    name: 'detractor_sync_list_stale_after_seconds',
+    help: "A list's freshness bound: SYNC_STALE_AFTER_SECONDS (default 3 schedule intervals) plus its status's SYNC_STATUS_INTERVALS. Set once the first sync finished.",
+    labelNames: ['segment_id', 'status'],
+    registers: [this.registry],
+    collect: () => this.judgeFreshness(),
   });
   private readonly apiRequests = new Counter({
     name: 'detractor_sync_api_requests_total',
@@ -81,14 +130,68 @@ export class SyncMetrics {
     registers: [this.registry],
   });
 
+  private freshness: (() => Promise<readonly ListFreshness[] | undefined>) | undefined;
+
   constructor() {
     collectDefaultMetrics({ register: this.registry });
     this.running.set(0);
+    this.runStarted.set(0);
+    // A series born with its first failure hides that failure from increase(): start every known one at 0.
+    for (const status of RUN_STATUSES) this.runs.inc({ status }, 0);
+    this.apiRequests.inc({ outcome: 'error', status_code: '429' }, 0);
+  }
+
+  /** The configured lists: every per-list series starts at 0, so the first failure after a restart counts. */
+  initLists(lists: ReadonlyArray<{ readonly segmentId: number; readonly status: number }>): void {
+    for (const list of lists) {
+      const labels = { segment_id: String(list.segmentId), status: String(list.status) };
+      for (const outcome of LIST_OUTCOMES) this.lists.inc({ ...labels, outcome }, 0);
+      for (const result of TICKET_RESULTS) this.tickets.inc({ ...labels, result }, 0);
+      this.deferrals.inc(labels, 0);
+    }
+  }
+
+  /**
+   * Each scrape asks `judge` (the /readyz check) which lists are stale. Until it judges
+   * them (no sync finished yet) the lists are not stale; while it cannot (the database is
+   * down) they keep their last value.
+   */
+  watchFreshness(
+    lists: ReadonlyArray<{ readonly segmentId: number; readonly status: number }>,
+    judge: () => Promise<{ readonly lists: readonly ListFreshness[] }>,
+  ): void {
+    for (const list of lists) this.listStale.set({ segment_id: String(list.segmentId), status: String(list.status) }, 0);
+    this.freshness = sharedRead(async () => (await judge()).lists);
+  }
+
+  private async judgeFreshness(): Promise<void> {
+    for (const list of (await this.freshness?.()) ?? []) {
+      const labels = { segment_id: String(list.segmentId), status: String(list.status) };
+      this.listStale.set(labels, list.stale ? 1 : 0);
+      this.listStaleAfter.set(labels, list.limitSeconds);
+    }
   }
 
   /** Seeds the last-success gauges from the database, so a restart does not look stale. */
   setLastSuccess(segmentId: number, status: number, at: Date): void {
     this.lastSuccess.set({ segment_id: String(segmentId), status: String(status) }, at.getTime() / 1000);
+  }
+
+  /** A run that could not start: no run row is written, so only this counter tells. */
+  runNotStarted(): void {
+    this.runStartFailures.inc();
+    this.running.set(0);
+    this.runStarted.set(0);
+  }
+
+  /**
+   * Replaces this job's group on a Prometheus Pushgateway (PUT) with every metric of the
+   * registry: a one-shot sync cannot be scraped. Rejects when the gateway refuses or
+   * does not answer within 10 s.
+   */
+  async push(gatewayUrl: string, grouping: Readonly<Record<string, string>>): Promise<void> {
+    const gateway = new Pushgateway(gatewayUrl, { timeout: PUSH_TIMEOUT_MS }, this.registry);
+    await gateway.push({ jobName: PUSH_JOB, groupings: { ...grouping } });
   }
 
   readonly client: ClientObserver = {
@@ -105,9 +208,13 @@ export class SyncMetrics {
   };
 
   readonly run: RunObserver = {
-    onRunStart: () => this.running.set(1),
+    onRunStart: () => {
+      this.running.set(1);
+      this.runStarted.set(Date.now() / 1000);
+    },
     onRunEnd: ({ status, durationMs }) => {
       this.running.set(0);
+      this.runStarted.set(0);
       this.runs.inc({ status });
       this.runDuration.observe({ status }, durationMs / 1000);
     },

@@ -14,6 +14,8 @@ export interface WorkerOptions {
   readonly log: Logger;
   /** One sync; the worker passes a signal that aborts when it stops. */
   readonly runOnce: (trigger: RunTrigger, signal: AbortSignal) => Promise<RunReport>;
+  /** A run that could not start (e.g. the database unreachable): no run row tells, so metrics must. */
+  readonly onRunNotStarted?: (event: { trigger: RunTrigger; error: unknown }) => void;
 }
 
 /**
@@ -81,6 +83,7 @@ export class SyncWorker {
           { trigger, errMessage: errorMessage(error), failures: this.failures, backoffMs },
           'run could not start',
         );
+        this.options.onRunNotStarted?.({ trigger, error });
       })
       .finally(() => {
         this.current = undefined;

@@ -27,6 +27,17 @@ describe('npm run status', () => {
       last_error_code: 'API_NOT_FOUND',
     });
     expect(byList.get('999/0')?.['error_request_id']).toEqual(expect.any(String));
+    // Open and overdue detractors per segment, as the worker's page shows them: every segment tried, 999 with none.
+    const truth = await h.tdb.query<{ segment_id: string; open: number; overdue: number }>(
+      `SELECT m.segment_id::text AS segment_id, count(*)::int AS open, count(*) FILTER (WHERE t.due_at < now())::int AS overdue
+       FROM detractor_ticket_segments m JOIN detractor_tickets t USING (ticket_id)
+       WHERE m.gone_at IS NULL AND m.status = 0 GROUP BY m.segment_id ORDER BY m.segment_id`,
+    );
+    expect(truth.map((t) => t.open)).toEqual([12, 12]);
+    expect((status as unknown as { openTickets: unknown }).openTickets).toEqual([
+      ...truth,
+      { segment_id: '999', open: 0, overdue: 0 },
+    ]);
   });
 
   test('when run without flags, then it prints readable tables', async () => {
@@ -35,5 +46,30 @@ describe('npm run status', () => {
     expect(result.stdout).toMatch(/^Last 5 runs\n id \| trigger \| status/m);
     expect(result.stdout).toMatch(/Lists \(segment x status\)\n segment_id \| status \| last_success_at/);
     expect(result.stdout).toMatch(/^ 999 +\| 0 +\|.*\| failed +\|/m);
+    expect(result.stdout).toMatch(
+      /Open detractors per segment \(overdue: past their due time\)\n segment_id \| open \| overdue\n/,
+    );
+    expect(result.stdout).toMatch(/^ 961 +\| 12 +\| \d+$/m);
+  });
+
+  test('when API calls were recorded, then they are counted per day of the last two weeks', async () => {
+    await h.tdb.query(
+      `INSERT INTO api_call_ledger (key_fingerprint, minute, outcome, calls) VALUES
+         ('00000000feedbeef', date_trunc('minute', now()), 'sent', 7),
+         ('00000000feedbeef', date_trunc('minute', now()), 'ok', 7),
+         ('00000000feedbeef', date_trunc('minute', now()) - interval '30 days', 'sent', 5)`,
+    );
+
+    const result = await runCli(['status', '--json'], { DATABASE_URL: h.tdb.url, SYNC_TIMEZONE: 'UTC' });
+
+    expect(result.code).toBe(0);
+    const status = JSON.parse(result.stdout) as { apiBudget: { callsPerDay: Array<{ day: string; calls: number }> } };
+    const days = status.apiBudget.callsPerDay;
+    expect(days).toHaveLength(14);
+    // Sent calls only (not what they got), and not the ones of a month ago.
+    expect(days.reduce((n, d) => n + d.calls, 0)).toBe(7);
+    expect(days.at(-1)).toEqual({ day: expect.stringMatching(/^\d{4}-\d{2}-\d{2}$/), calls: 7 });
+    const text = await runCli(['status'], { DATABASE_URL: h.tdb.url, SYNC_TIMEZONE: 'UTC' });
+    expect(text.stdout).toMatch(/API calls sent per day \(the last 14 days of SYNC_TIMEZONE\)\n day +\| calls\n/);
   });
 });

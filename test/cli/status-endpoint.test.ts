@@ -57,6 +57,7 @@ describe('the worker status endpoint (real worker process, scraped over HTTP)', 
     await tdb?.close();
     tdb = undefined;
     sim.clearFaults();
+    sim.onRequest(undefined);
   });
   afterAll(async () => sim.close());
 
@@ -90,7 +91,11 @@ describe('the worker status endpoint (real worker process, scraped over HTTP)', 
     expect(ready.status).toBe(200);
     expect(JSON.parse(ready.body)).toMatchObject({ ready: true, database: { ok: true } });
 
-    const metrics = parseMetrics((await get(port, '/metrics')).body);
+    // Freshness is judged once the worker has taken the run's report (a moment after its last log line).
+    const metrics = await waitFor(async () => {
+      const m = parseMetrics((await get(port, '/metrics')).body);
+      return m.has('detractor_sync_list_stale_after_seconds{segment_id="952",status="0"}') ? m : undefined;
+    });
     const rows = await tdb!.query<{ segment_id: string; tickets_inserted: number; tickets_unchanged: number }>(
       'SELECT segment_id, tickets_inserted, tickets_unchanged FROM sync_run_segments ORDER BY segment_id',
     );
@@ -114,6 +119,18 @@ describe('the worker status endpoint (real worker process, scraped over HTTP)', 
     const lastSuccess = metrics.get('detractor_sync_last_success_timestamp_seconds{segment_id="951",status="0"}')!;
     expect(Math.abs(lastSuccess * 1000 - Date.now())).toBeLessThan(60_000);
     expect(metrics.has('process_resident_memory_bytes')).toBe(true);
+    // The worker's own freshness judgement, as /readyz makes it, and its bound (3 yearly intervals).
+    for (const segment of ['951', '952']) {
+      expect(metrics.get(`detractor_sync_list_stale{segment_id="${segment}",status="0"}`)).toBe(0);
+      expect(metrics.get(`detractor_sync_list_stale_after_seconds{segment_id="${segment}",status="0"}`)).toBeGreaterThan(
+        3 * 86_400,
+      );
+    }
+    expect(metrics.get('detractor_sync_run_started_timestamp_seconds')).toBe(0);
+    expect(metrics.get('detractor_sync_run_start_failures_total')).toBe(0);
+    // No API_CALL_BUDGET: no budget gauge (a labelless 0 would be a budget every pace overruns).
+    expect(metrics.has('detractor_sync_api_budget_calls')).toBe(false);
+    expect(metrics.has('detractor_sync_api_budget_projected_calls')).toBe(true);
   });
 
   test('when a list fails, then the failure and its API status show in /metrics and /readyz says which list', async () => {
@@ -127,6 +144,12 @@ describe('the worker status endpoint (real worker process, scraped over HTTP)', 
     expect(metrics.get('detractor_sync_runs_total{status="partial"}')).toBe(1);
     expect(metrics.get('detractor_sync_api_requests_total{outcome="error",status_code="500"}')).toBe(2);
     expect(metrics.get('detractor_sync_api_retries_total{code="API_HTTP_500"}')).toBe(1);
+    // Never synced once the first sync finished (a moment after the run's last log line): stale, as /readyz says.
+    const judged = await waitFor(async () => {
+      const m = parseMetrics((await get(port, '/metrics')).body);
+      return m.get('detractor_sync_list_stale{segment_id="952",status="0"}') === 1 ? m : undefined;
+    });
+    expect(judged.get('detractor_sync_list_stale{segment_id="951",status="0"}')).toBe(0);
     const ready = await get(port, '/readyz');
     expect(ready.status).toBe(503);
     expect(JSON.parse(ready.body).reasons).toEqual(['segment 952 status 0: never synced successfully']);
@@ -145,6 +168,11 @@ describe('the worker status endpoint (real worker process, scraped over HTTP)', 
       [952, true],
     ]);
     expect(stale.reasons[0]).toMatch(/^segment 951 status 0: last success \d+ s ago \(limit 1 s\)$/);
+    const metrics = parseMetrics((await get(port, '/metrics')).body);
+    for (const segment of ['951', '952']) {
+      expect(metrics.get(`detractor_sync_list_stale{segment_id="${segment}",status="0"}`)).toBe(1);
+      expect(metrics.get(`detractor_sync_list_stale_after_seconds{segment_id="${segment}",status="0"}`)).toBe(1);
+    }
   });
 
   test('when the database is down, then /healthz still answers and /readyz says why', async () => {
@@ -157,6 +185,57 @@ describe('the worker status endpoint (real worker process, scraped over HTTP)', 
     // A reason that says something: the refused connection, not an empty string.
     expect(JSON.parse(ready.body).reasons[0]).toMatch(/^database: \S.{3,}/);
     expect(JSON.parse(ready.body).database.error).toMatch(/\S/);
+
+    // The run that could not start is counted, and every series a rule counts exists at 0
+    // before any run: the first failure after a restart is an increase from 0.
+    await worker!.waitForLine((l) => l['msg'] === 'run could not start');
+    const metrics = parseMetrics((await get(port, '/metrics')).body);
+    expect(metrics.get('detractor_sync_run_start_failures_total')).toBe(1);
+    expect(metrics.get('detractor_sync_run_in_progress')).toBe(0);
+    expect(metrics.get('detractor_sync_run_started_timestamp_seconds')).toBe(0);
+    for (const status of ['succeeded', 'partial', 'failed', 'aborted', 'skipped']) {
+      expect(metrics.get(`detractor_sync_runs_total{status="${status}"}`)).toBe(0);
+    }
+    for (const segment of ['951', '952']) {
+      const list = `segment_id="${segment}",status="0"`;
+      for (const outcome of ['succeeded', 'partial', 'failed', 'skipped', 'aborted']) {
+        expect(metrics.get(`detractor_sync_lists_total{${list},outcome="${outcome}"}`)).toBe(0);
+      }
+      for (const result of ['inserted', 'updated', 'unchanged', 'rejected']) {
+        expect(metrics.get(`detractor_sync_tickets_total{${list},result="${result}"}`)).toBe(0);
+      }
+      expect(metrics.get(`detractor_sync_budget_deferrals_total{${list}}`)).toBe(0);
+      // Not judged before a first sync finished.
+      expect(metrics.get(`detractor_sync_list_stale{${list}}`)).toBe(0);
+    }
+    expect(metrics.get('detractor_sync_api_requests_total{outcome="error",status_code="429"}')).toBe(0);
+  });
+
+  test('while a run is in progress, then /metrics says since when; once it ends, 0', async () => {
+    // The simulator holds the run's first request until released.
+    let release: () => void = () => undefined;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    let arrived: () => void = () => undefined;
+    const inFlight = new Promise<void>((resolve) => (arrived = resolve));
+    sim.onRequest(() => {
+      arrived();
+      return held;
+    });
+    const before = Date.now() / 1000;
+    const port = await startWorker();
+    await inFlight;
+
+    const during = parseMetrics((await get(port, '/metrics')).body);
+    expect(during.get('detractor_sync_run_in_progress')).toBe(1);
+    const started = during.get('detractor_sync_run_started_timestamp_seconds')!;
+    expect(started).toBeGreaterThanOrEqual(before);
+    expect(started).toBeLessThanOrEqual(Date.now() / 1000);
+
+    release();
+    await worker!.waitForLine((l) => l['msg'] === 'run finished');
+    const after = parseMetrics((await get(port, '/metrics')).body);
+    expect(after.get('detractor_sync_run_in_progress')).toBe(0);
+    expect(after.get('detractor_sync_run_started_timestamp_seconds')).toBe(0);
   });
 
   test('when the alert rules are read, then every metric they use is one /metrics exposes', async () => {
@@ -169,17 +248,28 @@ describe('the worker status endpoint (real worker process, scraped over HTTP)', 
       groups: Array<{ rules: Array<{ alert: string; expr: string }> }>;
     };
     const used = rules.groups.flatMap((g) => g.rules).flatMap((r) => r.expr.match(/detractor_sync_[a-z_]+/g) ?? []);
-    expect(used.length).toBeGreaterThanOrEqual(6);
+    expect(used.length).toBeGreaterThanOrEqual(12);
     const missing = [...new Set(used)].filter((name) => !exposed.has(name));
     expect(missing).toEqual([]);
     const alerts = rules.groups.flatMap((g) => g.rules).map((r) => r.alert);
     expect(alerts).toEqual(
       expect.arrayContaining([
+        'DetractorSyncDown',
+        'DetractorSyncRunStartFailures',
         'DetractorSyncDataStale',
         'DetractorSyncRepeatedFailures',
+        'DetractorSyncListFailing',
+        'DetractorSyncRecordsQuarantined',
         'DetractorSyncRateLimited',
         'DetractorSyncQuotaExhausted',
+        'DetractorSyncApiBudgetOverrun',
+        'DetractorSyncStuckRun',
+        'DetractorSyncCronJobNotReporting',
+        'DetractorSyncCronJobRunFailed',
       ]),
     );
+    // The worker's rules and the one-shot sync's pushes both carry the job prometheus.yml scrapes.
+    const jobs = rules.groups.flatMap((g) => g.rules).flatMap((r) => [...r.expr.matchAll(/\bjob="([^"]*)"/g)].map((m) => m[1]));
+    expect(new Set(jobs)).toEqual(new Set(['detractor-sync']));
   });
 });

@@ -151,6 +151,7 @@ function envKeys(args: string): string[] {
 // ---- docker-compose.yml ---------------------------------------------------------------
 
 interface Service {
+  build?: unknown;
   command?: string | string[];
   entrypoint?: string | string[];
   environment?: Record<string, unknown> | string[];
@@ -160,6 +161,64 @@ interface Service {
   image?: string;
   profiles?: string[];
   restart?: unknown;
+  ports?: (string | number | { host_ip?: string; published?: string | number; target?: number })[];
+  logging?: { driver?: string; options?: Record<string, unknown> };
+}
+
+/** Services that run this project's image (built here), as opposed to postgres, prometheus, grafana. */
+const runsProjectImage = (service: Service) => service.build !== undefined || /^detractor-sync(:|$)/.test(service.image ?? '');
+
+/**
+ * Compose's interpolation of one value: `$$`, `$VAR`, `${VAR}`, `${VAR:-default}`,
+ * `${VAR-default}`, `${VAR:?error}`, `${VAR?error}`, `${VAR:+alt}`, `${VAR+alt}`. Like
+ * compose, a required variable that is missing fails with its message.
+ */
+function interpolate(value: string, env: Record<string, string | undefined>): string {
+  const syntax = /\$(?:(\$)|\{([A-Za-z_]\w*)(?:(:?)([-?+])([^}]*))?\}|([A-Za-z_]\w*))/g;
+  const result = value.replace(syntax, (_, dollar?: string, braced?: string, colon?: string, op?: string, arg = '', bare?: string) => {
+    if (dollar) return '$';
+    const name = (braced ?? bare) as string;
+    const current = env[name];
+    const missing = colon ? !current : current === undefined;
+    if (op === '-') return missing ? arg : (current as string);
+    if (op === '+') return missing ? '' : arg;
+    if (op === '?' && missing) throw new Error(`required variable ${name} is missing a value: ${arg}`);
+    return current ?? '';
+  });
+  if (/\$\{/.test(value.replace(syntax, ''))) throw new Error(`invalid interpolation format in ${value}`);
+  return result;
+}
+
+/** Every string of a parsed compose file interpolated, as compose does after reading the YAML. */
+function interpolateAll<T>(node: T, env: Record<string, string | undefined>): T {
+  if (typeof node === 'string') return interpolate(node, env) as T;
+  if (Array.isArray(node)) return node.map((item: unknown) => interpolateAll(item, env)) as T;
+  if (node && typeof node === 'object') {
+    return Object.fromEntries(Object.entries(node).map(([key, value]) => [key, interpolateAll(value, env)])) as T;
+  }
+  return node;
+}
+
+/** Every string value of a parsed YAML document. */
+const allStrings = (node: unknown): string[] =>
+  typeof node === 'string' ? [node] : node && typeof node === 'object' ? Object.values(node).flatMap(allStrings) : [];
+
+/** Values for the variables compose reads from .env, as a deployment would set them. */
+const COMPOSE_TEST_ENV = {
+  POSTGRES_PASSWORD: 'pgTestPassword0123',
+  READONLY_ROLE_PASSWORD: 'readerTestPassword0123',
+  GRAFANA_ADMIN_PASSWORD: 'adminTestPassword0123',
+};
+
+/** Published ports as { hostIp, published, target } (short "ip:host:container" or long syntax). */
+function publishedPorts(service: Service): { hostIp: string | undefined; published: string; target: string }[] {
+  return (service.ports ?? []).map((port) => {
+    if (typeof port === 'object') return { hostIp: port.host_ip, published: String(port.published ?? ''), target: String(port.target ?? '') };
+    const parts = String(port).split(':');
+    const target = parts.pop() ?? '';
+    const published = parts.pop() ?? '';
+    return { hostIp: parts.length > 0 ? parts.join(':') : undefined, published, target };
+  });
 }
 
 const envNames = (service: Service): string[] =>
@@ -179,7 +238,9 @@ const runtime = stages.at(-1) as Stage;
 const runtimeOf = (keyword: string) => runtime.instructions.filter((i) => i.keyword === keyword);
 // `<<: *app` merge keys are part of the compose format; yaml needs `merge` to apply them.
 type Compose = { services: Record<string, Service>; volumes?: Record<string, unknown> };
-const compose = parseYaml(read('docker-compose.yml'), { merge: true }) as Compose;
+const composeRaw = parseYaml(read('docker-compose.yml'), { merge: true }) as Compose;
+// What compose runs: the ${...} resolved, with the .env variables a deployment sets.
+const compose = interpolateAll(composeRaw, COMPOSE_TEST_ENV);
 const services = Object.entries(compose.services);
 const dockerignore = read('.dockerignore').split(/\r?\n/).map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
 const packageScripts = (JSON.parse(read('package.json')) as { scripts: Record<string, string> }).scripts;
@@ -207,7 +268,8 @@ describe('environment variables of the deployment files', () => {
   test('when a variable is set in docker-compose.yml or by a Dockerfile ENV, then the service knows it or it is on the allow-list', () => {
     const allowed = (name: string) => name in envDescriptions || ['NODE_ENV', 'HTTP_PORT'].includes(name) || name.startsWith('POSTGRES_');
     const fromDockerfile = stages.flatMap((s) => s.instructions.filter((i) => i.keyword === 'ENV')).flatMap((i) => envKeys(i.args));
-    const fromCompose = services.flatMap(([, s]) => envNames(s));
+    // The project's containers only: postgres, prometheus and grafana take their own images' variables.
+    const fromCompose = services.filter(([, s]) => runsProjectImage(s)).flatMap(([, s]) => envNames(s));
     const fromCronJob = cronContainers.flatMap((c) => (c.env ?? []).map((e) => e.name));
     expect(fromDockerfile).toContain('NODE_ENV');
     expect(fromCompose).toContain('DATABASE_URL');
@@ -245,6 +307,60 @@ describe('docker-compose.yml', () => {
         user: envValue(postgres, 'POSTGRES_USER'),
         password: envValue(postgres, 'POSTGRES_PASSWORD'),
         db: envValue(postgres, 'POSTGRES_DB'),
+      });
+    }
+    // The value .env gives, not one written in the file.
+    expect(envValue(postgres, 'POSTGRES_PASSWORD')).toBe(COMPOSE_TEST_ENV.POSTGRES_PASSWORD);
+  });
+
+  test('when the file is read, then no password is written in it: each comes from a variable', () => {
+    const fromVariable = /^\$\{[A-Z_][A-Z0-9_]*(:?[-?][^}]*)?\}$/;
+    for (const [name, service] of Object.entries(composeRaw.services)) {
+      const passwords = Object.entries(Array.isArray(service.environment) ? {} : (service.environment ?? {}))
+        .filter(([key]) => /PASSWORD/.test(key))
+        .map(([key, value]) => [key, String(value)]);
+      for (const [key, value] of passwords) expect({ name, key, value: fromVariable.test(value ?? '') }).toEqual({ name, key, value: true });
+      for (const text of allStrings(service)) {
+        const credentials = /:\/\/[^:/@\s]+:(\$\{[^}]*\}|[^@\s]+)@/.exec(text)?.[1];
+        if (credentials !== undefined) expect({ name, password: fromVariable.test(credentials) }).toEqual({ name, password: true });
+      }
+    }
+    expect(envValue(composeRaw.services.postgres ?? {}, 'POSTGRES_PASSWORD')).toMatch(/^\$\{POSTGRES_PASSWORD:\?/);
+  });
+
+  test('when POSTGRES_PASSWORD is not set, then compose refuses the file, naming the variable', () => {
+    const { POSTGRES_PASSWORD: _unset, ...withoutPassword } = COMPOSE_TEST_ENV;
+    expect(() => interpolateAll(composeRaw, withoutPassword)).toThrow(/POSTGRES_PASSWORD.*set POSTGRES_PASSWORD in \.env/);
+    expect(() => interpolateAll(composeRaw, { ...COMPOSE_TEST_ENV, POSTGRES_PASSWORD: '' })).toThrow(/POSTGRES_PASSWORD/);
+  });
+
+  test('when only the core variables are set, then the file still resolves: optional profiles do not require theirs', () => {
+    // Compose resolves every service, started or not: a profile's required variable would stop `docker compose up`.
+    expect(() => interpolateAll(composeRaw, { POSTGRES_PASSWORD: COMPOSE_TEST_ENV.POSTGRES_PASSWORD })).not.toThrow();
+  });
+
+  test('when compose reads a variable, then .env.example lists it', () => {
+    const values = allStrings(composeRaw).map((v) => v.replace(/\$\$/g, ''));
+    const used = new Set(values.flatMap((v) => [...v.matchAll(/\$\{?([A-Za-z_]\w*)/g)].map((m) => m[1] ?? '')));
+    const listed = new Set([...read('.env.example').matchAll(/^([A-Z][A-Z0-9_]*)=/gm)].map((m) => m[1]));
+    expect([...used].filter((name) => !listed.has(name))).toEqual([]);
+    expect([...used]).toEqual(expect.arrayContaining(Object.keys(COMPOSE_TEST_ENV)));
+  });
+
+  test('when a service publishes a port, then only on 127.0.0.1', () => {
+    const published = services.flatMap(([name, s]) => publishedPorts(s).map((p) => ({ name, ...p })));
+    expect(published).toContainEqual({ name: 'worker', hostIp: '127.0.0.1', published: '8080', target: '8080' });
+    expect(published.filter((p) => p.hostIp !== '127.0.0.1')).toEqual([]);
+  });
+
+  test('when a service logs, then its log files are rotated', () => {
+    for (const [name, service] of services) {
+      const { driver, options = {} } = service.logging ?? {};
+      expect({ name, driver }).toEqual({ name, driver: 'json-file' });
+      expect({ name, maxSize: options['max-size'], maxFile: options['max-file'] }).toEqual({
+        name,
+        maxSize: expect.stringMatching(/^\d+[kmg]$/),
+        maxFile: expect.stringMatching(/^\d+$/),
       });
     }
   });

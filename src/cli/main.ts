@@ -15,9 +15,9 @@ const USAGE = `usage: detractor-sync <worker|sync|demo> [options]
   worker                       sync on the SYNC_CRON schedule until SIGTERM
   sync [--segment N]... [--status N]...
                                one sync, then exit: 0 all lists succeeded, 1 some failed, 2 bad configuration
-  demo [--keep-db]             one sync against the built-in simulator (no credentials needed)
+  demo [--keep-db]             the demo account from the built-in simulator: two syncs, one on a rerun (no credentials needed)
   status [--json] [--runs N]    the last runs and each list's freshness and last error
-  readonly-role [--role NAME] [--print]
+  readonly-role [--role NAME] [--no-pii] [--print]
                                create/refresh the read-only BI role (DATABASE_URL, READONLY_ROLE_PASSWORD)
   healthcheck                  exit 0 when the worker on this host answers (the image's HEALTHCHECK)
   docs                         regenerate the README's data dictionary and example outputs (developers)`;
@@ -43,8 +43,14 @@ async function main(argv: string[]): Promise<number> {
     apiKey: maskSecret(config.questionpro.apiKey),
     baseUrl: maskUrlPassword(config.questionpro.baseUrl),
   };
+  // Maps log as {}: names and labels are shown as objects.
+  const reporting = {
+    ...config.reporting,
+    segmentNames: Object.fromEntries(config.reporting.segmentNames),
+    statusLabels: Object.fromEntries(config.reporting.statusLabels),
+  };
   log.info(
-    { command, config: { ...config, questionpro, databaseUrl: maskUrlPassword(config.databaseUrl) ?? '(embedded)' } },
+    { command, config: { ...config, questionpro, reporting, databaseUrl: maskUrlPassword(config.databaseUrl) ?? '(embedded)' } },
     'starting',
   );
   return command === 'worker' ? workerCommand(config, log) : syncCommand(config, log, rest);

@@ -4,6 +4,8 @@ import { secretsOf, type Config } from '../config/config.js';
 import { isConnectionError } from '../db/db-retry.js';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from '../db/embedded-postgres.js';
 import { migrate } from '../db/migrate.js';
+import { withSearchPath } from '../db/connection-url.js';
+import { applyReportingConfig } from '../db/reporting-config.js';
 import { createDb, type Db } from '../db/prisma.js';
 import { SyncError, errorMessage } from '../errors.js';
 import { maskUrlPassword } from '../logging/logger.js';
@@ -79,33 +81,36 @@ export async function openRuntime(
         'DATABASE_URL is not set: syncing into an embedded PostgreSQL under .data/, where no BI tool will look; set DATABASE_URL',
       );
   }
-  const url = databaseUrl;
+  const shownUrl = maskUrlPassword(databaseUrl);
+  const url = withSearchPath(databaseUrl, config.databaseSchema);
+  const db = createDb(url);
   let migrated: Promise<void> | undefined;
   const ensureMigrated = () => {
-    migrated ??= migrate(url, log).then(
-      (applied) => log.info({ database: maskUrlPassword(url), applied: applied.length }, 'database ready'),
-      (error: unknown) => {
-        migrated = undefined;
-        if (isConnectionError(error)) {
-          throw new SyncError('DB_UNAVAILABLE', `cannot reach the database at ${maskUrlPassword(url)}: ${errorMessage(error)}`, {
-            cause: error,
-            fatal: true,
-          });
-        }
-        throw error;
-      },
-    );
+    migrated ??= (async () => {
+      const applied = await migrate(url, log);
+      await applyReportingConfig(db, config);
+      log.info({ database: shownUrl, schema: config.databaseSchema, applied: applied.length }, 'database ready');
+    })().catch((error: unknown) => {
+      migrated = undefined;
+      if (isConnectionError(error)) {
+        throw new SyncError('DB_UNAVAILABLE', `cannot reach the database at ${shownUrl}: ${errorMessage(error)}`, {
+          cause: error,
+          fatal: true,
+        });
+      }
+      throw error;
+    });
     return migrated;
   };
   if (options.migrateNow ?? true) {
     try {
       await ensureMigrated();
     } catch (error) {
+      await db.$disconnect();
       await embedded?.stop();
       throw error;
     }
   }
-  const db = createDb(url);
   const budget = new ApiBudget(db, config, log);
   const client = createClient(config, log, budget, options.observers?.client);
   const redactor = new SecretRedactor(secretsOf(config));

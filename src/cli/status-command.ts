@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { envSchema } from '../config/env-schema.js';
 import { runningEmbeddedServer, startEmbeddedPostgres, type EmbeddedDatabase } from '../db/embedded-postgres.js';
+import { withSearchPath } from '../db/connection-url.js';
 import { migrate } from '../db/migrate.js';
 import { createDb } from '../db/prisma.js';
 import { renderRows } from '../docs/result-table.js';
@@ -16,14 +17,15 @@ const statusEnv = envSchema.pick({
   API_BUDGET_PERIOD_START_DAY: true,
   SYNC_TIMEZONE: true,
   EMBEDDED_POSTGRES_PORT: true,
+  DATABASE_SCHEMA: true,
 });
 
 /**
  * `npm run status [-- --json] [--runs N]`: the last runs, per segment × status the last
  * success, its age, tickets in the list and the last error, the open and overdue
  * detractors per segment, and the API calls of the budget period with their forecast
- * and per day. The worker's page at / shows the same report. Reads DATABASE_URL (or the embedded database in
- * .data/); needs no API credentials (with QUESTIONPRO_API_KEY, the budget of that key).
+ * and per day. The worker's page at / shows the same report. Reads DATABASE_URL and
+ * DATABASE_SCHEMA (or the embedded database in .data/); needs no API credentials (with QUESTIONPRO_API_KEY, the budget of that key).
  */
 export async function statusCommand(argv: string[]): Promise<number> {
   const { values } = parseArgs({
@@ -48,6 +50,7 @@ export async function statusCommand(argv: string[]): Promise<number> {
     }
     console.error(`Database: the embedded PostgreSQL in ${EMBEDDED_DATA_DIR} (DATABASE_URL is not set)`);
   }
+  url = withSearchPath(url, env.DATABASE_SCHEMA);
   const db = createDb(url, { max: 2 });
   try {
     // A brand-new database has no tables yet: apply the migrations rather than fail.

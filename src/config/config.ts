@@ -51,10 +51,19 @@ export interface Config {
     /** Where the worker records its pid, endpoint and heartbeat (for `healthcheck`). */
     readonly workerStateFile: string;
   };
+  /** What the views show beside the codes: written to the database at start. */
+  readonly reporting: {
+    readonly segmentNames: ReadonlyMap<number, string>;
+    readonly statusLabels: ReadonlyMap<number, string>;
+    /** The time zone of the daily view's calendar days. */
+    readonly timezone: string;
+  };
   /** Where the one-shot sync pushes its metrics; undefined: nowhere. */
   readonly pushgatewayUrl: string | undefined;
   /** undefined: start an embedded PostgreSQL. */
   readonly databaseUrl: string | undefined;
+  /** The PostgreSQL schema of every table and view. */
+  readonly databaseSchema: string;
   /** Preferred port of the embedded PostgreSQL when databaseUrl is unset (0: any free port). */
   readonly embeddedPostgresPort: number;
   readonly logLevel: string;
@@ -119,8 +128,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       staleAfterSeconds: e.SYNC_STALE_AFTER_SECONDS,
       workerStateFile: e.WORKER_STATE_FILE ?? DEFAULT_WORKER_STATE_FILE,
     }),
+    reporting: Object.freeze({
+      segmentNames: e.SYNC_SEGMENT_NAMES,
+      statusLabels: e.SYNC_STATUS_LABELS,
+      timezone: e.REPORT_TIMEZONE ?? e.SYNC_TIMEZONE,
+    }),
     pushgatewayUrl: e.METRICS_PUSHGATEWAY_URL,
     databaseUrl: e.DATABASE_URL,
+    databaseSchema: e.DATABASE_SCHEMA,
     embeddedPostgresPort: e.EMBEDDED_POSTGRES_PORT,
     logLevel: e.LOG_LEVEL,
   });

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { validate as isValidCron } from 'node-cron';
+import { labelMapVar } from './label-map.js';
 
 /**
  * Every environment variable the service reads, with its default and a one-line
@@ -156,8 +157,14 @@ export const envDescriptions = {
     'a verified crawl reads a list twice and needs both reads identical before marking tickets gone (true/false)',
   SYNC_VERIFY_INTERVAL:
     'how often each list gets a verified crawl (closures); other runs read it once. e.g. 1h, 30m, 0 = every run',
-  SYNC_OPEN_STATUSES: 'statuses whose tickets need action: read first when the API call budget is short, comma-separated',
+  SYNC_OPEN_STATUSES:
+    'statuses whose tickets need action: open in the views, read first when the API call budget is short; comma-separated',
   SYNC_STATUS_INTERVALS: 'least time between reads of the lists of a status, e.g. "1=6h,2=1d"; statuses not named: every run',
+  SYNC_SEGMENT_NAMES:
+    'segment names for the views and dashboards, e.g. "101=Retail EU;103=Online Shop" (";" between pairs); unnamed: "Segment 101"',
+  SYNC_STATUS_LABELS:
+    'status labels for the views, e.g. "0=open;1=closed"; default: 0 open (the one the API documents), others "status N"',
+  REPORT_TIMEZONE: 'IANA time zone whose calendar days v_detractor_tickets_daily counts in; default: SYNC_TIMEZONE',
   API_CALL_BUDGET: 'API calls this service may spend per budget period (all its processes together); unset: no budget',
   API_BUDGET_PERIOD: 'budget period: day or month, boundaries at midnight in SYNC_TIMEZONE',
   API_BUDGET_PERIOD_START_DAY: 'day of the month a monthly budget period starts (billing day), 1-28',
@@ -169,6 +176,7 @@ export const envDescriptions = {
   RETRY_MIN_DELAY_MS: 'first backoff delay in milliseconds; doubles each retry, with jitter',
   RETRY_MAX_DELAY_MS: 'longest backoff delay in milliseconds (also caps Retry-After waits)',
   DATABASE_URL: 'PostgreSQL connection URL; unset: an embedded PostgreSQL with its data in .data/',
+  DATABASE_SCHEMA: 'PostgreSQL schema the tables and views live in (created by the migrations when missing)',
   EMBEDDED_POSTGRES_PORT:
     'port of the embedded PostgreSQL (DATABASE_URL unset), on 127.0.0.1; taken: a free one; 0: always a free one',
   HTTP_PORT: 'port of the worker status page and endpoint (/, /healthz, /readyz, /metrics); 0 turns it off',
@@ -212,6 +220,11 @@ export const envSchema = z.object({
   SYNC_VERIFY_INTERVAL: durationVar.default(3_600),
   SYNC_OPEN_STATUSES: integerListVar('status codes', STATUS_RANGE).default([0]),
   SYNC_STATUS_INTERVALS: statusIntervalsVar.default({}),
+  SYNC_SEGMENT_NAMES: labelMapVar('101=Retail EU;103=Online Shop', SEGMENT_ID_RANGE).default(new Map()),
+  SYNC_STATUS_LABELS: labelMapVar('0=open;1=closed', STATUS_RANGE).default(new Map()),
+  REPORT_TIMEZONE: optionalText.refine((v) => v === undefined || isValidTimezone(v), {
+    message: 'expected an IANA time zone such as UTC or Europe/Berlin',
+  }),
   API_CALL_BUDGET: z.preprocess(
     (v) => (typeof v === 'string' && v.trim() === '' ? undefined : v),
     integerVar(1, 1_000_000_000).optional(),
@@ -228,6 +241,11 @@ export const envSchema = z.object({
   DATABASE_URL: optionalText.refine((v) => v === undefined || isPostgresUrl(v), {
     message: 'expected a postgres:// or postgresql:// URL',
   }),
+  DATABASE_SCHEMA: z
+    .string()
+    .trim()
+    .regex(/^[a-z_][a-z0-9_]{0,62}$/, 'expected a lower-case PostgreSQL schema name (letters, digits, _), e.g. detractors')
+    .default('public'),
   EMBEDDED_POSTGRES_PORT: integerVar(0, 65_535).default(54_329),
   HTTP_PORT: integerVar(0, 65_535).default(8080),
   HTTP_HOST: z.string().trim().min(1, 'expected an address such as 0.0.0.0 or 127.0.0.1').default('0.0.0.0'),

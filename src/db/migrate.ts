@@ -5,6 +5,7 @@ import pg from 'pg';
 import type { Logger } from 'pino';
 import { SyncError } from '../errors.js';
 import { PROJECT_ROOT } from '../project-root.js';
+import { searchPathOf } from './connection-url.js';
 
 /**
  * Applies prisma/migrations/<name>/migration.sql the way `prisma migrate deploy`
@@ -65,6 +66,7 @@ export async function migrate(connectionString: string, log: Logger, dir = DEFAU
   try {
     await client.query('SELECT pg_advisory_lock($1)', [PRISMA_MIGRATE_LOCK_KEY]);
     try {
+      await ensureSchema(client, searchPathOf(connectionString));
       return await applyPending(client, migrations, log);
     } finally {
       await client.query('SELECT pg_advisory_unlock($1)', [PRISMA_MIGRATE_LOCK_KEY]);
@@ -72,6 +74,16 @@ export async function migrate(connectionString: string, log: Logger, dir = DEFAU
   } finally {
     await client.end();
   }
+}
+
+/**
+ * The schema of the URL's search_path (DATABASE_SCHEMA) holds everything,
+ * _prisma_migrations included. Created only when missing: CREATE SCHEMA needs a
+ * privilege on the database that an owner of an existing schema may not have.
+ */
+async function ensureSchema(client: pg.Client, schema: string): Promise<void> {
+  const { rowCount } = await client.query('SELECT 1 FROM pg_namespace WHERE nspname = $1', [schema]);
+  if (rowCount === 0) await client.query(`CREATE SCHEMA ${pg.escapeIdentifier(schema)}`);
 }
 
 async function applyPending(client: pg.Client, migrations: MigrationFile[], log: Logger): Promise<string[]> {

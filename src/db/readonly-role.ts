@@ -1,27 +1,49 @@
 import { escapeIdentifier, escapeLiteral } from 'pg';
+import { PII_FREE_RELATIONS } from './relation-privacy.js';
 
 export interface ReadonlyRoleOptions {
   readonly role: string;
   readonly password: string;
   /** The database to grant CONNECT on. */
   readonly database: string;
+  /** The schema of the tables and views (DATABASE_SCHEMA). */
+  readonly schema: string;
   /** The role that owns the tables (runs the migrations); future tables it creates are granted too. */
   readonly owner: string;
+  /** Grant only the relations without personal data (PII_FREE_RELATIONS). */
+  readonly noPii: boolean;
 }
 
 /**
- * The SQL that creates (or updates) a read-only login for BI tools: SELECT on every
- * table and view of the schema, now and in future (default privileges), nothing
- * else: not Prisma's migration table, no writes, no DDL. Every statement is
- * idempotent, so running it again after new migrations just refreshes the grants.
+ * The SQL that creates (or updates) a read-only login for BI tools: SELECT on the
+ * schema's tables and views, nothing else: not Prisma's migration table, no writes,
+ * no DDL. Full mode grants every table and view, now and in future (default
+ * privileges). --no-pii mode grants the PII-free relations only and removes every
+ * other grant, including the default privileges of an earlier full grant; views a
+ * later version adds need the recipe run again. Every statement is idempotent, so
+ * running it again after new migrations refreshes the grants, and switching mode
+ * leaves exactly the new mode's grants.
  */
 export function readonlyRoleSql(o: ReadonlyRoleOptions): string {
   const role = escapeIdentifier(o.role);
-  const roleName = escapeLiteral(o.role);
-  return `-- Read-only role for BI tools (idempotent).
+  const schema = escapeIdentifier(o.schema);
+  const owner = escapeIdentifier(o.owner);
+  const qualified = (relation: string) => `${schema}.${escapeIdentifier(relation)}`;
+  const grants = o.noPii
+    ? [
+        `REVOKE ALL ON ALL TABLES IN SCHEMA ${schema} FROM ${role};`,
+        `ALTER DEFAULT PRIVILEGES FOR ROLE ${owner} IN SCHEMA ${schema} REVOKE SELECT ON TABLES FROM ${role};`,
+        `GRANT SELECT ON ${PII_FREE_RELATIONS.map(qualified).join(', ')} TO ${role};`,
+      ]
+    : [
+        `GRANT SELECT ON ALL TABLES IN SCHEMA ${schema} TO ${role};`,
+        `REVOKE ALL ON ${qualified('_prisma_migrations')} FROM ${role};`,
+        `ALTER DEFAULT PRIVILEGES FOR ROLE ${owner} IN SCHEMA ${schema} GRANT SELECT ON TABLES TO ${role};`,
+      ];
+  return `-- Read-only role for BI tools (idempotent)${o.noPii ? ', without personal data' : ''}.
 DO $$
 BEGIN
-  IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = ${roleName}) THEN
+  IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = ${escapeLiteral(o.role)}) THEN
     CREATE ROLE ${role} LOGIN;
   END IF;
 END
@@ -30,12 +52,16 @@ ALTER ROLE ${role} WITH LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION 
 -- Even a mistaken grant cannot make it write; runaway dashboard queries are cut off.
 ALTER ROLE ${role} SET default_transaction_read_only = on;
 ALTER ROLE ${role} SET statement_timeout = '120s';
+-- Queries name the views unqualified, whatever DATABASE_SCHEMA is.
+ALTER ROLE ${role} IN DATABASE ${escapeIdentifier(o.database)} SET search_path = ${schema};
 GRANT CONNECT ON DATABASE ${escapeIdentifier(o.database)} TO ${role};
-GRANT USAGE ON SCHEMA public TO ${role};
--- PostgreSQL < 15 lets every role create objects in "public"; nobody should but the owner.
+GRANT USAGE ON SCHEMA ${schema} TO ${role};
+${
+  o.schema === 'public'
+    ? `-- PostgreSQL < 15 lets every role create objects in "public"; nobody should but the owner.
 REVOKE CREATE ON SCHEMA public FROM PUBLIC;
-GRANT SELECT ON ALL TABLES IN SCHEMA public TO ${role};
-REVOKE ALL ON TABLE "_prisma_migrations" FROM ${role};
-ALTER DEFAULT PRIVILEGES FOR ROLE ${escapeIdentifier(o.owner)} IN SCHEMA public GRANT SELECT ON TABLES TO ${role};
+`
+    : ''
+}${grants.join('\n')}
 `;
 }

@@ -106,7 +106,7 @@ function openTickets(report: StatusReport): Html {
   const rows = report.openTickets.map(
     (s) =>
       html`<tr>
-        <td>${s.segment_id}</td>
+        <td>${s.segment_name} <span class="id">${s.segment_id}</span></td>
         <td class="num">${s.open}</td>
         <td class="num">${s.overdue}</td>
       </tr>`,
@@ -115,7 +115,7 @@ function openTickets(report: StatusReport): Html {
     ? groupedBarChart({
         title: 'Open and overdue detractors per segment',
         series: SEGMENT_SERIES,
-        rows: report.openTickets.map((s) => ({ label: `segment ${s.segment_id}`, values: [s.open, s.overdue] })),
+        rows: report.openTickets.map((s) => ({ label: s.segment_name, values: [s.open, s.overdue] })),
       })
     : '';
   return html`<section id="tickets">
@@ -128,8 +128,8 @@ function syncHealth(report: StatusReport): Html {
   const rows = report.lists.map(
     (l) =>
       html`<tr>
-        <td>${l.segment_id}</td>
-        <td class="num">${l.status}</td>
+        <td>${l.segment_name} <span class="id">${l.segment_id}</span></td>
+        <td>${l.status_label} <span class="id">${l.status}</span></td>
         <td>${when(l.last_success_at)}</td>
         <td class="num">${ageText(l.age_s)}</td>
         <td>${outcome(l.last_outcome)}</td>

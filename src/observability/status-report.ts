@@ -24,7 +24,9 @@ export type RunRow = {
 /** One list (segment × status) as v_sync_health sees it; the error message is free of secrets, not of quoted answers. */
 export type ListRow = {
   readonly segment_id: string;
+  readonly segment_name: string;
   readonly status: number;
+  readonly status_label: string;
   readonly last_success_at: Date | null;
   readonly age_s: number | null;
   readonly last_outcome: string;
@@ -34,8 +36,13 @@ export type ListRow = {
   readonly error_request_id: string | null;
 };
 
-/** Open detractors of a segment (v_open_detractor_tickets), and how many of them are past due. */
-export type SegmentTicketsRow = { readonly segment_id: string; readonly open: number; readonly overdue: number };
+/** Open detractors of a segment (v_open_detractor_tickets_no_pii), and how many of them are past due. */
+export type SegmentTicketsRow = {
+  readonly segment_id: string;
+  readonly segment_name: string;
+  readonly open: number;
+  readonly overdue: number;
+};
 
 /** API calls sent on a calendar day of SYNC_TIMEZONE (YYYY-MM-DD). */
 export type CallsPerDayRow = { readonly day: string; readonly calls: number };
@@ -76,18 +83,20 @@ SELECT id::text AS id, trigger, status, started_at, finished_at,
 FROM sync_runs ORDER BY id DESC LIMIT ${limit}`;
 
 const LISTS = Prisma.sql`
-SELECT h.segment_id::text AS segment_id, h.status, h.last_success_at, h.last_success_age_seconds::float8 AS age_s,
+SELECT h.segment_id::text AS segment_id, h.segment_name, h.status, h.status_label, h.last_success_at, h.last_success_age_seconds::float8 AS age_s,
        h.last_outcome, h.tickets_in_list::int AS tickets, h.last_error_code, left(h.last_error_message, 300) AS last_error,
        h.last_error_request_id AS error_request_id
 FROM v_sync_health h ORDER BY h.segment_id, h.status`;
 
 // Every segment the sync has tried, also one without open tickets (0, not missing).
 const OPEN_TICKETS = Prisma.sql`
-WITH segments AS (SELECT segment_id FROM v_sync_health UNION SELECT segment_id FROM v_open_detractor_tickets)
-SELECT s.segment_id::text AS segment_id, count(o.ticket_id)::int AS open,
+WITH segments AS (
+  SELECT segment_id, segment_name FROM v_sync_health UNION SELECT segment_id, segment_name FROM v_open_detractor_tickets_no_pii
+)
+SELECT s.segment_id::text AS segment_id, s.segment_name, count(o.ticket_id)::int AS open,
        count(o.ticket_id) FILTER (WHERE o.is_overdue)::int AS overdue
-FROM segments s LEFT JOIN v_open_detractor_tickets o ON o.segment_id = s.segment_id
-GROUP BY s.segment_id ORDER BY s.segment_id`;
+FROM segments s LEFT JOIN v_open_detractor_tickets_no_pii o ON o.segment_id = s.segment_id
+GROUP BY s.segment_id, s.segment_name ORDER BY s.segment_id`;
 
 // Days without a call are rows of 0, so a chart shows the gap rather than skipping it.
 const CALLS_PER_DAY = (fingerprint: string, timezone: string) => Prisma.sql`

@@ -1,13 +1,13 @@
-import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import pg from 'pg';
+import { INTERNAL_RELATIONS, PII_COLUMN_NAMES, PII_FREE_RELATIONS, PII_RELATIONS } from '../../src/db/relation-privacy.js';
 import { runCli } from '../support/cli-process.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
+import { connectAs, dropRole, uniqueRoleName } from '../support/roles.js';
 
 describe('the read-only role for BI tools', () => {
   let tdb: TestDatabase;
-  // Roles are cluster-wide: a unique name keeps parallel or repeated runs apart.
-  const role = `bi_reader_${randomBytes(3).toString('hex')}`;
+  const role = uniqueRoleName('bi_reader');
   const password = 'correct-horse-battery-staple';
   let reader: pg.Client;
 
@@ -19,20 +19,13 @@ describe('the read-only role for BI tools', () => {
       expect(result.stderr).toBe('');
       expect(result.code).toBe(0);
     }
-    const url = new URL(tdb.url);
-    url.username = role;
-    url.password = password;
-    reader = new pg.Client({ connectionString: url.toString() });
-    await reader.connect();
+    reader = await connectAs(tdb.url, role, password);
   });
   afterAll(async () => {
     await reader.end();
     await tdb.close();
     await tdb.query(`DROP OWNED BY ${role}`).catch(() => undefined);
-    const admin = new pg.Client({ connectionString: process.env['DETRACTOR_TEST_ADMIN_URL'] });
-    await admin.connect();
-    await admin.query(`DROP ROLE IF EXISTS ${role}`).catch(() => undefined);
-    await admin.end();
+    await dropRole(role);
   });
 
   test('when the role reads the views and tables, then it may', async () => {
@@ -71,7 +64,7 @@ describe('the read-only role for BI tools', () => {
       READONLY_ROLE_PASSWORD: password,
     });
     expect(result.code).toBe(0);
-    expect(result.stdout).toContain(`GRANT SELECT ON ALL TABLES IN SCHEMA public TO "${role}"`);
+    expect(result.stdout).toContain(`GRANT SELECT ON ALL TABLES IN SCHEMA "public" TO "${role}"`);
     expect(result.stdout).toContain("PASSWORD '********'");
     expect(result.stdout).not.toContain(password);
   });
@@ -80,5 +73,88 @@ describe('the read-only role for BI tools', () => {
     const result = await runCli(['readonly-role', '--role', role], { DATABASE_URL: tdb.url, READONLY_ROLE_PASSWORD: 'short' });
     expect(result.code).toBe(2);
     expect(result.stderr).toContain('READONLY_ROLE_PASSWORD');
+  });
+});
+
+describe('the read-only role without personal data (--no-pii)', () => {
+  let tdb: TestDatabase;
+  const role = uniqueRoleName('bi_nopii');
+  const password = 'correct-horse-battery-staple';
+  let reader: pg.Client;
+
+  beforeAll(async () => {
+    tdb = await createTestDatabase();
+    // Full first, then --no-pii: switching mode must take away what the full grant gave.
+    for (const mode of [[], ['--no-pii'], ['--no-pii']]) {
+      const result = await runCli(['readonly-role', '--role', role, ...mode], {
+        DATABASE_URL: tdb.url,
+        READONLY_ROLE_PASSWORD: password,
+      });
+      expect(result.stderr).toBe('');
+      expect(result.code).toBe(0);
+    }
+    reader = await connectAs(tdb.url, role, password);
+  });
+  afterAll(async () => {
+    await reader.end();
+    await tdb.close();
+    await dropRole(role);
+  });
+
+  test('when the role reads the PII-free reporting views and tables, then it may', async () => {
+    for (const relation of PII_FREE_RELATIONS) {
+      await expect(reader.query(`SELECT count(*) FROM ${relation}`)).resolves.toBeDefined();
+    }
+  });
+
+  test('when the role reads e-mail, phone, comment or raw records anywhere, then it is refused', async () => {
+    for (const sql of [
+      'SELECT email_address FROM detractor_tickets',
+      'SELECT phone_number FROM v_open_detractor_tickets',
+      'SELECT comment FROM detractor_ticket_versions',
+      'SELECT raw FROM sync_rejects',
+      'SELECT count(*) FROM api_call_ledger',
+      'SELECT count(*) FROM _prisma_migrations',
+    ]) {
+      await expect(reader.query(sql)).rejects.toThrow(/permission denied/);
+    }
+  });
+
+  test('when a later migration adds a table, then this role does not see it until granted', async () => {
+    await tdb.query('CREATE TABLE future_pii (email text)');
+    await expect(reader.query('SELECT count(*) FROM future_pii')).rejects.toThrow(/permission denied/);
+  });
+});
+
+describe('which relations hold personal data', () => {
+  let tdb: TestDatabase;
+  beforeAll(async () => {
+    tdb = await createTestDatabase();
+  });
+  afterAll(async () => tdb.close());
+
+  test('when the schema is listed, then every table and view is classified exactly once', async () => {
+    const rows = await tdb.query<{ name: string }>(
+      `SELECT c.relname AS name FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+       WHERE n.nspname = 'public' AND c.relkind IN ('r', 'v', 'm', 'p') ORDER BY 1`,
+    );
+    const classified = [...PII_FREE_RELATIONS, ...PII_RELATIONS, ...INTERNAL_RELATIONS];
+    expect(new Set(classified).size).toBe(classified.length);
+    expect(rows.map((r) => r.name).sort()).toEqual([...classified].sort());
+  });
+
+  test('when the PII-free relations are read from the catalog, then none has a personal-data column', async () => {
+    const rows = await tdb.query<{ relation: string; column: string }>(
+      `SELECT table_name AS relation, column_name AS column FROM information_schema.columns
+       WHERE table_schema = 'public' AND table_name = ANY($1) AND column_name = ANY($2)`,
+      [[...PII_FREE_RELATIONS], [...PII_COLUMN_NAMES]],
+    );
+    expect(rows).toEqual([]);
+    // And the check itself can fail: the full view has them.
+    const full = await tdb.query(
+      `SELECT 1 FROM information_schema.columns WHERE table_name = 'v_open_detractor_tickets' AND column_name = ANY($1)`,
+      [[...PII_COLUMN_NAMES]],
+    );
+    expect(full.length).toBeGreaterThan(0);
   });
 });

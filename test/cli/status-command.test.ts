@@ -34,22 +34,24 @@ describe('npm run status', () => {
        WHERE m.gone_at IS NULL AND m.status = 0 GROUP BY m.segment_id ORDER BY m.segment_id`,
     );
     expect(truth.map((t) => t.open)).toEqual([12, 12]);
-    expect((status as unknown as { openTickets: unknown }).openTickets).toEqual([
-      ...truth,
-      { segment_id: '999', open: 0, overdue: 0 },
-    ]);
+    // Named "Segment <id>": this harness configures no SYNC_SEGMENT_NAMES.
+    expect((status as unknown as { openTickets: unknown }).openTickets).toEqual(
+      [...truth, { segment_id: '999', open: 0, overdue: 0 }].map((t) => ({ ...t, segment_name: `Segment ${t.segment_id}` })),
+    );
   });
 
   test('when run without flags, then it prints readable tables', async () => {
     const result = await runCli(['status'], { DATABASE_URL: h.tdb.url });
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/^Last 5 runs\n id \| trigger \| status/m);
-    expect(result.stdout).toMatch(/Lists \(segment x status\)\n segment_id \| status \| last_success_at/);
-    expect(result.stdout).toMatch(/^ 999 +\| 0 +\|.*\| failed +\|/m);
     expect(result.stdout).toMatch(
-      /Open detractors per segment \(overdue: past their due time\)\n segment_id \| open \| overdue\n/,
+      /Lists \(segment x status\)\n segment_id \| segment_name \| status \| status_label \| last_success_at/,
     );
-    expect(result.stdout).toMatch(/^ 961 +\| 12 +\| \d+$/m);
+    expect(result.stdout).toMatch(/^ 999 +\| Segment 999 +\| 0 +\| open +\|.*\| failed +\|/m);
+    expect(result.stdout).toMatch(
+      /Open detractors per segment \(overdue: past their due time\)\n segment_id \| segment_name \| open \| overdue\n/,
+    );
+    expect(result.stdout).toMatch(/^ 961 +\| Segment 961 +\| 12 +\| \d+$/m);
   });
 
   test('when API calls were recorded, then they are counted per day of the last two weeks', async () => {

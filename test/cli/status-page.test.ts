@@ -123,6 +123,9 @@ describeBrowser('the status page in a real browser (built worker, simulator, Chr
       QUESTIONPRO_API_KEY: KEY,
       QUESTIONPRO_BASE_URL: sim.baseUrl,
       SYNC_SEGMENTS: '971,972,973,974,975',
+      // Names from the configuration, one unnamed ("Segment 975"); markup in a name is text.
+      SYNC_SEGMENT_NAMES: '971=Retail EU;972=Online Shop, DE;973=<b>Call</b> Center;974=Kiosk',
+      SYNC_STATUS_LABELS: '0=awaiting action',
       SYNC_PAGE_SIZE: '10',
       SYNC_CRON: '0 0 1 1 *',
       RETRY_ATTEMPTS: '1',
@@ -163,11 +166,15 @@ describeBrowser('the status page in a real browser (built worker, simulator, Chr
        WHERE m.gone_at IS NULL AND m.status = 0 GROUP BY m.segment_id ORDER BY m.segment_id`,
     );
     expect(truth.find((r) => r.segment_id === '971')).toEqual({ segment_id: '971', open: 31, overdue: 30 });
-    const expected = ['971', '972', '973', '974', '975'].map((segment) => {
+    const names = ['Retail EU', 'Online Shop, DE', '<b>Call</b> Center', 'Kiosk', 'Segment 975'];
+    const expected = ['971', '972', '973', '974', '975'].map((segment, i) => {
       const row = truth.find((r) => r.segment_id === segment);
-      return [segment, String(row?.open ?? 0), String(row?.overdue ?? 0)];
+      return [`${names[i]} ${segment}`, String(row?.open ?? 0), String(row?.overdue ?? 0)];
     });
     expect(tableRows(dom, 'open-tickets')).toEqual(expected);
+    // The name's markup is text on the page, not an element.
+    expect(dom).toContain('&lt;b&gt;Call&lt;/b&gt; Center');
+    expect(dom).not.toContain('<b>Call</b>');
     expect(textOf(dom, 'summary')).toContain(`Open detractors ${expected.reduce((n, r) => n + Number(r[1]), 0)} (`);
   });
 
@@ -177,7 +184,9 @@ describeBrowser('the status page in a real browser (built worker, simulator, Chr
       `SELECT segment_id::text AS segment_id, last_outcome, last_error_code AS code, last_error_request_id AS request_id
        FROM v_sync_health ORDER BY segment_id`,
     );
-    expect(health.map((r) => [r[0], r[1], r[4]])).toEqual(truth.map((t) => [t.segment_id, '0', t.last_outcome]));
+    expect(health.map((r) => [r[0]!.split(' ').pop(), r[1], r[4]])).toEqual(
+      truth.map((t) => [t.segment_id, 'awaiting action 0', t.last_outcome]),
+    );
     expect(truth.map((t) => t.last_outcome)).toEqual(['succeeded', 'succeeded', 'failed', 'failed', 'failed']);
     for (const [i, t] of truth.entries()) {
       expect(health[i]![6]).toBe(t.code ?? '');

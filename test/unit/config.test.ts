@@ -107,6 +107,14 @@ describe('configuration', () => {
     ['RETRY_ATTEMPTS', '100', /at most 20/],
     ['DATABASE_URL', 'mysql://x', /postgres/],
     ['LOG_LEVEL', 'loud', /./],
+    ['SYNC_SEGMENT_NAMES', '101 Retail EU', /expected a whole number before "=" in "101 Retail EU"/],
+    ['SYNC_SEGMENT_NAMES', '101=Retail;101=Online', /101 is named twice in "101=Online"/],
+    ['SYNC_SEGMENT_NAMES', '101=', /expected a name after "="/],
+    ['SYNC_SEGMENT_NAMES', '0=Nothing', /0 is out of range/],
+    ['SYNC_SEGMENT_NAMES', `101=${'x'.repeat(201)}`, /longer than 200 characters/],
+    ['SYNC_STATUS_LABELS', '3000000000=huge', /3000000000 is out of range/],
+    ['REPORT_TIMEZONE', 'Mars/Olympus', /IANA time zone/],
+    ['DATABASE_SCHEMA', 'My Schema', /lower-case PostgreSQL schema name/],
   ])('when %s is %p, then start-up fails naming it', (variable, value, message) => {
     const problems = problemsOf({ ...minimal, [variable]: value });
     expect(problems).toHaveLength(1);
@@ -137,6 +145,29 @@ describe('configuration', () => {
       openStatuses: [0, 3],
     });
     expect(config.budget).toEqual({ calls: 20_000, period: 'month', periodStartDay: 15 });
+  });
+
+  test('when names, labels and a report time zone are set, then they are read as given (commas in names kept)', () => {
+    const config = loadConfig({
+      ...minimal,
+      SYNC_SEGMENT_NAMES: ' 101=Retail EU; 103 = Online Shop, DE ;',
+      SYNC_STATUS_LABELS: '1=closed',
+      REPORT_TIMEZONE: 'Europe/Berlin',
+      DATABASE_SCHEMA: 'detractors',
+    });
+    expect([...config.reporting.segmentNames]).toEqual([
+      [101, 'Retail EU'],
+      [103, 'Online Shop, DE'],
+    ]);
+    expect([...config.reporting.statusLabels]).toEqual([[1, 'closed']]);
+    expect(config.reporting.timezone).toBe('Europe/Berlin');
+    expect(config.databaseSchema).toBe('detractors');
+  });
+
+  test('when no report time zone is set, then it follows SYNC_TIMEZONE and the schema is public', () => {
+    const config = loadConfig({ ...minimal, SYNC_TIMEZONE: 'America/New_York' });
+    expect(config.reporting).toEqual({ segmentNames: new Map(), statusLabels: new Map(), timezone: 'America/New_York' });
+    expect(config.databaseSchema).toBe('public');
   });
 
   test('when the largest segment ID and status the columns hold are given, then they are accepted exactly', () => {

@@ -13,7 +13,9 @@ const HOSTILE = `<script>alert("x")</script> & <img src=x onerror='alert(1)'>`;
 
 const list = (over: Partial<ListRow>): ListRow => ({
   segment_id: '101',
+  segment_name: 'Retail EU',
   status: 0,
+  status_label: 'open',
   last_success_at: new Date('2026-11-28T11:55:00Z'),
   age_s: 300,
   last_outcome: 'succeeded',
@@ -58,8 +60,8 @@ function report(over: Partial<StatusReport> = {}): StatusReport {
       }),
     ],
     openTickets: [
-      { segment_id: '101', open: 7, overdue: 3 },
-      { segment_id: '102', open: 0, overdue: 0 },
+      { segment_id: '101', segment_name: 'Retail EU', open: 7, overdue: 3 },
+      { segment_id: '102', segment_name: HOSTILE, open: 0, overdue: 0 },
     ],
     apiBudget: {
       keyFingerprint: '0123456789abcdef',
@@ -100,7 +102,10 @@ describe('the status page renderer (fixed data)', () => {
 
     expect(page).toMatch(/^<!doctype html>/);
     expect(page).toContain('<meta http-equiv="refresh" content="30" />');
-    expect(page).toMatch(/<tr><td>101<\/td><td class="num">7<\/td><td class="num">3<\/td><\/tr>/);
+    expect(page).toMatch(
+      /<tr><td>Retail EU <span class="id">101<\/span><\/td><td class="num">7<\/td><td class="num">3<\/td><\/tr>/,
+    );
+    expect(page).toMatch(/<td>open <span class="id">0<\/span><\/td>/);
     expect(page).toContain('<span class="badge bad">failed</span>');
     expect(page).toContain('<span class="badge warn">partial</span>');
     expect(page).toContain('Open detractors</div><div class="card-value">7 (3 overdue)</div>');

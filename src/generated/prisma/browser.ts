@@ -53,6 +53,16 @@ export type DetractorTicketVersion = Prisma.DetractorTicketVersionModel
  */
 export type DetractorTicketStatus = Prisma.DetractorTicketStatusModel
 /**
+ * Model DetractorSegment
+ * One row per synced segment, named from SYNC_SEGMENT_NAMES.
+ */
+export type DetractorSegment = Prisma.DetractorSegmentModel
+/**
+ * Model ReportingSetting
+ * A single row (id 1) of settings the views read, written from the configuration.
+ */
+export type ReportingSetting = Prisma.ReportingSettingModel
+/**
  * Model ApiCallLedger
  * Every QuestionPro API call of any process, per key fingerprint, minute and outcome.
  */

@@ -404,6 +404,8 @@ export const ModelName = {
   SyncReject: 'SyncReject',
   DetractorTicketVersion: 'DetractorTicketVersion',
   DetractorTicketStatus: 'DetractorTicketStatus',
+  DetractorSegment: 'DetractorSegment',
+  ReportingSetting: 'ReportingSetting',
   ApiCallLedger: 'ApiCallLedger',
   ApiCallPeriod: 'ApiCallPeriod',
   ApiRateSlot: 'ApiRateSlot'
@@ -422,7 +424,7 @@ export type TypeMap<ExtArgs extends runtime.Types.Extensions.InternalArgs = runt
     omit: GlobalOmitOptions
   }
   meta: {
-    modelProps: "detractorTicket" | "detractorTicketSegment" | "syncRun" | "syncRunSegment" | "syncReject" | "detractorTicketVersion" | "detractorTicketStatus" | "apiCallLedger" | "apiCallPeriod" | "apiRateSlot"
+    modelProps: "detractorTicket" | "detractorTicketSegment" | "syncRun" | "syncRunSegment" | "syncReject" | "detractorTicketVersion" | "detractorTicketStatus" | "detractorSegment" | "reportingSetting" | "apiCallLedger" | "apiCallPeriod" | "apiRateSlot"
     txIsolationLevel: TransactionIsolationLevel
   }
   model: {
@@ -944,6 +946,154 @@ export type TypeMap<ExtArgs extends runtime.Types.Extensions.InternalArgs = runt
         }
       }
     }
+    DetractorSegment: {
+      payload: Prisma.$DetractorSegmentPayload<ExtArgs>
+      fields: Prisma.DetractorSegmentFieldRefs
+      operations: {
+        findUnique: {
+          args: Prisma.DetractorSegmentFindUniqueArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$DetractorSegmentPayload> | null
+        }
+        findUniqueOrThrow: {
+          args: Prisma.DetractorSegmentFindUniqueOrThrowArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$DetractorSegmentPayload>
+        }
+        findFirst: {
+          args: Prisma.DetractorSegmentFindFirstArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$DetractorSegmentPayload> | null
+        }
+        findFirstOrThrow: {
+          args: Prisma.DetractorSegmentFindFirstOrThrowArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$DetractorSegmentPayload>
+        }
+        findMany: {
+          args: Prisma.DetractorSegmentFindManyArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$DetractorSegmentPayload>[]
+        }
+        create: {
+          args: Prisma.DetractorSegmentCreateArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$DetractorSegmentPayload>
+        }
+        createMany: {
+          args: Prisma.DetractorSegmentCreateManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        createManyAndReturn: {
+          args: Prisma.DetractorSegmentCreateManyAndReturnArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$DetractorSegmentPayload>[]
+        }
+        delete: {
+          args: Prisma.DetractorSegmentDeleteArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$DetractorSegmentPayload>
+        }
+        update: {
+          args: Prisma.DetractorSegmentUpdateArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$DetractorSegmentPayload>
+        }
+        deleteMany: {
+          args: Prisma.DetractorSegmentDeleteManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        updateMany: {
+          args: Prisma.DetractorSegmentUpdateManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        updateManyAndReturn: {
+          args: Prisma.DetractorSegmentUpdateManyAndReturnArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$DetractorSegmentPayload>[]
+        }
+        upsert: {
+          args: Prisma.DetractorSegmentUpsertArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$DetractorSegmentPayload>
+        }
+        aggregate: {
+          args: Prisma.DetractorSegmentAggregateArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.AggregateDetractorSegment>
+        }
+        groupBy: {
+          args: Prisma.DetractorSegmentGroupByArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.DetractorSegmentGroupByOutputType>[]
+        }
+        count: {
+          args: Prisma.DetractorSegmentCountArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.DetractorSegmentCountAggregateOutputType> | number
+        }
+      }
+    }
+    ReportingSetting: {
+      payload: Prisma.$ReportingSettingPayload<ExtArgs>
+      fields: Prisma.ReportingSettingFieldRefs
+      operations: {
+        findUnique: {
+          args: Prisma.ReportingSettingFindUniqueArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ReportingSettingPayload> | null
+        }
+        findUniqueOrThrow: {
+          args: Prisma.ReportingSettingFindUniqueOrThrowArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ReportingSettingPayload>
+        }
+        findFirst: {
+          args: Prisma.ReportingSettingFindFirstArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ReportingSettingPayload> | null
+        }
+        findFirstOrThrow: {
+          args: Prisma.ReportingSettingFindFirstOrThrowArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ReportingSettingPayload>
+        }
+        findMany: {
+          args: Prisma.ReportingSettingFindManyArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ReportingSettingPayload>[]
+        }
+        create: {
+          args: Prisma.ReportingSettingCreateArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ReportingSettingPayload>
+        }
+        createMany: {
+          args: Prisma.ReportingSettingCreateManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        createManyAndReturn: {
+          args: Prisma.ReportingSettingCreateManyAndReturnArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ReportingSettingPayload>[]
+        }
+        delete: {
+          args: Prisma.ReportingSettingDeleteArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ReportingSettingPayload>
+        }
+        update: {
+          args: Prisma.ReportingSettingUpdateArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ReportingSettingPayload>
+        }
+        deleteMany: {
+          args: Prisma.ReportingSettingDeleteManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        updateMany: {
+          args: Prisma.ReportingSettingUpdateManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        updateManyAndReturn: {
+          args: Prisma.ReportingSettingUpdateManyAndReturnArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ReportingSettingPayload>[]
+        }
+        upsert: {
+          args: Prisma.ReportingSettingUpsertArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ReportingSettingPayload>
+        }
+        aggregate: {
+          args: Prisma.ReportingSettingAggregateArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.AggregateReportingSetting>
+        }
+        groupBy: {
+          args: Prisma.ReportingSettingGroupByArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.ReportingSettingGroupByOutputType>[]
+        }
+        count: {
+          args: Prisma.ReportingSettingCountArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.ReportingSettingCountAggregateOutputType> | number
+        }
+      }
+    }
     ApiCallLedger: {
       payload: Prisma.$ApiCallLedgerPayload<ExtArgs>
       fields: Prisma.ApiCallLedgerFieldRefs
@@ -1341,6 +1491,24 @@ export const DetractorTicketStatusScalarFieldEnum = {
 export type DetractorTicketStatusScalarFieldEnum = (typeof DetractorTicketStatusScalarFieldEnum)[keyof typeof DetractorTicketStatusScalarFieldEnum]
 
 
+export const DetractorSegmentScalarFieldEnum = {
+  segmentId: 'segmentId',
+  name: 'name',
+  updatedAt: 'updatedAt'
+} as const
+
+export type DetractorSegmentScalarFieldEnum = (typeof DetractorSegmentScalarFieldEnum)[keyof typeof DetractorSegmentScalarFieldEnum]
+
+
+export const ReportingSettingScalarFieldEnum = {
+  id: 'id',
+  reportTimezone: 'reportTimezone',
+  updatedAt: 'updatedAt'
+} as const
+
+export type ReportingSettingScalarFieldEnum = (typeof ReportingSettingScalarFieldEnum)[keyof typeof ReportingSettingScalarFieldEnum]
+
+
 export const ApiCallLedgerScalarFieldEnum = {
   keyFingerprint: 'keyFingerprint',
   minute: 'minute',
@@ -1663,6 +1831,8 @@ export type GlobalOmitConfig = {
   syncReject?: Prisma.SyncRejectOmit
   detractorTicketVersion?: Prisma.DetractorTicketVersionOmit
   detractorTicketStatus?: Prisma.DetractorTicketStatusOmit
+  detractorSegment?: Prisma.DetractorSegmentOmit
+  reportingSetting?: Prisma.ReportingSettingOmit
   apiCallLedger?: Prisma.ApiCallLedgerOmit
   apiCallPeriod?: Prisma.ApiCallPeriodOmit
   apiRateSlot?: Prisma.ApiRateSlotOmit

@@ -58,6 +58,8 @@ export const ModelName = {
   SyncReject: 'SyncReject',
   DetractorTicketVersion: 'DetractorTicketVersion',
   DetractorTicketStatus: 'DetractorTicketStatus',
+  DetractorSegment: 'DetractorSegment',
+  ReportingSetting: 'ReportingSetting',
   ApiCallLedger: 'ApiCallLedger',
   ApiCallPeriod: 'ApiCallPeriod',
   ApiRateSlot: 'ApiRateSlot'
@@ -213,6 +215,24 @@ export const DetractorTicketStatusScalarFieldEnum = {
 } as const
 
 export type DetractorTicketStatusScalarFieldEnum = (typeof DetractorTicketStatusScalarFieldEnum)[keyof typeof DetractorTicketStatusScalarFieldEnum]
+
+
+export const DetractorSegmentScalarFieldEnum = {
+  segmentId: 'segmentId',
+  name: 'name',
+  updatedAt: 'updatedAt'
+} as const
+
+export type DetractorSegmentScalarFieldEnum = (typeof DetractorSegmentScalarFieldEnum)[keyof typeof DetractorSegmentScalarFieldEnum]
+
+
+export const ReportingSettingScalarFieldEnum = {
+  id: 'id',
+  reportTimezone: 'reportTimezone',
+  updatedAt: 'updatedAt'
+} as const
+
+export type ReportingSettingScalarFieldEnum = (typeof ReportingSettingScalarFieldEnum)[keyof typeof ReportingSettingScalarFieldEnum]
 
 
 export const ApiCallLedgerScalarFieldEnum = {

@@ -9,9 +9,11 @@ import { renderRows } from '../docs/result-table.js';
 import { loadConfig } from '../config/config.js';
 import { createLogger } from '../logging/logger.js';
 import { PROJECT_ROOT } from '../project-root.js';
-import { DEMO_API_KEY, DEMO_SEGMENTS, DEMO_STATUSES, demoLists } from '../sim/demo-data.js';
+import { DEMO_API_KEY, DEMO_SEGMENT_NAMES, DEMO_SEGMENTS, DEMO_STATUS_LABELS, DEMO_STATUSES } from '../sim/demo-data.js';
+import { runDemoScenario } from '../sim/demo-scenario.js';
 import { QuestionProSimulator } from '../sim/server.js';
 import { listsFor } from '../sync/run-sync.js';
+import { readDemoAnchor } from './demo-database.js';
 import { openRuntime } from './runtime.js';
 
 const DATE_OID = 1082;
@@ -19,19 +21,22 @@ const DATE_OID = 1082;
 /**
  * `npm run docs` (developers): rebuilds the README's data dictionary from the
  * database's COMMENTs and the example queries' output from the demo data, in a
- * throwaway embedded PostgreSQL. Two syncs with a few tickets closed in between, so
- * history, closures and SLA states have something to show.
+ * throwaway embedded PostgreSQL. The demo's scenario on a fresh database: two syncs
+ * with tickets closed in time and late in between, so history, closures and SLA states
+ * have something to show.
  */
 export async function docsCommand(): Promise<number> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'detractor-sync-docs-'));
   const database = await startEmbeddedPostgres({ dataDir: path.join(dir, 'pg'), persistent: false });
-  const sim = await QuestionProSimulator.start({ apiKey: DEMO_API_KEY, lists: demoLists() });
+  const sim = await QuestionProSimulator.start({ apiKey: DEMO_API_KEY });
   const log = createLogger({ level: 'warn' });
   const config = loadConfig({
     QUESTIONPRO_API_KEY: DEMO_API_KEY,
     QUESTIONPRO_BASE_URL: sim.baseUrl,
     SYNC_SEGMENTS: DEMO_SEGMENTS.join(','),
     SYNC_STATUSES: DEMO_STATUSES.join(','),
+    SYNC_SEGMENT_NAMES: DEMO_SEGMENT_NAMES,
+    SYNC_STATUS_LABELS: DEMO_STATUS_LABELS,
     DATABASE_URL: database.url,
   });
   const runtime = await openRuntime(config, log);
@@ -45,11 +50,11 @@ export async function docsCommand(): Promise<number> {
   });
   try {
     const lists = listsFor(DEMO_SEGMENTS, DEMO_STATUSES, config.questionpro.pageSize);
-    await runtime.sync('demo', lists);
-    for (const segmentId of DEMO_SEGMENTS) {
-      for (const ticket of sim.list(segmentId, 0).slice(0, 3)) sim.moveTicket(segmentId, ticket.ticketID, 0, 1);
-    }
-    await runtime.sync('demo', lists);
+    const { anchor, fresh } = await readDemoAnchor(runtime.db);
+    const runs = await runDemoScenario(sim, { anchor, fresh, sync: () => runtime.sync('demo', lists) });
+    const failed = runs.find((r) => r.status !== 'succeeded');
+    if (failed)
+      throw new Error(`demo sync ${failed.runId} ${failed.status}: ${failed.error ?? 'see its lists in sync_run_segments'}`);
     await client.connect();
     await client.query(
       `INSERT INTO detractor_ticket_statuses (status, label, is_open) VALUES (1, 'closed', false) ON CONFLICT DO NOTHING`,

@@ -17,7 +17,7 @@ import {
   type SimReply,
 } from './responses.js';
 import { actOnSocket, isSocketFault, socketFaultStatus, type SocketFaultSpec } from './socket-faults.js';
-import { endlessTicket, generateTickets, type SimTicket } from './ticket-generator.js';
+import { endlessTicket, generateTickets, type SimTicket, type TicketDating } from './ticket-generator.js';
 import { TicketStore, type InsertPosition } from './ticket-store.js';
 
 export interface SimulatorOptions {
@@ -121,8 +121,9 @@ export class QuestionProSimulator {
     this.store.set(segmentId, status, tickets);
   }
 
-  generate(segmentId: number, status: number, count: number): SimTicket[] {
-    return generateTickets(this.opts.seed, segmentId, status, count);
+  /** Tickets of this simulator's seed; `dating` moves their timestamps (see TicketDating). */
+  generate(segmentId: number, status: number, count: number, dating?: TicketDating): SimTicket[] {
+    return generateTickets(this.opts.seed, segmentId, status, count, dating);
   }
 
   upsertTicket(segmentId: number, status: number, ticket: SimTicket, position: InsertPosition = 'front'): void {

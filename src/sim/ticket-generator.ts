@@ -29,6 +29,20 @@ const MAX_ENDLESS_TICKETS = 4_000_000_000_000_000 - ENDLESS_TICKET_BASE;
 // Tickets are spread from this instant onwards, oldest first, about one every 2 hours.
 const FIRST_TICKET_AT = Date.UTC(2024, 2, 1, 8, 0, 0);
 const TICKET_SPACING_MS = 2 * 60 * 60 * 1000;
+
+/**
+ * When a list's tickets were created: ticket `index` (0 the oldest) at a random second
+ * of the slot [createdFrom + index * spacingMs, + spacingMs). The default dates every
+ * list from March 2024, which tests rely on; the demo dates its lists from its anchor.
+ */
+export interface TicketDating {
+  /** Epoch milliseconds: the start of the oldest ticket's slot. */
+  readonly createdFrom: number;
+  /** Whole seconds, in milliseconds: a ticket's time is drawn to the second. */
+  readonly spacingMs: number;
+}
+
+const DEFAULT_DATING: TicketDating = { createdFrom: FIRST_TICKET_AT, spacingMs: TICKET_SPACING_MS };
 // Endless tickets reuse these many time slots (~23 years), so timestamps stay plausible.
 const ENDLESS_TIME_SLOTS = 100_000;
 
@@ -65,19 +79,27 @@ const OFFSET_MINUTES = [330, -420, 60] as const;
 
 /**
  * The first `count` tickets of the list (segmentId, status), newest first (the
- * served order). Deterministic in (seed, segmentId, status, count), and stable as
- * the list grows: generate(n + k) is k newer tickets followed by generate(n), which
- * is how a test gets "new detractors" that fit after the ones already stored.
+ * served order). Deterministic in (seed, segmentId, status, count, dating), and stable
+ * as the list grows: generate(n + k) is k newer tickets followed by generate(n), which
+ * is how a test gets "new detractors" that fit after the ones already stored. Another
+ * `dating` moves the timestamps only: every other field stays the same.
  */
-export function generateTickets(seed: number, segmentId: number, status: number, count: number): SimTicket[] {
+export function generateTickets(
+  seed: number,
+  segmentId: number,
+  status: number,
+  count: number,
+  dating: TicketDating = DEFAULT_DATING,
+): SimTicket[] {
   checkRange('segmentId', segmentId, 0, MAX_SEGMENT_ID);
   checkRange('status', status, 0, MAX_STATUS);
   checkRange('count', count, 0, MAX_GENERATED_PER_LIST);
+  checkDating(dating, count);
   const listBase = segmentId * 1_000_000_000 + status * 1_000_000;
   const tickets = new Array<SimTicket>(count);
   for (let index = count - 1; index >= 0; index--) {
     const ticketID = listBase + index + 1;
-    tickets[count - 1 - index] = buildTicket(createPrng(seed, segmentId, status, index), index, index, ticketID);
+    tickets[count - 1 - index] = buildTicket(createPrng(seed, segmentId, status, index), index, index, ticketID, dating);
   }
   return tickets;
 }
@@ -92,9 +114,11 @@ export function endlessTicket(seed: number, n: number): SimTicket {
 }
 
 // The draws happen in a fixed order (time, email, phone, rating, comment, offset,
-// time limit): changing it would change every generated ticket.
-function buildTicket(rng: Prng, index: number, timeSlot: number, ticketID: number): SimTicket {
-  const createdAt = FIRST_TICKET_AT + timeSlot * TICKET_SPACING_MS + rng.int(0, TICKET_SPACING_MS / 1000 - 1) * 1000;
+// time limit): changing it would change every generated ticket. The time is one draw
+// whatever the spacing, so a dating changes no other field.
+function buildTicket(rng: Prng, index: number, timeSlot: number, ticketID: number, dating = DEFAULT_DATING): SimTicket {
+  const { createdFrom, spacingMs } = dating;
+  const createdAt = createdFrom + timeSlot * spacingMs + rng.int(0, spacingMs / 1000 - 1) * 1000;
   return {
     emailAddress: rng.chance(0.15) ? '' : email(rng, index),
     phoneNumber: rng.chance(0.85) ? '' : `+1 555 01${PAD2[rng.int(0, 99)]!}`,
@@ -172,6 +196,29 @@ function email(rng: Prng, index: number): string {
 function longComment(index: number): string {
   const sentence = `Ticket ${index}: the delivery was late again, the driver was rude, and the refund “is being processed” since weeks — très décevant 😞. `;
   return sentence.repeat(Math.ceil(5000 / sentence.length));
+}
+
+const GENERATED_TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}[+-]\d{4}$/;
+
+/**
+ * The instant of a timestamp this generator wrote (`formatVendorTimestamp`'s format
+ * only): Date.parse reads the offset once it has its colon.
+ */
+export function vendorTimestampMs(timestamp: string): number {
+  if (!GENERATED_TIMESTAMP.test(timestamp)) throw new RangeError(`not a generated timestamp: ${timestamp}`);
+  return Date.parse(`${timestamp.slice(0, -2)}:${timestamp.slice(-2)}`);
+}
+
+// Every ticket's time must be one the four-digit format can write.
+const LATEST_MS = Date.UTC(9999, 11, 30);
+
+function checkDating({ createdFrom, spacingMs }: TicketDating, count: number): void {
+  if (!Number.isSafeInteger(spacingMs) || spacingMs < 1000 || spacingMs % 1000 !== 0) {
+    throw new RangeError(`spacingMs must be a positive whole number of seconds in milliseconds, got ${spacingMs}`);
+  }
+  if (!Number.isSafeInteger(createdFrom) || createdFrom < 0 || createdFrom + count * spacingMs > LATEST_MS) {
+    throw new RangeError(`createdFrom must date ${count} tickets between 1970 and 9999, got ${createdFrom}`);
+  }
 }
 
 function checkRange(name: string, value: number, min: number, max: number): void {

@@ -5,7 +5,17 @@ import pg from 'pg';
 import { readDictionary, readSection, renderDictionary } from '../../src/docs/data-dictionary.js';
 import { EXAMPLE_QUERIES } from '../../src/docs/example-queries.js';
 import { PROJECT_ROOT } from '../../src/project-root.js';
-import { DEMO_API_KEY, DEMO_SEGMENTS, DEMO_STATUSES, demoLists } from '../../src/sim/demo-data.js';
+import { loadConfig } from '../../src/config/config.js';
+import { applyReportingConfig } from '../../src/db/reporting-config.js';
+import {
+  DEMO_API_KEY,
+  DEMO_SEGMENT_NAMES,
+  DEMO_SEGMENTS,
+  DEMO_STATUS_LABELS,
+  DEMO_STATUSES,
+  demoLists,
+} from '../../src/sim/demo-data.js';
+import { runDemoScenario } from '../../src/sim/demo-scenario.js';
 import { QuestionProSimulator } from '../../src/sim/server.js';
 import { listsFor, runSync } from '../../src/sync/run-sync.js';
 import { QuestionProClient } from '../../src/questionpro/client.js';
@@ -58,10 +68,22 @@ describe('the README example queries', () => {
       log,
     );
     const lists = listsFor(DEMO_SEGMENTS, DEMO_STATUSES, 100);
-    await runSync({ db: tdb.db, databaseUrl: tdb.url, source, log }, { trigger: 'demo', lists });
-    for (const segmentId of DEMO_SEGMENTS)
-      for (const t of sim.list(segmentId, 0).slice(0, 3)) sim.moveTicket(segmentId, t.ticketID, 0, 1);
-    await runSync({ db: tdb.db, databaseUrl: tdb.url, source, log }, { trigger: 'demo', lists });
+    await runDemoScenario(sim, {
+      anchor: new Date(),
+      fresh: true,
+      sync: () => runSync({ db: tdb.db, databaseUrl: tdb.url, source, log }, { trigger: 'demo', lists }),
+    });
+    // As the demo does at start: its segment names and status labels.
+    await applyReportingConfig(
+      tdb.db,
+      loadConfig({
+        QUESTIONPRO_API_KEY: DEMO_API_KEY,
+        SYNC_SEGMENTS: DEMO_SEGMENTS.join(','),
+        SYNC_STATUSES: DEMO_STATUSES.join(','),
+        SYNC_SEGMENT_NAMES: DEMO_SEGMENT_NAMES,
+        SYNC_STATUS_LABELS: DEMO_STATUS_LABELS,
+      }),
+    );
     client = new pg.Client({ connectionString: tdb.url });
     await client.connect();
   });
@@ -80,10 +102,22 @@ describe('the README example queries', () => {
     },
   );
 
-  test('when the demo data is queried, then the open-ticket example counts what the simulator holds open', async () => {
-    const result = await client.query<{ segment_id: string; open_tickets: string }>(EXAMPLE_QUERIES[0]!.sql);
-    expect(result.rows.map((r) => [Number(r.segment_id), Number(r.open_tickets)])).toEqual(
-      DEMO_SEGMENTS.map((s) => [s, sim.list(s, 0).length]),
+  test('when the demo data is queried, then the open-ticket example counts what the simulator holds open, by name', async () => {
+    const result = await client.query<{ segment_name: string; open_tickets: string }>(EXAMPLE_QUERIES[0]!.sql);
+    const names = new Map(DEMO_SEGMENT_NAMES.split(';').map((pair) => pair.split('=') as [string, string]));
+    expect(result.rows.map((r) => [r.segment_name, Number(r.open_tickets)])).toEqual(
+      DEMO_SEGMENTS.map((s) => [names.get(String(s)), sim.list(s, 0).length]),
     );
+  });
+
+  test('when the demo data is queried, then every SLA state and both status labels show', async () => {
+    const result = await client.query<{ status_label: string; sla_state: string }>(EXAMPLE_QUERIES[4]!.sql);
+    expect(result.rows.map((r) => `${r.status_label}/${r.sla_state}`)).toEqual([
+      'open/open',
+      'open/open_overdue',
+      'closed/closed_in_time',
+      'closed/closed_late',
+      'closed/closed_unknown',
+    ]);
   });
 });

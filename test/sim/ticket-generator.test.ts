@@ -1,4 +1,10 @@
-import { endlessTicket, formatVendorTimestamp, generateTickets, type SimTicket } from '../../src/sim/ticket-generator.js';
+import {
+  endlessTicket,
+  formatVendorTimestamp,
+  generateTickets,
+  vendorTimestampMs,
+  type SimTicket,
+} from '../../src/sim/ticket-generator.js';
 
 const TIMESTAMP = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})\.(\d{3})([+-])(\d{2})(\d{2})$/;
 
@@ -74,6 +80,32 @@ describe('ticket generator', () => {
     expect(endlessTicket(8, 42)).not.toEqual(endless[42]);
     for (const t of endless) expect(Object.keys(t).sort()).toEqual(Object.keys(all[0]!).sort());
     expect(endless.some((t) => Buffer.byteLength(t.comment) >= 5000)).toBe(true);
+  });
+
+  it('when a list is dated from another instant, then only its timestamps move, into their slots', () => {
+    const dating = { createdFrom: Date.UTC(2031, 4, 6, 7, 0, 0), spacingMs: 25 * 60_000 };
+    const dated = generateTickets(7, 101, 0, 250, dating);
+    const strip = (t: SimTicket) => ({ ...t, timestamp: '' });
+    expect(dated.map(strip)).toEqual(lists[0]!.map(strip));
+    dated.forEach((t, i) => {
+      const slot = dating.createdFrom + (250 - 1 - i) * dating.spacingMs; // newest first
+      expect(vendorTimestampMs(t.timestamp)).toBeGreaterThanOrEqual(slot);
+      expect(vendorTimestampMs(t.timestamp)).toBeLessThan(slot + dating.spacingMs);
+      expect(t.timestamp).toMatch(TIMESTAMP);
+    });
+    expect(generateTickets(7, 101, 0, 255, dating).slice(5)).toEqual(dated);
+  });
+
+  it('when a dating is not whole seconds or leaves the four-digit years, then it refuses with a RangeError', () => {
+    expect(() => generateTickets(7, 101, 0, 1, { createdFrom: 0, spacingMs: 1500 })).toThrow(RangeError);
+    expect(() => generateTickets(7, 101, 0, 1, { createdFrom: -1, spacingMs: 1000 })).toThrow(RangeError);
+    expect(() => generateTickets(7, 101, 0, 1, { createdFrom: Date.UTC(9999, 11, 31), spacingMs: 1000 })).toThrow(RangeError);
+  });
+
+  it('when a generated timestamp is read back, then it is the instant that was formatted', () => {
+    const instant = Date.UTC(2020, 0, 14, 12, 51, 48, 7);
+    for (const offset of [0, 330, -420, 60]) expect(vendorTimestampMs(formatVendorTimestamp(instant, offset))).toBe(instant);
+    expect(() => vendorTimestampMs('2020-01-14T12:51:48Z')).toThrow(RangeError);
   });
 
   it('when inputs would overflow the ID layout, then it refuses with a RangeError', () => {

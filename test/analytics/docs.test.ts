@@ -49,6 +49,18 @@ describe('the self-documenting schema', () => {
     expect(missing).toEqual([]);
   });
 
+  test('when rating is described, then nothing calls it an NPS score: only detractors are synced', async () => {
+    const described = await client.query<{ text: string }>(
+      `SELECT string_agg(col_description(c.oid, a.attnum), ' ') AS text
+       FROM pg_class c JOIN pg_attribute a ON a.attrelid = c.oid
+       JOIN pg_namespace n ON n.oid = c.relnamespace
+       WHERE n.nspname = 'public' AND a.attname = 'rating'`,
+    );
+    expect(described.rows[0]!.text).toMatch(/0-10 answer to the likelihood-to-recommend question/);
+    expect(`${described.rows[0]!.text} ${readme}`).not.toMatch(/NPS score/i);
+    expect(readme).toMatch(/cannot give an NPS/);
+  });
+
   test('when the README data dictionary is compared with the comments, then it is exactly what they generate', async () => {
     // If this fails after a migration: run `npm run docs` and commit README.md.
     expect(readSection(readme, 'dictionary')).toBe(renderDictionary(await readDictionary(client)));

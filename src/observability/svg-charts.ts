@@ -54,17 +54,7 @@ export function groupedBarChart(options: {
     const middle = top + (options.series.length * (bar + gap)) / 2 + 2;
     return html`<text x="${LABEL_WIDTH - 8}" y="${middle}" class="label" text-anchor="end">${row.label}</text>${bars}`;
   });
-  return html`<svg
-    class="chart"
-    viewBox="0 0 ${WIDTH} ${height}"
-    width="${WIDTH}"
-    height="${height}"
-    role="img"
-    aria-label="${options.title}"
-  >
-    <title>${options.title}</title>
-    ${groups}${legend(options.series, height - 20)}
-  </svg>`;
+  return chartFrame(options.title, height, html`${groups}${legend(options.series, height - 20)}`);
 }
 
 /**
@@ -86,16 +76,17 @@ export function budgetChart(options: {
       ? html`<text x="${LABEL_WIDTH}" y="70" class="legend">no budget (API_CALL_BUDGET unset)</text>`
       : html`<line x1="${LABEL_WIDTH + x(budget)}" x2="${LABEL_WIDTH + x(budget)}" y1="4" y2="52" class="budget-mark"></line>
           <text x="${LABEL_WIDTH + x(budget)}" y="66" class="figure" text-anchor="middle">budget ${budget}</text>`;
-  return html`<svg class="chart" viewBox="0 0 ${WIDTH} 96" width="${WIDTH}" height="96" role="img" aria-label="${options.title}">
-    <title>${options.title}</title>
-    <text x="${LABEL_WIDTH - 8}" y="22" class="label" text-anchor="end">projected</text>
-    <rect x="${LABEL_WIDTH}" y="10" width="${x(projected)}" height="16" class="${over ? 'over' : 'projected'}"></rect>
-    <text x="${LABEL_WIDTH + x(projected) + 6}" y="23" class="figure">${projected}</text>
-    <text x="${LABEL_WIDTH - 8}" y="44" class="label" text-anchor="end">used</text>
-    <rect x="${LABEL_WIDTH}" y="32" width="${x(used)}" height="16" class="used"></rect>
-    <text x="${LABEL_WIDTH + x(used) + 6}" y="45" class="figure">${used}</text>
-    ${mark}
-  </svg>`;
+  return chartFrame(
+    options.title,
+    96,
+    html`<text x="${LABEL_WIDTH - 8}" y="22" class="label" text-anchor="end">projected</text>
+      <rect x="${LABEL_WIDTH}" y="10" width="${x(projected)}" height="16" class="${over ? 'over' : 'projected'}"></rect>
+      <text x="${LABEL_WIDTH + x(projected) + 6}" y="23" class="figure">${projected}</text>
+      <text x="${LABEL_WIDTH - 8}" y="44" class="label" text-anchor="end">used</text>
+      <rect x="${LABEL_WIDTH}" y="32" width="${x(used)}" height="16" class="used"></rect>
+      <text x="${LABEL_WIDTH + x(used) + 6}" y="45" class="figure">${used}</text>
+      ${mark}`,
+  );
 }
 
 /** Vertical columns, one per day, with an optional level line (a daily budget). */
@@ -138,15 +129,20 @@ export function columnChart(options: {
         >`
     : '';
   const height = top + plotHeight + 24;
+  return chartFrame(options.title, height, html`${columns}${level}`);
+}
+
+/** The frame every chart shares: its size, and its title for screen readers and as a tooltip. */
+function chartFrame(title: string, height: number, body: Html): Html {
   return html`<svg
     class="chart"
     viewBox="0 0 ${WIDTH} ${height}"
     width="${WIDTH}"
     height="${height}"
     role="img"
-    aria-label="${options.title}"
+    aria-label="${title}"
   >
-    <title>${options.title}</title>
-    ${columns}${level}
+    <title>${title}</title>
+    ${body}
   </svg>`;
 }

@@ -5,21 +5,30 @@ import { runCli } from '../support/cli-process.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import { connectAs, dropRole, uniqueRoleName } from '../support/roles.js';
 
+const password = 'correct-horse-battery-staple';
+
+/** Runs the recipe once per set of flags, each must succeed silently; then connects as the role. */
+async function makeRole(databaseUrl: string, role: string, runs: string[][]): Promise<pg.Client> {
+  for (const flags of runs) {
+    const result = await runCli(['readonly-role', '--role', role, ...flags], {
+      DATABASE_URL: databaseUrl,
+      READONLY_ROLE_PASSWORD: password,
+    });
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+  }
+  return connectAs(databaseUrl, role, password);
+}
+
 describe('the read-only role for BI tools', () => {
   let tdb: TestDatabase;
   const role = uniqueRoleName('bi_reader');
-  const password = 'correct-horse-battery-staple';
   let reader: pg.Client;
 
   beforeAll(async () => {
     tdb = await createTestDatabase();
-    for (let i = 0; i < 2; i++) {
-      // Twice: the recipe is idempotent.
-      const result = await runCli(['readonly-role', '--role', role], { DATABASE_URL: tdb.url, READONLY_ROLE_PASSWORD: password });
-      expect(result.stderr).toBe('');
-      expect(result.code).toBe(0);
-    }
-    reader = await connectAs(tdb.url, role, password);
+    // Twice: the recipe is idempotent.
+    reader = await makeRole(tdb.url, role, [[], []]);
   });
   afterAll(async () => {
     await reader.end();
@@ -79,21 +88,12 @@ describe('the read-only role for BI tools', () => {
 describe('the read-only role without personal data (--no-pii)', () => {
   let tdb: TestDatabase;
   const role = uniqueRoleName('bi_nopii');
-  const password = 'correct-horse-battery-staple';
   let reader: pg.Client;
 
   beforeAll(async () => {
     tdb = await createTestDatabase();
     // Full first, then --no-pii: switching mode must take away what the full grant gave.
-    for (const mode of [[], ['--no-pii'], ['--no-pii']]) {
-      const result = await runCli(['readonly-role', '--role', role, ...mode], {
-        DATABASE_URL: tdb.url,
-        READONLY_ROLE_PASSWORD: password,
-      });
-      expect(result.stderr).toBe('');
-      expect(result.code).toBe(0);
-    }
-    reader = await connectAs(tdb.url, role, password);
+    reader = await makeRole(tdb.url, role, [[], ['--no-pii'], ['--no-pii']]);
   });
   afterAll(async () => {
     await reader.end();

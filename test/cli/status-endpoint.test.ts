@@ -7,6 +7,7 @@ import { PROJECT_ROOT } from '../../src/project-root.js';
 import { QuestionProSimulator } from '../../src/sim/server.js';
 import { startCli, type CliProcess } from '../support/cli-process.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
+import { waitFor } from '../support/poll.js';
 
 const KEY = 'status-key-91ab-must-not-leak';
 
@@ -24,16 +25,6 @@ function parseMetrics(text: string): Map<string, number> {
 async function get(port: number, route: string): Promise<{ status: number; body: string }> {
   const response = await fetch(`http://127.0.0.1:${port}${route}`);
   return { status: response.status, body: await response.text() };
-}
-
-async function waitFor<T>(probe: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe().catch(() => undefined);
-    if (value !== undefined) return value;
-    if (Date.now() > until) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
 }
 
 describe('the worker status endpoint (real worker process, scraped over HTTP)', () => {

@@ -13,6 +13,7 @@ import {
   promtoolUnavailable,
   type ExpectedAlert,
 } from './promtool.js';
+import { waitFor } from '../support/poll.js';
 
 const unavailable = promtoolUnavailable();
 if (unavailable) {
@@ -36,16 +37,6 @@ describePromtool('the alert rules (promtool)', () => {
     expect(result.code).toBe(0);
   });
 });
-
-async function waitFor<T>(probe: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe().catch(() => undefined);
-    if (value !== undefined) return value;
-    if (Date.now() > until) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
 
 describePromtool("the alert rules evaluated on a real worker's /metrics", () => {
   let sim: QuestionProSimulator;

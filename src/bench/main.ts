@@ -1,16 +1,14 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
 import pg from 'pg';
 import pino from 'pino';
-import { startEmbeddedPostgres } from '../db/embedded-postgres.js';
+import { startThrowawayPostgres } from '../db/embedded-postgres.js';
 import { migrate } from '../db/migrate.js';
 import { createDb } from '../db/prisma.js';
 import { QuestionProClient } from '../questionpro/client.js';
 import { pages } from '../questionpro/pages.js';
 import { SlidingWindowLimiter } from '../questionpro/rate-limiter.js';
 import type { ListMode } from '../budget/planner.js';
-import { listsFor, runSync } from '../sync/run-sync.js';
+import { listsFor } from '../lists/list.js';
+import { runSync } from '../sync/run-sync.js';
 import { parseBenchMode, type BenchOptions } from './options.js';
 import { scaleBench } from './scale-bench.js';
 import { formatScaleOneLine, runScaleOne } from './scale-one.js';
@@ -51,8 +49,7 @@ async function withPeakRss<T>(work: () => Promise<T>): Promise<{ result: T; peak
 async function bench(options: BenchOptions): Promise<Record<string, number | string>> {
   // Silent by default: logging every page would be measured too. LOG_LEVEL=info shows it.
   const log = pino({ level: process.env['LOG_LEVEL'] ?? 'silent' });
-  const dir = await mkdtemp(path.join(os.tmpdir(), 'detractor-sync-bench-'));
-  const database = await startEmbeddedPostgres({ dataDir: path.join(dir, 'pg'), persistent: false });
+  const database = await startThrowawayPostgres({ purpose: 'bench' });
   const perList = Math.ceil(options.tickets / options.segments);
   const segments = Array.from({ length: options.segments }, (_, i) => 1_000 + i);
   const sim = await startSimProcess({
@@ -147,7 +144,6 @@ async function bench(options: BenchOptions): Promise<Record<string, number | str
   } finally {
     await sim.stop();
     await database.stop();
-    await rm(dir, { recursive: true, force: true });
   }
 }
 

@@ -1,9 +1,6 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
 import pg from 'pg';
 import type { Logger } from 'pino';
-import { startEmbeddedPostgres } from '../db/embedded-postgres.js';
+import { startThrowawayPostgres } from '../db/embedded-postgres.js';
 import { migrate } from '../db/migrate.js';
 
 /**
@@ -49,23 +46,9 @@ export async function openScaleServer(adminUrl: string | undefined, log: Logger)
   let stop: () => Promise<void> = () => Promise.resolve();
   let url = adminUrl;
   if (url === undefined) {
-    const dir = await mkdtemp(path.join(os.tmpdir(), 'detractor-sync-scale-'));
-    try {
-      const database = await startEmbeddedPostgres({
-        dataDir: path.join(dir, 'pg'),
-        persistent: false,
-        postgresFlags: ['-c', 'fsync=off'],
-        log,
-      });
-      url = database.url;
-      stop = async () => {
-        await database.stop();
-        await rm(dir, { recursive: true, force: true });
-      };
-    } catch (error) {
-      await rm(dir, { recursive: true, force: true });
-      throw error;
-    }
+    const database = await startThrowawayPostgres({ purpose: 'scale', log });
+    url = database.url;
+    stop = () => database.stop();
   }
   const server = url;
   const version = await withClient(

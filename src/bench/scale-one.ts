@@ -3,7 +3,8 @@ import pino from 'pino';
 import { createDb } from '../db/prisma.js';
 import { QuestionProClient } from '../questionpro/client.js';
 import { SlidingWindowLimiter } from '../questionpro/rate-limiter.js';
-import { listsFor, runSync } from '../sync/run-sync.js';
+import { listsFor } from '../lists/list.js';
+import { runSync } from '../sync/run-sync.js';
 import type { ScaleOneOptions } from './options.js';
 
 /**

@@ -1,7 +1,7 @@
 import pg from 'pg';
 import { Prisma } from '../generated/prisma/client.js';
 import type { Db } from '../db/prisma.js';
-import { upsertPageStatement, writePage } from '../db/ticket-writer.js';
+import { upsertPageStatement, writePage } from '../db/sql/tickets.js';
 import { generateTickets } from '../sim/ticket-generator.js';
 import { toTicketRow, type TicketRow } from '../sync/transform.js';
 

@@ -1,9 +1,9 @@
 import type { Logger } from 'pino';
 import type { Config } from '../config/config.js';
-import { listHistory } from '../db/list-history.js';
+import { readListStates } from '../db/sql/list-state.js';
 import type { Db } from '../db/prisma.js';
 import type { ClientObserver, RequestGate } from '../questionpro/client.js';
-import type { ListRef } from '../questionpro/pages.js';
+import type { ListRef } from '../lists/list.js';
 import { readBudgetStatus, type BudgetStatus } from './budget-status.js';
 import { CallLedger, type BudgetPeriod, type ClaimLimits } from './call-ledger.js';
 import { planRun, type RunPlan } from './planner.js';
@@ -60,7 +60,7 @@ export class ApiBudget {
 
   /** Which lists the next run reads, how, and what it may spend (see planner.ts). */
   async plan(lists: readonly ListRef[]): Promise<RunPlan> {
-    const history = await listHistory(this.db);
+    const states = await readListStates(this.db);
     const status = await this.status();
     const settings = {
       verifyIntervalSeconds: this.config.sync.verifyIntervalSeconds,
@@ -72,7 +72,7 @@ export class ApiBudget {
       status.budget === undefined
         ? undefined
         : { budget: status.budget, used: status.used, periodStart: status.periodStart, periodEnd: status.periodEnd };
-    return planRun(lists, history, settings, status.now, position);
+    return planRun(lists, states, settings, status.now, position);
   }
 
   /** Writes the outcomes not written yet. */

@@ -1,6 +1,5 @@
-import { Prisma } from '../generated/prisma/client.js';
 import type { Db } from '../db/prisma.js';
-import type { BudgetPeriod } from './call-ledger.js';
+import { currentBudgetPeriod, periodUsage, type BudgetPeriod } from '../db/sql/ledger.js';
 
 /** Where the API calls of the current budget period stand; what status, metrics and the planner read. */
 export interface BudgetStatus {
@@ -34,23 +33,12 @@ export async function readBudgetStatus(
   budget: number | undefined,
   period: BudgetPeriod,
 ): Promise<BudgetStatus> {
-  const [bounds] = await db.$queryRaw<Array<{ period_start: Date; period_end: Date; now: Date }>>(Prisma.sql`
-    SELECT period_start, period_end, now() AS now
-    FROM detractor_sync_budget_period(${period.timezone}, ${period.period}, ${period.periodStartDay}::integer, now())`);
-  const { period_start: periodStart, period_end: periodEnd, now } = bounds!;
+  const { start: periodStart, end: periodEnd, now } = await currentBudgetPeriod(db, period);
   const paceFrom = new Date(Math.max(periodStart.getTime(), now.getTime() - 24 * HOUR_MS));
-  const [usage] = await db.$queryRaw<Array<{ used: number; recent: number; outcomes: Record<string, number> | null }>>(Prisma.sql`
-    SELECT
-      coalesce((SELECT calls FROM api_call_periods WHERE key_fingerprint = ${fingerprint} AND period_start = ${periodStart}), 0)::int AS used,
-      coalesce((SELECT sum(calls) FROM api_call_ledger
-                WHERE key_fingerprint = ${fingerprint} AND outcome = 'sent' AND minute >= date_trunc('minute', ${paceFrom}::timestamptz)), 0)::int AS recent,
-      (SELECT jsonb_object_agg(outcome, calls) FROM (
-         SELECT outcome, sum(calls)::int AS calls FROM api_call_ledger
-         WHERE key_fingerprint = ${fingerprint} AND minute >= ${periodStart}
-         GROUP BY outcome) AS o) AS outcomes`);
-  const used = usage?.used ?? 0;
+  const usage = await periodUsage(db, fingerprint, periodStart, paceFrom);
+  const used = usage.used;
   const paceHours = Math.max(1, (now.getTime() - paceFrom.getTime()) / HOUR_MS);
-  const pacePerHour = (usage?.recent ?? 0) / paceHours;
+  const pacePerHour = usage.recent / paceHours;
   const hoursLeft = Math.max(0, (periodEnd.getTime() - now.getTime()) / HOUR_MS);
   return {
     budget,
@@ -62,6 +50,6 @@ export async function readBudgetStatus(
     now,
     pacePerHour: Math.round(pacePerHour * 100) / 100,
     projectedAtPeriodEnd: Math.round(used + pacePerHour * hoursLeft),
-    byOutcome: usage?.outcomes ?? {},
+    byOutcome: usage.byOutcome,
   };
 }

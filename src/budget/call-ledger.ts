@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
-import { Prisma } from '../generated/prisma/client.js';
 import type { Db } from '../db/prisma.js';
+import { addCallOutcomes, claimApiCall, type BudgetPeriod } from '../db/sql/ledger.js';
 import { errorMessage } from '../errors.js';
 
 /** A key's fingerprint: what the ledger is keyed by (the key itself is never stored). */
@@ -14,12 +14,7 @@ export type Claim =
   | { readonly granted: false; readonly reason: 'rate'; readonly waitMs: number }
   | { readonly granted: false; readonly reason: 'budget' };
 
-/** A budget period: a day or a billing month, with boundaries at midnight in `timezone`. */
-export interface BudgetPeriod {
-  readonly period: 'day' | 'month';
-  readonly periodStartDay: number;
-  readonly timezone: string;
-}
+export type { BudgetPeriod } from '../db/sql/ledger.js';
 
 export interface ClaimLimits {
   /** Calls allowed in any `windowMs` across every process; undefined: no shared rate limit. */
@@ -54,10 +49,13 @@ export class CallLedger {
   }
 
   async claim(limits: ClaimLimits): Promise<Claim> {
-    const [row] = await this.db.$queryRaw<Array<{ granted: boolean; wait_ms: number | null; reason: string | null }>>(Prisma.sql`
-      SELECT granted, wait_ms, reason FROM detractor_sync_claim_api_call(
-        ${this.fingerprint}, ${limits.perWindow ?? null}::integer, ${limits.windowMs}::integer, ${limits.budget ?? null}::integer,
-        ${limits.period.timezone}, ${limits.period.period}, ${limits.period.periodStartDay}::integer)`);
+    const row = await claimApiCall(this.db, {
+      fingerprint: this.fingerprint,
+      perWindow: limits.perWindow ?? null,
+      windowMs: limits.windowMs,
+      budget: limits.budget ?? null,
+      period: limits.period,
+    });
     if (row?.granted) return { granted: true };
     if (row?.reason === 'budget') return { granted: false, reason: 'budget' };
     return { granted: false, reason: 'rate', waitMs: row?.wait_ms ?? 1_000 };
@@ -79,12 +77,7 @@ export class CallLedger {
     const outcomes = [...batch.keys()];
     const counts = outcomes.map((o) => batch.get(o)!);
     this.flushing = this.flushing
-      .then(() =>
-        this.db.$executeRaw(Prisma.sql`
-          INSERT INTO api_call_ledger AS l (key_fingerprint, minute, outcome, calls)
-          SELECT ${this.fingerprint}, date_trunc('minute', now()), o, n FROM unnest(${outcomes}::text[], ${counts}::integer[]) AS b(o, n)
-          ON CONFLICT (key_fingerprint, minute, outcome) DO UPDATE SET calls = l.calls + excluded.calls`),
-      )
+      .then(() => addCallOutcomes(this.db, this.fingerprint, outcomes, counts))
       .then(
         () => undefined,
         // The database may be down: the outcomes are informational (the claims, which the

@@ -1,5 +1,5 @@
-import { listKey, type ListHistory } from '../db/list-history.js';
-import type { ListRef } from '../questionpro/pages.js';
+import type { ListState } from '../db/sql/list-state.js';
+import { listIdentity, type ListRef } from '../lists/list.js';
 
 /**
  * `read`: one pass (a verified crawl follows only if the read shows that tickets left
@@ -71,16 +71,16 @@ const ageSeconds = (at: Date | null, now: Date) =>
  */
 export function planRun(
   lists: readonly ListRef[],
-  history: readonly ListHistory[],
+  states: readonly ListState[],
   settings: PlanSettings,
   now: Date,
   budget?: BudgetPosition,
 ): RunPlan {
-  const byList = new Map(history.map((h) => [listKey(h), h]));
+  const byList = new Map(states.map((h) => [listIdentity(h), h]));
   const notDue: ListRef[] = [];
   const due: Array<{ list: ListRef; pages: number; verifyDue: boolean; open: boolean; age: number }> = [];
   for (const list of lists) {
-    const h = byList.get(listKey(list));
+    const h = byList.get(listIdentity(list));
     const interval = settings.statusIntervalSeconds[list.status];
     if (interval !== undefined && ageSeconds(h?.lastSuccessAt ?? null, now) < interval) {
       notDue.push(list);

@@ -1,8 +1,6 @@
 #!/usr/bin/env node
-import { loadConfig, loadDotEnv, secretsOf } from '../config/config.js';
+import { loadDotEnv } from '../config/config.js';
 import { ConfigError, errorMessage } from '../errors.js';
-import { createLogger, maskSecret, maskUrlPassword } from '../logging/logger.js';
-import { SecretRedactor } from '../logging/secret-redactor.js';
 import { demoCommand } from './demo-command.js';
 import { docsCommand } from './docs-command.js';
 import { healthcheckCommand } from './healthcheck-command.js';
@@ -22,38 +20,26 @@ const USAGE = `usage: detractor-sync <worker|sync|demo> [options]
   healthcheck                  exit 0 when the worker on this host answers (the image's HEALTHCHECK)
   docs                         regenerate the README's data dictionary and example outputs (developers)`;
 
+const COMMANDS: Readonly<Record<string, (argv: string[]) => Promise<number>>> = {
+  worker: workerCommand,
+  sync: syncCommand,
+  demo: demoCommand,
+  status: statusCommand,
+  'readonly-role': readonlyRoleCommand,
+  healthcheck: healthcheckCommand,
+  docs: docsCommand,
+};
+
 /** Exit codes: 0 success, 1 a sync failed, 2 invalid configuration or usage. */
 async function main(argv: string[]): Promise<number> {
-  const [command, ...rest] = argv;
-  loadDotEnv();
-  if (command === 'demo') return demoCommand(rest);
-  if (command === 'docs') return docsCommand();
-  if (command === 'readonly-role') return readonlyRoleCommand(rest);
-  if (command === 'status') return statusCommand(rest);
-  if (command === 'healthcheck') return healthcheckCommand();
-  if (command !== 'worker' && command !== 'sync') {
+  const [command = '', ...rest] = argv;
+  const run = COMMANDS[command];
+  if (!run) {
     console.error(USAGE);
     return 2;
   }
-  const config = loadConfig();
-  const redactor = new SecretRedactor(secretsOf(config));
-  const log = createLogger({ level: config.logLevel, redactor });
-  const questionpro = {
-    ...config.questionpro,
-    apiKey: maskSecret(config.questionpro.apiKey),
-    baseUrl: maskUrlPassword(config.questionpro.baseUrl),
-  };
-  // Maps log as {}: names and labels are shown as objects.
-  const reporting = {
-    ...config.reporting,
-    segmentNames: Object.fromEntries(config.reporting.segmentNames),
-    statusLabels: Object.fromEntries(config.reporting.statusLabels),
-  };
-  log.info(
-    { command, config: { ...config, questionpro, reporting, databaseUrl: maskUrlPassword(config.databaseUrl) ?? '(embedded)' } },
-    'starting',
-  );
-  return command === 'worker' ? workerCommand(config, log) : syncCommand(config, log, rest);
+  loadDotEnv();
+  return run(rest);
 }
 
 main(process.argv.slice(2)).then(

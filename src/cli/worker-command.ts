@@ -1,105 +1,11 @@
-import type { Logger } from 'pino';
-import type { Config } from '../config/config.js';
-import { listHistory } from '../db/list-history.js';
-import { errorMessage } from '../errors.js';
-import { registerBudgetMetrics } from '../observability/budget-metrics.js';
-import { HEARTBEAT_MS, removeWorkerState, writeWorkerState } from '../observability/worker-state.js';
-import { SyncMetrics } from '../observability/metrics.js';
-import { checkReadiness, defaultStaleAfterSeconds } from '../observability/readiness.js';
-import { PAGE_RUNS, statusPage } from '../observability/status-page.js';
-import { startStatusServer, type StatusServer } from '../observability/status-server.js';
-import { SyncWorker } from '../scheduler/worker.js';
-import { onShutdownSignal } from '../scheduler/signals.js';
-import { listsFor } from '../sync/run-sync.js';
-import { openRuntime } from './runtime.js';
+import { parseArgs } from 'node:util';
+import { startServiceLogger } from '../app/service-logger.js';
+import { runWorker } from '../app/worker-app.js';
+import { loadConfig } from '../config/config.js';
 
-/**
- * `npm start`: syncs on the schedule until SIGTERM/SIGINT, then exits 0. Serves the
- * status page (/), /healthz, /readyz and /metrics meanwhile, also while the database is down.
- */
-export async function workerCommand(config: Config, log: Logger): Promise<number> {
-  const metrics = new SyncMetrics();
-  // The database may be down at start: the worker keeps running and each run retries.
-  const runtime = await openRuntime(config, log, { migrateNow: false, observers: { client: metrics.client, run: metrics.run } });
-  const lists = listsFor(config.sync.segments, config.sync.statuses, config.questionpro.pageSize);
-  const staleAfterSeconds =
-    config.status.staleAfterSeconds ?? (await defaultStaleAfterSeconds(config.schedule.cron, config.schedule.timezone));
-  let firstSyncFinished = false;
-  let seeded = false;
-  // Open lists (tickets awaiting action) the budget deferred in the last run: a /readyz reason.
-  let deferredOpenLists: string[] = [];
-  registerBudgetMetrics(metrics.registry, () => runtime.budget.status());
-  const readiness = () =>
-    checkReadiness({
-      db: runtime.db,
-      lists,
-      staleAfterSeconds,
-      statusIntervalSeconds: config.sync.statusIntervalSeconds,
-      firstSyncFinished,
-      deferredOpenLists,
-    });
-  // Every list's series from the start, and /readyz's staleness judgement at each scrape.
-  metrics.initLists(lists);
-  metrics.watchFreshness(lists, readiness);
-
-  const worker = new SyncWorker({
-    ...config.schedule,
-    log,
-    onRunNotStarted: () => metrics.runNotStarted(),
-    runOnce: async (trigger, signal) => {
-      await runtime.ensureMigrated();
-      if (!seeded) {
-        // From the database, so a restarted worker does not report 0 (stale) for every list.
-        for (const last of await listHistory(runtime.db)) {
-          if (last.lastSuccessAt) metrics.setLastSuccess(last.segmentId, last.status, last.lastSuccessAt);
-        }
-        seeded = true;
-      }
-      const report = await runtime.sync(trigger, lists, signal);
-      firstSyncFinished = true;
-      deferredOpenLists = report.lists
-        .filter((l) => l.code === 'BUDGET_DEFERRED' && config.sync.openStatuses.includes(l.status))
-        .map((l) => `segment ${l.segmentId} status ${l.status}`);
-      return report;
-    },
-  });
-  let server: StatusServer | undefined;
-  if (config.status.port > 0) {
-    server = await startStatusServer({
-      host: config.status.host,
-      port: config.status.port,
-      metrics,
-      log,
-      // The report `npm run status` prints, for the key and budget this worker spends.
-      statusPage: () =>
-        statusPage(runtime.db, {
-          runs: PAGE_RUNS,
-          apiKey: config.questionpro.apiKey,
-          budget: config.budget.calls,
-          period: runtime.budget.period,
-        }),
-      readiness,
-    });
-  }
-  // Where `healthcheck` finds this worker: its pid, the address its endpoint really got, a heartbeat.
-  const state = { pid: process.pid, endpoint: server ? { host: config.status.host, port: server.port } : undefined };
-  const beat = () =>
-    writeWorkerState(config.status.workerStateFile, state).catch((error: unknown) =>
-      log.warn({ errMessage: errorMessage(error), file: config.status.workerStateFile }, 'worker state not written'),
-    );
-  await beat();
-  const heartbeat = setInterval(() => void beat(), HEARTBEAT_MS);
-  return new Promise<number>((resolve) => {
-    onShutdownSignal(log, async () => {
-      clearInterval(heartbeat);
-      await worker.stop();
-      await server?.close();
-      await removeWorkerState(config.status.workerStateFile);
-      await runtime.close();
-      log.info('worker stopped');
-      resolve(0);
-    });
-    log.info({ staleAfterSeconds }, 'freshness bound for /readyz');
-    worker.start();
-  });
+/** `npm start`: the long-running worker (app/worker-app.ts); exits 0 after SIGTERM/SIGINT. */
+export async function workerCommand(argv: string[]): Promise<number> {
+  parseArgs({ args: argv, options: {}, strict: true });
+  const config = loadConfig();
+  return runWorker(config, startServiceLogger(config, 'worker'));
 }

@@ -1,8 +1,9 @@
 import { existsSync } from 'node:fs';
-import { envSchema, type Datacenter } from './env-schema.js';
+import type { z } from 'zod';
 import { ConfigError } from '../errors.js';
 import { urlSecrets } from '../logging/secret-redactor.js';
-import { DEFAULT_WORKER_STATE_FILE } from '../observability/worker-state.js';
+import { DEFAULT_WORKER_STATE_FILE } from './defaults.js';
+import { envSchema, type Datacenter } from './env-schema.js';
 
 export interface Config {
   readonly questionpro: {
@@ -66,6 +67,8 @@ export interface Config {
   readonly databaseSchema: string;
   /** Preferred port of the embedded PostgreSQL when databaseUrl is unset (0: any free port). */
   readonly embeddedPostgresPort: number;
+  /** After a stop signal, how long a graceful stop may take before it turns forceful. */
+  readonly shutdownTimeoutMs: number;
   readonly logLevel: string;
 }
 
@@ -74,20 +77,24 @@ export function baseUrlFor(env: Datacenter): string {
 }
 
 /**
- * Reads and validates the configuration once. Every problem is reported at once,
- * each naming its variable, so a broken deployment is fixed in one round.
+ * Validates the environment against a schema (the whole one, or a command's part of it).
+ * Every problem is reported at once, each naming its variable, so a broken deployment
+ * is fixed in one round. The only place a zod issue becomes a ConfigError.
  */
+export function parseEnv<S extends z.ZodType>(schema: S, env: NodeJS.ProcessEnv): z.output<S> {
+  const parsed = schema.safeParse(env);
+  if (parsed.success) return parsed.data;
+  const problems = parsed.error.issues.map((issue) => {
+    const variable = String(issue.path[0] ?? 'environment');
+    const message = issue.code === 'invalid_type' && env[variable] === undefined ? 'is required' : issue.message;
+    return { variable, message };
+  });
+  throw new ConfigError(problems);
+}
+
+/** Reads and validates the configuration of the commands that sync (worker, sync, demo) once. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
-  const parsed = envSchema.safeParse(env);
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((issue) => {
-      const variable = String(issue.path[0] ?? 'environment');
-      const received = issue.code === 'invalid_type' && env[variable] === undefined ? 'is required' : issue.message;
-      return { variable, message: received };
-    });
-    throw new ConfigError(problems);
-  }
-  const e = parsed.data;
+  const e = parseEnv(envSchema, env);
   return Object.freeze({
     questionpro: Object.freeze({
       apiKey: e.QUESTIONPRO_API_KEY,
@@ -137,13 +144,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     databaseUrl: e.DATABASE_URL,
     databaseSchema: e.DATABASE_SCHEMA,
     embeddedPostgresPort: e.EMBEDDED_POSTGRES_PORT,
+    shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     logLevel: e.LOG_LEVEL,
   });
 }
 
 /** Values that must never reach a log line or a table, whatever echoes them. */
 export function secretsOf(config: Config): string[] {
-  return [config.questionpro.apiKey, ...urlSecrets(config.databaseUrl), ...urlSecrets(config.questionpro.baseUrl)];
+  return [
+    config.questionpro.apiKey,
+    ...urlSecrets(config.databaseUrl),
+    ...urlSecrets(config.questionpro.baseUrl),
+    ...urlSecrets(config.pushgatewayUrl),
+  ];
 }
 
 /** Loads `.env` from the working directory when present; real environment wins. */

@@ -10,7 +10,7 @@ import { labelMapVar } from './label-map.js';
 const DATACENTERS = ['com', 'eu', 'ca', 'sg', 'au', 'ae'] as const;
 export type Datacenter = (typeof DATACENTERS)[number];
 
-const optionalText = z
+export const optionalText = z
   .string()
   .trim()
   .transform((v) => (v === '' ? undefined : v))
@@ -186,6 +186,10 @@ export const envDescriptions = {
     'Prometheus Pushgateway the one-shot sync pushes its metrics to (e.g. a Kubernetes CronJob); unset: none',
   WORKER_STATE_FILE:
     'where the worker records its pid, status endpoint and heartbeat for `healthcheck`; default: in the system temp folder',
+  SHUTDOWN_TIMEOUT_MS:
+    'after SIGTERM/SIGINT, how long the stop may wait for the run to wind down before it turns forceful (keep it below the kill timeout)',
+  READONLY_ROLE_PASSWORD:
+    'password of the read-only role `readonly-role` creates or refreshes, 12+ characters (compose also gives it to Grafana)',
   LOG_LEVEL: 'pino log level: fatal, error, warn, info, debug, trace or silent',
 } as const;
 
@@ -257,5 +261,12 @@ export const envSchema = z.object({
     message: 'expected an http(s) URL such as http://pushgateway:9091',
   }),
   WORKER_STATE_FILE: optionalText,
+  SHUTDOWN_TIMEOUT_MS: integerVar(100, 3_600_000).default(25_000),
+  // Not trimmed: spaces may be part of a password.
+  READONLY_ROLE_PASSWORD: z
+    .string()
+    .optional()
+    .transform((v) => (v === '' ? undefined : v))
+    .refine((v) => v === undefined || v.length >= 12, { message: 'expected at least 12 characters' }),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
-import { chmod, mkdir, readFile, stat } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import net from 'node:net';
+import os from 'node:os';
 import path from 'node:path';
 import type { Logger } from 'pino';
 import { SyncError } from '../errors.js';
@@ -154,4 +155,34 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
     dataDir,
     stop: () => server.stop(),
   };
+}
+
+/**
+ * A server for data nobody keeps (the docs, the benchmark): in a new folder of the
+ * system's temporary directory, fsync off, on a free port; stop() deletes the folder.
+ */
+export async function startThrowawayPostgres(options: {
+  readonly purpose: string;
+  readonly log?: Logger;
+  readonly postgresFlags?: readonly string[];
+}): Promise<EmbeddedDatabase> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), `detractor-sync-${options.purpose}-`));
+  try {
+    const server = await startEmbeddedPostgres({
+      dataDir: path.join(dir, 'pg'),
+      persistent: false,
+      log: options.log,
+      postgresFlags: ['-c', 'fsync=off', ...(options.postgresFlags ?? [])],
+    });
+    return {
+      ...server,
+      stop: async () => {
+        await server.stop();
+        await rm(dir, { recursive: true, force: true });
+      },
+    };
+  } catch (error) {
+    await rm(dir, { recursive: true, force: true });
+    throw error;
+  }
 }

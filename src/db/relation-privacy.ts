@@ -16,6 +16,7 @@ export const PII_FREE_RELATIONS = [
   'reporting_settings',
   'sync_runs',
   'sync_run_segments',
+  'sync_lists',
 ] as const;
 
 /** E-mail, phone, comment text or the raw record (which holds all three). */

@@ -1,4 +1,5 @@
-import type pg from 'pg';
+import { describeRelations } from '../db/sql/dictionary.js';
+import type { Queryable } from '../db/sql/queryable.js';
 
 export interface DictionaryColumn {
   readonly name: string;
@@ -14,25 +15,9 @@ export interface DictionaryEntry {
   readonly columns: readonly DictionaryColumn[];
 }
 
-/** Tables and views of the public schema with their COMMENTs, in a stable order (Prisma's bookkeeping left out). */
-export async function readDictionary(client: Pick<pg.Client, 'query'>): Promise<DictionaryEntry[]> {
-  const { rows } = await client.query<{
-    relname: string;
-    relkind: string;
-    rel_comment: string | null;
-    attname: string;
-    type: string;
-    notnull: boolean;
-    col_comment: string | null;
-  }>(`
-    SELECT c.relname, c.relkind, obj_description(c.oid, 'pg_class') AS rel_comment,
-           a.attname, format_type(a.atttypid, a.atttypmod) AS type, a.attnotnull AS notnull,
-           col_description(c.oid, a.attnum) AS col_comment
-    FROM pg_class c
-    JOIN pg_namespace n ON n.oid = c.relnamespace
-    JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
-    WHERE n.nspname = 'public' AND c.relkind IN ('r', 'v') AND c.relname <> '_prisma_migrations'
-    ORDER BY c.relkind, c.relname, a.attnum`);
+/** Tables and views of the public schema with their COMMENTs, grouped per relation in the database's order. */
+export async function readDictionary(q: Queryable): Promise<DictionaryEntry[]> {
+  const rows = await describeRelations(q);
   const entries = new Map<
     string,
     { name: string; kind: 'table' | 'view'; description: string | null; columns: DictionaryColumn[] }

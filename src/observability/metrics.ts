@@ -1,13 +1,20 @@
 import { Counter, Gauge, Histogram, Pushgateway, Registry, collectDefaultMetrics } from 'prom-client';
 import type { ClientObserver } from '../questionpro/client.js';
-import type { ListOutcome, RunStatus } from '../runs/run-types.js';
+import type { ListCounts } from '../lists/counts.js';
+import type { ListOutcome, RunStatus } from '../lists/outcomes.js';
 import type { RunObserver } from '../sync/run-observer.js';
 import type { ListFreshness } from './readiness.js';
 
 /** The statuses a finished run reports, and what a list or a ticket can come to: each series exists from the start. */
 const RUN_STATUSES = ['succeeded', 'partial', 'failed', 'aborted', 'skipped'] as const satisfies readonly RunStatus[];
 const LIST_OUTCOMES = ['succeeded', 'partial', 'failed', 'skipped', 'aborted'] as const satisfies readonly ListOutcome[];
-const TICKET_RESULTS = ['inserted', 'updated', 'unchanged', 'rejected'] as const;
+/** The `result` label of detractor_sync_tickets_total, and the list counter it adds. */
+const TICKET_RESULTS = {
+  inserted: 'ticketsInserted',
+  updated: 'ticketsUpdated',
+  unchanged: 'ticketsUnchanged',
+  rejected: 'ticketsRejected',
+} as const satisfies Record<string, keyof ListCounts>;
 
 /** The Pushgateway job of one-shot syncs; the alert rules select it by this name. */
 export const PUSH_JOB = 'detractor-sync';
@@ -146,7 +153,7 @@ export class SyncMetrics {
     for (const list of lists) {
       const labels = { segment_id: String(list.segmentId), status: String(list.status) };
       for (const outcome of LIST_OUTCOMES) this.lists.inc({ ...labels, outcome }, 0);
-      for (const result of TICKET_RESULTS) this.tickets.inc({ ...labels, result }, 0);
+      for (const result of Object.keys(TICKET_RESULTS)) this.tickets.inc({ ...labels, result }, 0);
       this.deferrals.inc(labels, 0);
     }
   }
@@ -222,10 +229,7 @@ export class SyncMetrics {
       const labels = { segment_id: String(segmentId), status: String(status) };
       this.lists.inc({ ...labels, outcome });
       if (code === 'BUDGET_DEFERRED') this.deferrals.inc(labels);
-      this.tickets.inc({ ...labels, result: 'inserted' }, counts.ticketsInserted);
-      this.tickets.inc({ ...labels, result: 'updated' }, counts.ticketsUpdated);
-      this.tickets.inc({ ...labels, result: 'unchanged' }, counts.ticketsUnchanged);
-      this.tickets.inc({ ...labels, result: 'rejected' }, counts.ticketsRejected);
+      for (const [result, field] of Object.entries(TICKET_RESULTS)) this.tickets.inc({ ...labels, result }, counts[field]);
       if (outcome === 'succeeded') this.setLastSuccess(segmentId, status, finishedAt);
     },
   };

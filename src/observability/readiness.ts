@@ -1,8 +1,8 @@
 import { createTask } from 'node-cron';
-import { listHistory, listKey, type ListHistory } from '../db/list-history.js';
+import { readListStates, type ListState } from '../db/sql/list-state.js';
 import type { Db } from '../db/prisma.js';
 import { oneLineMessage } from '../errors.js';
-import type { ListRef } from '../questionpro/pages.js';
+import { listIdentity, listLabel, type ListRef } from '../lists/list.js';
 
 export interface ListFreshness {
   readonly segmentId: number;
@@ -63,18 +63,18 @@ export async function checkReadiness(deps: {
   now?: Date;
 }): Promise<Readiness> {
   const now = deps.now ?? new Date();
-  let history: ListHistory[];
+  let states: ListState[];
   try {
-    history = await withTimeout(listHistory(deps.db), DB_CHECK_TIMEOUT_MS, 'the database');
+    states = await withTimeout(readListStates(deps.db), DB_CHECK_TIMEOUT_MS, 'the database');
   } catch (error) {
     const message = oneLineMessage(error);
     return { ready: false, database: { ok: false, error: message }, lists: [], reasons: [`database: ${message}`] };
   }
   if (!deps.firstSyncFinished) return { ready: true, database: { ok: true }, lists: [], reasons: [] };
 
-  const bySegment = new Map(history.map((r) => [listKey(r), r.lastSuccessAt]));
+  const bySegment = new Map(states.map((r) => [listIdentity(r), r.lastSuccessAt]));
   const lists = deps.lists.map((list): ListFreshness => {
-    const at = bySegment.get(listKey(list)) ?? null;
+    const at = bySegment.get(listIdentity(list)) ?? null;
     const ageSeconds = at ? Math.round((now.getTime() - at.getTime()) / 1000) : null;
     // A status read less often (SYNC_STATUS_INTERVALS) may be that much older.
     const limit = deps.staleAfterSeconds + (deps.statusIntervalSeconds?.[list.status] ?? 0);
@@ -91,8 +91,8 @@ export async function checkReadiness(deps: {
     .filter((l) => l.stale)
     .map((l) =>
       l.ageSeconds === null
-        ? `segment ${l.segmentId} status ${l.status}: never synced successfully`
-        : `segment ${l.segmentId} status ${l.status}: last success ${l.ageSeconds} s ago (limit ${l.limitSeconds} s)`,
+        ? `${listLabel(l)}: never synced successfully`
+        : `${listLabel(l)}: last success ${l.ageSeconds} s ago (limit ${l.limitSeconds} s)`,
     );
   if (deps.deferredOpenLists?.length) {
     reasons.push(

@@ -1,6 +1,5 @@
 import { readFile, rename, rm, writeFile } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
+import { errorMessage } from '../errors.js';
 
 /**
  * Where a running worker says it is: its pid, where its status endpoint listens (the
@@ -15,8 +14,6 @@ export interface WorkerState {
   readonly endpoint: { readonly host: string; readonly port: number } | undefined;
   readonly beatAt: string;
 }
-
-export const DEFAULT_WORKER_STATE_FILE = path.join(os.tmpdir(), 'detractor-sync-worker.json');
 
 /** How often the heartbeat is written; `healthcheck` accepts three missed beats. */
 export const HEARTBEAT_MS = 15_000;
@@ -45,4 +42,41 @@ export function probeHost(host: string): string {
   if (host === '0.0.0.0' || host === '') return '127.0.0.1';
   if (host === '::' || host === '[::]') return '::1';
   return host;
+}
+
+export interface WorkerHealth {
+  readonly healthy: boolean;
+  readonly detail: string;
+}
+
+/**
+ * `detractor-sync healthcheck` (the image's HEALTHCHECK): whether the worker is alive. It
+ * asks the worker where it listens (its state file) rather than guessing from HTTP_HOST
+ * and HTTP_PORT: a worker on a specific address, or on a port the system picked, is
+ * probed where it is. With the status endpoint off, a fresh heartbeat counts.
+ */
+export async function checkWorkerHealth(file: string): Promise<WorkerHealth> {
+  const state = await readWorkerState(file);
+  if (!state)
+    return { healthy: false, detail: `no worker state at ${file}: the worker has not started (or WORKER_STATE_FILE differs)` };
+  try {
+    process.kill(state.pid, 0);
+  } catch {
+    return { healthy: false, detail: `the worker (pid ${state.pid}) is not running` };
+  }
+  if (!state.endpoint) {
+    const age = Date.now() - Date.parse(state.beatAt);
+    const seconds = Math.round(age / 1000);
+    return age <= 3 * HEARTBEAT_MS
+      ? { healthy: true, detail: `heartbeat ${seconds} s ago` }
+      : { healthy: false, detail: `no heartbeat for ${seconds} s` };
+  }
+  const host = probeHost(state.endpoint.host);
+  const url = `http://${host.includes(':') ? `[${host}]` : host}:${state.endpoint.port}/healthz`;
+  try {
+    const response = await fetch(url, { signal: AbortSignal.timeout(4_000) });
+    return { healthy: response.ok, detail: `${url} answered ${response.status}` };
+  } catch (error) {
+    return { healthy: false, detail: `${url}: ${errorMessage(error)}` };
+  }
 }

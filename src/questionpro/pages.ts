@@ -1,17 +1,12 @@
 import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
-import type { FetchedPage, PageRequest } from './client.js';
 import { SyncError } from '../errors.js';
+import type { ListRef } from '../lists/list.js';
+import type { FetchedPage, PageRequest } from './client.js';
 
 export interface PageSource {
   /** `log`: the caller's logger (its run and list), for what the fetch logs about itself. */
   fetchPage(request: PageRequest, signal?: AbortSignal, log?: Logger): Promise<FetchedPage>;
-}
-
-export interface ListRef {
-  readonly segmentId: number;
-  readonly status: number;
-  readonly perPage: number;
 }
 
 export type NumberedPage = FetchedPage & {

@@ -1,15 +1,29 @@
 import os from 'node:os';
 import type { Logger } from 'pino';
-import { SyncError, errorMessage, type ErrorCode } from '../errors.js';
+import { RunConnection } from '../db/run-connection.js';
+import { takeAdvisoryLock } from '../db/sql/locks.js';
+import {
+  abortRunningLists,
+  closeRun,
+  finishListRun,
+  finishRunRecord,
+  insertListRun,
+  insertRun,
+  insertSkippedListRun,
+  listSucceededSince,
+  runningRunIds,
+  type FailureColumns,
+} from '../db/sql/runs.js';
+import { storableText } from '../db/storable-text.js';
+import { SyncError, errorMessage } from '../errors.js';
+import type { ListCounts, RunTotals } from '../lists/counts.js';
+import { listLockKey, type ListRef } from '../lists/list.js';
+import type { FinalRunStatus, ListOutcome, RunTrigger } from '../lists/outcomes.js';
 import { SecretRedactor } from '../logging/secret-redactor.js';
 import { ApiError } from '../questionpro/api-error.js';
-import type { ListRef } from '../questionpro/pages.js';
-import { storableText } from '../db/storable-text.js';
-import { RunConnection } from './run-connection.js';
-import type { ListCounts, ListOutcome, RunStatus, RunTotals, RunTrigger } from './run-types.js';
 
-const listKey = (list: Pick<ListRef, 'segmentId' | 'status'>) => `detractor-sync:list:${list.segmentId}:${list.status}`;
-const runKey = (runId: bigint) => `detractor-sync:run:${runId}`;
+/** The advisory lock a run holds for its whole life: a run whose lock nobody holds is dead. */
+const runLockKey = (runId: bigint) => `detractor-sync:run:${runId}`;
 
 export interface RunRef {
   readonly runId: bigint;
@@ -42,15 +56,11 @@ export class RunStore {
    */
   async createRun(trigger: RunTrigger): Promise<RunRef> {
     const run = await this.connection.transaction(async (client) => {
-      const { rows } = await client.query<{ id: string; started_at: Date }>(
-        `INSERT INTO sync_runs (trigger, status, hostname, pid) VALUES ($1, 'running', $2, $3) RETURNING id, started_at`,
-        [trigger, os.hostname(), process.pid],
-      );
-      const runId = BigInt(rows[0]!.id);
-      await client.query('SELECT pg_advisory_lock(hashtextextended($1, 0))', [runKey(runId)]);
-      return { runId, startedAt: rows[0]!.started_at };
+      const created = await insertRun(client, trigger, { hostname: os.hostname(), pid: process.pid });
+      await takeAdvisoryLock(client, runLockKey(created.runId));
+      return created;
     });
-    this.connection.holds(runKey(run.runId));
+    this.connection.holds(runLockKey(run.runId));
     return run;
   }
 
@@ -59,22 +69,21 @@ export class RunStore {
    * `aborted`). A run is dead when nobody holds its lock.
    */
   async reapAbandonedRuns(): Promise<bigint[]> {
-    const { rows } = await this.connection.query<{ id: string }>(`SELECT id FROM sync_runs WHERE status = 'running' ORDER BY id`);
     const reaped: bigint[] = [];
-    for (const { id } of rows) {
-      const runId = BigInt(id);
-      if (!(await this.connection.tryLock(runKey(runId)))) continue; // alive, in this or another worker
+    for (const runId of await runningRunIds(this.connection)) {
+      if (!(await this.connection.tryLock(runLockKey(runId)))) continue; // alive, in this or another worker
       try {
-        await this.closeRun(
+        await closeRun(
+          this.connection,
           runId,
           'abandoned',
           'RUN_ABANDONED',
           'the worker running this sync died (killed or crashed) before it finished',
         );
         reaped.push(runId);
-        this.log.warn({ abandonedRunId: id }, 'run left by a dead worker marked abandoned');
+        this.log.warn({ abandonedRunId: runId.toString() }, 'run left by a dead worker marked abandoned');
       } finally {
-        await this.connection.unlock(runKey(runId));
+        await this.connection.unlock(runLockKey(runId));
       }
     }
     return reaped;
@@ -85,17 +94,14 @@ export class RunStore {
    * it holds the lock now, or one of its runs synced the list since this run began.
    */
   async claimList(run: RunRef, list: ListRef): Promise<ListClaim> {
-    const { rows } = await this.connection.query<{ run_id: string }>(
-      `SELECT run_id FROM sync_run_segments
-       WHERE segment_id = $1 AND status = $2 AND outcome = 'succeeded' AND started_at >= $3 AND run_id <> $4 LIMIT 1`,
-      [list.segmentId, list.status, run.startedAt, run.runId],
-    );
-    if (rows[0])
+    const other = await listSucceededSince(this.connection, list, run.startedAt, run.runId);
+    if (other !== undefined) {
       return {
         claimed: false,
-        reason: new SyncError('LIST_SYNCED_ELSEWHERE', `run ${rows[0].run_id} synced this list after this run started`),
+        reason: new SyncError('LIST_SYNCED_ELSEWHERE', `run ${other} synced this list after this run started`),
       };
-    if (!(await this.connection.tryLock(listKey(list)))) {
+    }
+    if (!(await this.connection.tryLock(listLockKey(list)))) {
       return { claimed: false, reason: new SyncError('LIST_LOCKED', 'another worker is syncing this list') };
     }
     return { claimed: true };
@@ -103,15 +109,11 @@ export class RunStore {
 
   /** Called once every write of the list has settled. */
   releaseList(list: ListRef): Promise<void> {
-    return this.connection.unlock(listKey(list));
+    return this.connection.unlock(listLockKey(list));
   }
 
-  async startList(run: RunRef, list: ListRef): Promise<bigint> {
-    const { rows } = await this.connection.query<{ id: string }>(
-      `INSERT INTO sync_run_segments (run_id, segment_id, status, outcome) VALUES ($1, $2, $3, 'running') RETURNING id`,
-      [run.runId, list.segmentId, list.status],
-    );
-    return BigInt(rows[0]!.id);
+  startList(run: RunRef, list: ListRef): Promise<bigint> {
+    return insertListRun(this.connection, run.runId, list);
   }
 
   async finishList(
@@ -120,9 +122,9 @@ export class RunStore {
     counts: ListCounts,
     details: { settled?: boolean; verified?: boolean; error?: unknown; drift?: readonly string[] } = {},
   ): Promise<void> {
-    const failure =
+    const failure: FailureColumns | undefined =
       details.error !== undefined
-        ? this.errorColumns(details.error)
+        ? this.failureColumns(details.error)
         : details.settled === false
           ? {
               code: 'LIST_UNSETTLED',
@@ -132,44 +134,21 @@ export class RunStore {
               requestId: null,
             }
           : undefined;
-    await this.connection.query(
-      `UPDATE sync_run_segments SET outcome = $2, finished_at = now(), pages = $3, tickets_seen = $4, tickets_inserted = $5,
-         tickets_updated = $6, tickets_unchanged = $7, tickets_rejected = $8, tickets_gone = $9, tickets_returned = $10,
-         total_items = $11, api_retries = $12, passes = $13, settled = $14, error_code = $15, error_message = $16,
-         error_http_status = $17, error_api_id = $18, error_request_id = $19, api_calls = $20, verified = $21
-       WHERE id = $1`,
-      [
-        listRunId,
-        outcome,
-        counts.pages,
-        counts.ticketsSeen,
-        counts.ticketsInserted,
-        counts.ticketsUpdated,
-        counts.ticketsUnchanged,
-        counts.ticketsRejected,
-        counts.ticketsGone,
-        counts.ticketsReturned,
-        counts.totalItems,
-        counts.apiRetries,
-        counts.passes,
-        details.settled ?? null,
-        failure?.code ?? null,
-        failure?.message ?? null,
-        failure?.httpStatus ?? null,
-        failure?.apiId ?? null,
-        failure?.requestId ?? null,
-        counts.apiCalls,
-        details.verified ?? false,
-      ],
-    );
+    await finishListRun(this.connection, listRunId, outcome, counts, {
+      settled: details.settled ?? null,
+      verified: details.verified ?? false,
+      failure,
+    });
   }
 
   /** A list this run did not read, with the reason: the run ended early, or another worker has it. */
   async skipList(run: RunRef, list: ListRef, reason: SyncError): Promise<void> {
-    await this.connection.query(
-      `INSERT INTO sync_run_segments (run_id, segment_id, status, outcome, finished_at, error_code, error_message)
-       VALUES ($1, $2, $3, 'skipped', now(), $4, $5)`,
-      [run.runId, list.segmentId, list.status, reason.code, this.text(`not synced by this run: ${reason.message}`)],
+    await insertSkippedListRun(
+      this.connection,
+      run.runId,
+      list,
+      reason.code,
+      this.text(`not synced by this run: ${reason.message}`),
     );
   }
 
@@ -178,72 +157,37 @@ export class RunStore {
    * with the run's error. Should the full update be refused, a minimal one records the
    * failure: the row must not stay `running` while its worker lives on.
    */
-  async finishRun(
-    run: RunRef,
-    status: Exclude<RunStatus, 'running' | 'abandoned'>,
-    totals: RunTotals,
-    error?: unknown,
-  ): Promise<void> {
-    const failure = error === undefined ? undefined : this.errorColumns(error);
+  async finishRun(run: RunRef, status: FinalRunStatus, totals: RunTotals, error?: unknown): Promise<void> {
+    const failure = error === undefined ? undefined : this.failureColumns(error);
     try {
       await this.connection.transaction(async (client) => {
-        await client.query(
-          `UPDATE sync_run_segments SET outcome = 'aborted', finished_at = now(), error_code = $2, error_message = $3
-           WHERE run_id = $1 AND outcome = 'running'`,
-          [run.runId, failure?.code ?? 'RUN_RECORD_FAILED', failure?.message ?? 'the run ended before this list was recorded'],
+        await abortRunningLists(
+          client,
+          run.runId,
+          failure?.code ?? 'RUN_RECORD_FAILED',
+          failure?.message ?? 'the run ended before this list was recorded',
         );
-        await client.query(
-          `UPDATE sync_runs SET status = $2, finished_at = now(), lists_total = $3, lists_failed = $4, pages = $5, tickets_seen = $6,
-             tickets_inserted = $7, tickets_updated = $8, tickets_unchanged = $9, tickets_rejected = $10, error_code = $11, error_message = $12,
-             api_calls = $13
-           WHERE id = $1`,
-          [
-            run.runId,
-            status,
-            totals.listsTotal,
-            totals.listsFailed,
-            totals.pages,
-            totals.ticketsSeen,
-            totals.ticketsInserted,
-            totals.ticketsUpdated,
-            totals.ticketsUnchanged,
-            totals.ticketsRejected,
-            failure?.code ?? null,
-            failure?.message ?? null,
-            totals.apiCalls,
-          ],
-        );
+        await finishRunRecord(client, run.runId, status, totals, failure);
       });
     } catch (refused) {
       this.log.error({ errMessage: errorMessage(refused) }, 'run record refused: recording the run as failed');
-      await this.closeRun(
+      await closeRun(
+        this.connection,
         run.runId,
         'failed',
         'RUN_RECORD_FAILED',
         this.text(`the run's final record was refused: ${errorMessage(refused)}`),
       );
     }
-    await this.connection.unlock(runKey(run.runId)).catch(() => undefined);
+    await this.connection.unlock(runLockKey(run.runId)).catch(() => undefined);
   }
 
   close(): Promise<void> {
     return this.connection.close();
   }
 
-  /** A run and its unfinished lists, closed in one statement (reaping, or a refused final record). */
-  private async closeRun(runId: bigint, status: RunStatus, code: ErrorCode, message: string): Promise<void> {
-    await this.connection.query(
-      `WITH lists AS (
-         UPDATE sync_run_segments SET outcome = 'aborted', finished_at = now(), error_code = $3, error_message = $4
-         WHERE run_id = $1 AND outcome = 'running')
-       UPDATE sync_runs SET status = $2, finished_at = now(), error_code = $3, error_message = $4
-       WHERE id = $1 AND status = 'running'`,
-      [runId, status, code, message],
-    );
-  }
-
   /** Code, message and, for API errors, what support asks for. */
-  private errorColumns(error: unknown) {
+  private failureColumns(error: unknown): FailureColumns {
     return {
       code: error instanceof SyncError ? error.code : 'INTERNAL',
       message: this.text(errorMessage(error)),

@@ -1,7 +1,7 @@
 import { schedule, setLogger, type ScheduledTask } from 'node-cron';
 import type { Logger } from 'pino';
 import { errorMessage } from '../errors.js';
-import type { RunTrigger } from '../runs/run-types.js';
+import type { RunTrigger } from '../lists/outcomes.js';
 import type { RunReport } from '../sync/run-sync.js';
 
 const BACKOFF_BASE_MS = 1_000;

@@ -1,5 +1,5 @@
 import { STATUS_CODES } from 'node:http';
-import type { FaultSpec } from './faults.js';
+import type { FaultContext, FaultSpec, SocketFaultKind } from './faults.js';
 import {
   QUOTA_ERROR,
   VENDOR_ERRORS,
@@ -8,27 +8,11 @@ import {
   invalidJson500Reply,
   jsonReply,
   pageBody,
-  type PageRequest,
   type SimReply,
   type SuccessBody,
 } from './responses.js';
-import type { SocketFaultKind } from './socket-faults.js';
-import type { SimTicket } from './ticket-generator.js';
 
 export type ReplyFaultSpec = FaultSpec & { kind: Exclude<FaultSpec['kind'], SocketFaultKind> };
-
-export interface FaultContext {
-  requestId: string;
-  resourceUrl: string;
-  /** The page asked for (number, size) and what its links need. */
-  pageRequest: PageRequest;
-  /** The request's headers as received: name, value, name, value... (Node's rawHeaders). */
-  rawHeaders: readonly string[];
-  /** A page of the requested list, the one asked for unless told; built only on demand. */
-  page: (pageNumber?: number) => SuccessBody;
-  /** `count` valid tickets that no answer of this simulator carried before. */
-  freshTickets: (count: number) => SimTicket[];
-}
 
 // A runaway server's claim: far more pages than any sync should ever walk.
 const RUNAWAY_TOTAL_PAGES = 1_000_000_000;

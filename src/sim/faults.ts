@@ -1,5 +1,6 @@
 import { validateHeaderName, validateHeaderValue } from 'node:http';
-import type { SuccessBody } from './responses.js';
+import type { PageRequest, SuccessBody } from './responses.js';
+import type { SimTicket } from './ticket-generator.js';
 
 // Faults a test can queue on the simulator. Each one mimics a failure the sync must
 // classify (retry or abort), see STYLE.md "Retry only what can succeed later", or a
@@ -27,6 +28,30 @@ export const FAULT_KINDS = [
 ] as const;
 
 export type FaultKind = (typeof FAULT_KINDS)[number];
+
+/** Faults acted out on the connection rather than answered in one piece (socket-faults.ts). */
+export const SOCKET_FAULT_KINDS = [
+  'reset',
+  'timeout',
+  'slow-body',
+  'reset-mid-body',
+  'huge-body',
+] as const satisfies readonly FaultKind[];
+export type SocketFaultKind = (typeof SOCKET_FAULT_KINDS)[number];
+
+/** What a fault's answer may use of the request it answers. */
+export interface FaultContext {
+  requestId: string;
+  resourceUrl: string;
+  /** The page asked for (number, size) and what its links need. */
+  pageRequest: PageRequest;
+  /** The request's headers as received: name, value, name, value... (Node's rawHeaders). */
+  rawHeaders: readonly string[];
+  /** A page of the requested list, the one asked for unless told; built only on demand. */
+  page: (pageNumber?: number) => SuccessBody;
+  /** `count` valid tickets that no answer of this simulator carried before. */
+  freshTickets: (count: number) => SimTicket[];
+}
 
 export interface FaultMatch {
   segmentId?: number;

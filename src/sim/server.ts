@@ -2,8 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { faultReply, type FaultContext } from './fault-replies.js';
-import { FaultQueue, type FaultKind, type FaultSpec } from './faults.js';
+import { faultReply } from './fault-replies.js';
+import { FaultQueue, type FaultContext, type FaultKind, type FaultSpec } from './faults.js';
 import { KeyBudget } from './key-budget.js';
 import { parseDetractorsRequest, type DetractorsRequest } from './request-parser.js';
 import {

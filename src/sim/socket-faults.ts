@@ -1,15 +1,12 @@
 import { once } from 'node:events';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { FaultContext } from './fault-replies.js';
-import type { FaultKind, FaultSpec } from './faults.js';
+import { SOCKET_FAULT_KINDS, type FaultContext, type FaultKind, type FaultSpec, type SocketFaultKind } from './faults.js';
 import { jsonReply } from './responses.js';
 
 // Faults acted out on the connection rather than answered in one piece: no answer at
 // all, or an answer whose body trickles, stops short, or never seems to end.
 
-const SOCKET_FAULT_KINDS = ['reset', 'timeout', 'slow-body', 'reset-mid-body', 'huge-body'] as const;
-export type SocketFaultKind = (typeof SOCKET_FAULT_KINDS)[number];
 export type SocketFaultSpec = FaultSpec & { kind: SocketFaultKind };
 
 export function isSocketFault(kind: FaultKind): kind is SocketFaultKind {

@@ -1,9 +1,10 @@
 import type { ListMode } from '../budget/planner.js';
-import { closeMissingMemberships, liveMembershipCount } from '../db/membership-closer.js';
+import { closeMissingMemberships, liveMembershipCount } from '../db/sql/memberships.js';
 import { SyncError } from '../errors.js';
-import type { ListRef } from '../questionpro/pages.js';
-import { crawlPass, type PassContext, type PassResult, type QuarantineNote } from './list-pass.js';
-import { emptyCounts, type ListCounts } from '../runs/run-types.js';
+import { emptyCounts, type ListCounts } from '../lists/counts.js';
+import type { ListRef } from '../lists/list.js';
+import type { QuarantineNote } from '../lists/report.js';
+import { crawlPass, type PassContext, type PassResult } from './list-pass.js';
 
 export interface CompletenessPolicy {
   /** Passes over a list before it is declared unsettled. */

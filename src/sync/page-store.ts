@@ -1,11 +1,10 @@
 import { sqlState } from '../db/db-retry.js';
 import type { Db } from '../db/prisma.js';
-import { insertRejects, type RejectedRecord } from '../db/reject-writer.js';
-import { upsertPageStatement, writePage, type PageWrite, type PageWriteCounts } from '../db/ticket-writer.js';
-import { SyncError, errorMessage } from '../errors.js';
+import { insertRejects, type RejectedRecord } from '../db/sql/rejects.js';
+import { upsertPageStatement, writePage, type PageWrite, type PageWriteCounts, type TicketRow } from '../db/sql/tickets.js';
 import { storableText } from '../db/storable-text.js';
+import { SyncError, errorMessage } from '../errors.js';
 import type { SanitizedRecord } from './record-sanitizer.js';
-import type { TicketRow } from '../db/ticket-writer.js';
 
 /** A record that passed validation, with what it was made from (for quarantine if the database refuses it). */
 export interface AcceptedRecord {

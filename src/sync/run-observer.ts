@@ -1,5 +1,6 @@
 import type { ErrorCode } from '../errors.js';
-import type { ListCounts, ListOutcome, RunStatus } from '../runs/run-types.js';
+import type { ListCounts } from '../lists/counts.js';
+import type { ListOutcome, RunStatus } from '../lists/outcomes.js';
 
 /** What a run tells the outside world as it goes (metrics); every hook is optional. */
 export interface RunObserver {

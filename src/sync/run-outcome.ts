@@ -1,20 +1,7 @@
 import { AbortedError, SyncError, type ErrorCode } from '../errors.js';
-import type { ListCounts, ListOutcome, RunStatus, RunTotals } from '../runs/run-types.js';
-import type { QuarantineNote } from './list-pass.js';
-
-export interface ListReport {
-  readonly segmentId: number;
-  readonly status: number;
-  readonly outcome: ListOutcome;
-  readonly counts: ListCounts;
-  readonly error?: string;
-  /** Why the list did not succeed (e.g. API_NOT_FOUND, LIST_UNSETTLED, LIST_LOCKED, the error that ended the run). */
-  readonly code?: ErrorCode;
-  /** The first quarantined records of the list: page, ticketID, requestID and reason. */
-  readonly quarantined?: readonly QuarantineNote[];
-  /** Whether the list was verified (confirmed complete, closures done) rather than read once. */
-  readonly verified?: boolean;
-}
+import { sumCounts, type RunTotals } from '../lists/counts.js';
+import type { FinalRunStatus } from '../lists/outcomes.js';
+import type { ListReport } from '../lists/report.js';
 
 /** Skips that are not failures: another worker has the list covered, or the API call budget deferred it. */
 const NOT_FAILURES = new Set<ErrorCode>(['LIST_LOCKED', 'LIST_SYNCED_ELSEWHERE', 'BUDGET_DEFERRED']);
@@ -57,7 +44,7 @@ function isOk(report: ListReport): boolean {
  * aborted: shutdown; skipped: the budget deferred every list; succeeded: every list
  * (or a replica had it, or the budget deferred it); partial: some progress; failed: none.
  */
-export function runStatus(reports: readonly ListReport[], shutdown: boolean): Exclude<RunStatus, 'running' | 'abandoned'> {
+export function runStatus(reports: readonly ListReport[], shutdown: boolean): FinalRunStatus {
   if (shutdown) return 'aborted';
   if (reports.length > 0 && reports.every((r) => r.code === 'BUDGET_DEFERRED')) return 'skipped';
   const ok = reports.filter(isOk).length;
@@ -66,28 +53,11 @@ export function runStatus(reports: readonly ListReport[], shutdown: boolean): Ex
   return anyProgress ? 'partial' : 'failed';
 }
 
-export function sumCounts(reports: readonly ListReport[]): RunTotals {
-  const total: RunTotals = {
+/** The run's totals: its lists' counters summed, and how many lists were not a success. */
+export function runTotals(reports: readonly ListReport[]): RunTotals {
+  return {
     listsTotal: reports.length,
-    listsFailed: 0,
-    pages: 0,
-    ticketsSeen: 0,
-    ticketsInserted: 0,
-    ticketsUpdated: 0,
-    ticketsUnchanged: 0,
-    ticketsRejected: 0,
-    apiCalls: 0,
+    listsFailed: reports.filter((r) => !isOk(r)).length,
+    ...sumCounts(reports.map((r) => r.counts)),
   };
-  for (const report of reports) {
-    const { counts } = report;
-    if (!isOk(report)) total.listsFailed += 1;
-    total.pages += counts.pages;
-    total.ticketsSeen += counts.ticketsSeen;
-    total.ticketsInserted += counts.ticketsInserted;
-    total.ticketsUpdated += counts.ticketsUpdated;
-    total.ticketsUnchanged += counts.ticketsUnchanged;
-    total.ticketsRejected += counts.ticketsRejected;
-    total.apiCalls += counts.apiCalls;
-  }
-  return total;
 }

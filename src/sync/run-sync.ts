@@ -1,38 +1,15 @@
 import pLimit from 'p-limit';
-import type { Logger } from 'pino';
-import { createDbRetry } from '../db/db-retry.js';
-import type { Db } from '../db/prisma.js';
-import { SyncError, errorMessage } from '../errors.js';
-import { SecretRedactor } from '../logging/secret-redactor.js';
-import { ApiError } from '../questionpro/api-error.js';
-import type { ListRef, PageSource } from '../questionpro/pages.js';
 import type { DeferredList, ListMode } from '../budget/planner.js';
-import { RunStore, type RunRef } from '../runs/run-store.js';
-import { emptyCounts, type RunStatus, type RunTrigger } from '../runs/run-types.js';
-import { syncList, type CompletenessPolicy, type VerificationAllowance } from './list-sync.js';
-import type { RunObserver } from './run-observer.js';
-import { classifyListFailure, endsTheRun, runStatus, sumCounts, type ListReport } from './run-outcome.js';
-
-export type { ListReport } from './run-outcome.js';
-
-export interface RunDeps {
-  readonly db: Db;
-  /** For the run's bookkeeping connection (advisory locks need one session). */
-  readonly databaseUrl: string;
-  readonly source: PageSource;
-  readonly log: Logger;
-  readonly signal?: AbortSignal;
-  readonly lastSeenResolutionMs?: number;
-  readonly policy?: Partial<CompletenessPolicy>;
-  /**
-   * API requests in flight at once for the whole run, and lists read at once. Pages of
-   * a list and lists of a run share it (and the client's rate limiter).
-   */
-  readonly concurrency?: number;
-  readonly observer?: RunObserver;
-  /** Secrets removed by value from stored errors and records. */
-  readonly redactor?: SecretRedactor;
-}
+import { SyncError, errorMessage } from '../errors.js';
+import type { ListRef } from '../lists/list.js';
+import type { RunStatus, RunTrigger } from '../lists/outcomes.js';
+import { listReport, type ListReport } from '../lists/report.js';
+import type { PageSource } from '../questionpro/pages.js';
+import { RunStore } from '../runs/run-store.js';
+import { processList, recordDeferred, type ListContext } from './list-run.js';
+import type { VerificationAllowance } from './list-sync.js';
+import type { RunDeps } from './run-deps.js';
+import { runStatus, runTotals } from './run-outcome.js';
 
 export interface RunRequest {
   readonly trigger: RunTrigger;
@@ -52,14 +29,9 @@ export interface RunReport {
   readonly error?: string;
 }
 
-export const DEFAULT_LAST_SEEN_RESOLUTION_MS = 60 * 60 * 1000;
-export const DEFAULT_POLICY: CompletenessPolicy = { maxPasses: 3, confirmPass: true };
-export const DEFAULT_CONCURRENCY = 4;
+export type { RunDeps } from './run-deps.js';
 
-/** Every configured segment × status, in configuration order. */
-export function listsFor(segments: readonly number[], statuses: readonly number[], perPage: number): ListRef[] {
-  return segments.flatMap((segmentId) => statuses.map((status) => ({ segmentId, status, perPage })));
-}
+export const DEFAULT_CONCURRENCY = 4;
 
 /**
  * One sync run. Its lists are read concurrently (up to `concurrency`), each recorded in
@@ -79,24 +51,24 @@ export async function runSync(deps: RunDeps, request: RunRequest): Promise<RunRe
   try {
     await store.reapAbandonedRuns();
     const run = await store.createRun(request.trigger);
-    return await executeRun(
-      { deps, store, run, started, log: deps.log.child({ runId: run.runId.toString(), trigger: request.trigger }) },
-      request,
-    );
+    deps.activeRuns?.add(run.runId, deps.databaseUrl);
+    try {
+      return await executeRun(
+        { deps, store, run, started, log: deps.log.child({ runId: run.runId.toString(), trigger: request.trigger }) },
+        request,
+      );
+    } finally {
+      deps.activeRuns?.delete(run.runId);
+    }
   } finally {
     await store.close();
   }
 }
 
-interface RunContext {
-  readonly deps: RunDeps;
-  readonly store: RunStore;
-  readonly run: RunRef;
-  readonly started: number;
-  readonly log: Logger;
-}
-
-async function executeRun(ctx: RunContext, request: RunRequest): Promise<RunReport> {
+async function executeRun(
+  ctx: Pick<ListContext, 'deps' | 'store' | 'run' | 'log'> & { readonly started: number },
+  request: RunRequest,
+): Promise<RunReport> {
   const { deps, store, run, log } = ctx;
   const { lists, deferred = [] } = request;
   log.info({ lists: lists.length, deferred: deferred.length }, 'run started');
@@ -116,21 +88,21 @@ async function executeRun(ctx: RunContext, request: RunRequest): Promise<RunRepo
   let proven: () => void = () => undefined;
   const apiProven = new Promise<void>((resolve) => (proven = resolve));
   const source: PageSource = {
-    fetchPage: (request, pageSignal, pageLog) =>
-      slots(() => deps.source.fetchPage(request, pageSignal, pageLog)).then((page) => {
+    fetchPage: (pageRequest, pageSignal, pageLog) =>
+      slots(() => deps.source.fetchPage(pageRequest, pageSignal, pageLog)).then((page) => {
         proven();
         return page;
       }),
   };
-  let verifyCalls = request.verifyAllowance ?? Number.POSITIVE_INFINITY;
-  const allowance: VerificationAllowance = {
-    take: (calls) => {
-      if (calls > verifyCalls) return false;
-      verifyCalls -= calls;
-      return true;
-    },
+  const listCtx: ListContext = {
+    ...ctx,
+    source,
+    signal,
+    endRun,
+    endedBy: () => fatal,
+    concurrency,
+    allowance: verificationAllowance(request.verifyAllowance),
   };
-  const listCtx: ListContext = { ...ctx, source, signal, endRun, endedBy: () => fatal, concurrency, allowance };
   const deferredReports = await recordDeferred(listCtx, deferred);
   for (const report of deferredReports) deps.observer?.onListEnd?.({ ...report, finishedAt: new Date() });
 
@@ -151,24 +123,17 @@ async function executeRun(ctx: RunContext, request: RunRequest): Promise<RunRepo
   );
   // processList never rejects; should it, the list still counts, as failed.
   const reports = [
-    ...settled.map((s, i): ListReport =>
+    ...settled.map((s, i) =>
       s.status === 'fulfilled'
         ? s.value
-        : {
-            segmentId: lists[i]!.segmentId,
-            status: lists[i]!.status,
-            outcome: 'failed',
-            counts: emptyCounts(),
-            error: errorMessage(s.reason),
-            code: 'INTERNAL',
-          },
+        : listReport(lists[i]!, 'failed', { problem: { code: 'INTERNAL', message: errorMessage(s.reason) } }),
     ),
     ...deferredReports,
   ];
 
   // Aborted when the shutdown cut a list short; one that came after the last list changes nothing.
   const status = runStatus(reports, deps.signal?.aborted === true && reports.some((r) => r.code === 'ABORTED'));
-  const totals = sumCounts(reports);
+  const totals = runTotals(reports);
   try {
     await store.finishRun(run, status, totals, fatal);
   } catch (error) {
@@ -187,168 +152,14 @@ async function executeRun(ctx: RunContext, request: RunRequest): Promise<RunRepo
   return { runId: run.runId, status, lists: reports, durationMs, ...(fatal ? { error: fatal.message } : {}) };
 }
 
-interface ListContext extends RunContext {
-  readonly source: PageSource;
-  readonly signal: AbortSignal;
-  readonly concurrency: number;
-  readonly allowance: VerificationAllowance;
-  endRun(error: SyncError): void;
-  endedBy(): SyncError | undefined;
-}
-
-/** The lists the budget deferred, recorded as skipped with the reason; a refused record ends the run. */
-async function recordDeferred(ctx: ListContext, deferred: readonly DeferredList[]): Promise<ListReport[]> {
-  const reports: ListReport[] = [];
-  for (const list of deferred) {
-    const reason = new SyncError('BUDGET_DEFERRED', `deferred by the API call budget: ${list.reason}`);
-    try {
-      await ctx.store.skipList(ctx.run, list, reason);
-    } catch (error) {
-      ctx.endRun(
-        error instanceof SyncError
-          ? error
-          : new SyncError('RUN_RECORD_FAILED', errorMessage(error), { cause: error, fatal: true }),
-      );
-    }
-    ctx.log.warn(
-      { segmentId: list.segmentId, ticketStatus: list.status, code: reason.code, reason: reason.message },
-      'list deferred',
-    );
-    reports.push({
-      segmentId: list.segmentId,
-      status: list.status,
-      outcome: 'skipped',
-      counts: emptyCounts(),
-      error: reason.message,
-      code: reason.code,
-    });
-  }
-  return reports;
-}
-
-/** Claims, syncs and records one list; never rejects: a bookkeeping failure ends the run. */
-async function processList(ctx: ListContext, list: ListRef & { readonly mode?: ListMode }): Promise<ListReport> {
-  // `ticketStatus`, not `status`: log pipelines give a field one type, and runs' status is a word.
-  const log = ctx.log.child({ segmentId: list.segmentId, ticketStatus: list.status });
-  let claimed = false;
-  try {
-    const endedBy = ctx.endedBy();
-    const claim = endedBy ? { claimed: false as const, reason: endedBy } : await ctx.store.claimList(ctx.run, list);
-    if (!claim.claimed) {
-      await ctx.store.skipList(ctx.run, list, claim.reason);
-      if (!endedBy) log.info({ code: claim.reason.code, reason: claim.reason.message }, 'list skipped');
-      return {
-        segmentId: list.segmentId,
-        status: list.status,
-        outcome: 'skipped',
-        counts: emptyCounts(),
-        error: claim.reason.message,
-        code: claim.reason.code,
-      };
-    }
-    claimed = true;
-    return await runList(ctx, list, log);
-  } catch (error) {
-    const failure =
-      error instanceof SyncError ? error : new SyncError('RUN_RECORD_FAILED', errorMessage(error), { cause: error, fatal: true });
-    ctx.endRun(failure);
-    log.error({ code: failure.code, err: failure }, 'list could not be recorded: the run ends');
-    return {
-      segmentId: list.segmentId,
-      status: list.status,
-      outcome: 'failed',
-      counts: emptyCounts(),
-      error: failure.message,
-      code: failure.code,
-    };
-  } finally {
-    // Only now: runList returns after every write of the list has settled.
-    if (claimed)
-      await ctx.store
-        .releaseList(list)
-        .catch((error: unknown) => log.warn({ errMessage: errorMessage(error) }, 'list lock not released'));
-  }
-}
-
-async function runList(ctx: ListContext, list: ListRef & { readonly mode?: ListMode }, log: Logger): Promise<ListReport> {
-  const { deps, store } = ctx;
-  const listRunId = await store.startList(ctx.run, list);
-  const counts = emptyCounts();
-  const started = performance.now();
-  let raisedHere: SyncError | undefined;
-  // Every attempt of every page request is a call spent, failed ones included.
-  const source: PageSource = {
-    fetchPage: (request, signal, pageLog) =>
-      ctx.source.fetchPage(request, signal, pageLog).then(
-        (page) => {
-          counts.apiCalls += page.attempts;
-          return page;
-        },
-        (error: unknown) => {
-          counts.apiCalls += error instanceof ApiError ? error.attempts : 1;
-          // Stop every list the moment an error no list can escape comes back (a wrong
-          // key, the allowance spent), before this list winds down and records it.
-          if (endsTheRun(error)) {
-            raisedHere = error;
-            ctx.endRun(error);
-          }
-          throw error;
-        },
-      ),
+/** The calls a run may spend on verified crawls its reads ask for (the API call budget). */
+function verificationAllowance(calls = Number.POSITIVE_INFINITY): VerificationAllowance {
+  let left = calls;
+  return {
+    take: (wanted) => {
+      if (wanted > left) return false;
+      left -= wanted;
+      return true;
+    },
   };
-  try {
-    const result = await syncList(
-      {
-        db: deps.db,
-        source,
-        allowance: ctx.allowance,
-        log,
-        runId: ctx.run.runId,
-        signal: ctx.signal,
-        lastSeenResolutionMs: deps.lastSeenResolutionMs ?? DEFAULT_LAST_SEEN_RESOLUTION_MS,
-        dbRetry: createDbRetry(log, { signal: ctx.signal }),
-        policy: { ...DEFAULT_POLICY, ...deps.policy },
-        pageConcurrency: ctx.concurrency,
-        redactor: deps.redactor ?? SecretRedactor.none,
-      },
-      { ...list, mode: list.mode ?? 'verify' },
-      counts,
-    );
-    const outcome = result.settled ? 'succeeded' : 'partial';
-    await store.finishList(listRunId, outcome, counts, {
-      settled: result.settled,
-      verified: result.verified,
-      drift: result.drift,
-    });
-    const summary = {
-      outcome,
-      settled: result.settled,
-      verified: result.verified,
-      durationMs: Math.round(performance.now() - started),
-      ...counts,
-      quarantined: result.quarantined,
-    };
-    if (result.settled) log.info(summary, 'list finished');
-    else log.warn({ ...summary, drift: result.drift }, 'list finished');
-    return {
-      segmentId: list.segmentId,
-      status: list.status,
-      outcome,
-      counts,
-      quarantined: result.quarantined,
-      verified: result.verified,
-      ...(result.settled ? {} : { error: `did not settle: ${result.drift.join('; ')}`, code: 'LIST_UNSETTLED' }),
-    };
-  } catch (caught) {
-    const { error, outcome } = classifyListFailure(caught, ctx.endedBy(), deps.signal, raisedHere);
-    if (endsTheRun(error)) ctx.endRun(error); // stop the others first, record second
-    await store.finishList(listRunId, outcome, counts, { error });
-    const code = error instanceof SyncError ? error.code : 'INTERNAL';
-    const apiFields = error instanceof ApiError ? error.toLog() : { code };
-    log.error(
-      { outcome, durationMs: Math.round(performance.now() - started), ...counts, ...apiFields, err: error },
-      'list finished',
-    );
-    return { segmentId: list.segmentId, status: list.status, outcome, counts, error: errorMessage(error), code };
-  }
 }

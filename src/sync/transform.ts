@@ -1,10 +1,10 @@
 import { isUnsafeIntegerText } from '../questionpro/json-text.js';
 import { apiTicketSchema } from '../questionpro/ticket-schema.js';
 import { describeZodError } from '../questionpro/response-schema.js';
-import type { TicketRow } from '../db/ticket-writer.js';
+import type { TicketRow } from '../db/sql/tickets.js';
 import { isPlausibleInstant, parseApiTimestamp } from './api-timestamp.js';
 
-export type { TicketRow } from '../db/ticket-writer.js';
+export type { TicketRow } from '../db/sql/tickets.js';
 
 export type TransformResult = { readonly ok: true; readonly row: TicketRow } | { readonly ok: false; readonly reason: string };
 
@@ -13,7 +13,7 @@ function blankToNull(value: string): string | null {
   return trimmed === '' ? null : trimmed;
 }
 
-/** `""` means "no rating"; anything else must be an NPS score 0-10. */
+/** `""` means "no rating"; anything else must be the respondent's 0-10 answer (a detractor's is 0-6). */
 function parseRating(value: string): number | null | undefined {
   const trimmed = value.trim();
   if (trimmed === '') return null;
@@ -43,7 +43,7 @@ export function toTicketRow(record: unknown): TransformResult {
   const t = parsed.data;
 
   const rating = parseRating(t.rating);
-  if (rating === undefined) return { ok: false, reason: `rating: ${JSON.stringify(t.rating)} is not an NPS score 0-10 or ""` };
+  if (rating === undefined) return { ok: false, reason: `rating: ${JSON.stringify(t.rating)} is not a 0-10 rating or ""` };
   const createdAt = parseApiTimestamp(t.timestamp);
   if (!createdAt) return { ok: false, reason: `timestamp: ${JSON.stringify(t.timestamp)} is not a date-time with an offset` };
   if (!isPlausibleInstant(createdAt.epochMs)) {

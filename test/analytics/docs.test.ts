@@ -6,7 +6,7 @@ import { readDictionary, readSection, renderDictionary } from '../../src/docs/da
 import { EXAMPLE_QUERIES } from '../../src/docs/example-queries.js';
 import { PROJECT_ROOT } from '../../src/project-root.js';
 import { loadConfig } from '../../src/config/config.js';
-import { applyReportingConfig } from '../../src/db/reporting-config.js';
+import { applyReportingConfig } from '../../src/db/sql/reporting.js';
 import {
   DEMO_API_KEY,
   DEMO_SEGMENT_NAMES,
@@ -17,7 +17,8 @@ import {
 } from '../../src/sim/demo-data.js';
 import { runDemoScenario } from '../../src/sim/demo-scenario.js';
 import { QuestionProSimulator } from '../../src/sim/server.js';
-import { listsFor, runSync } from '../../src/sync/run-sync.js';
+import { listsFor } from '../../src/lists/list.js';
+import { runSync } from '../../src/sync/run-sync.js';
 import { QuestionProClient } from '../../src/questionpro/client.js';
 import { captureLogger } from '../support/capture-logger.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
-import { applyReportingConfig, type ReportingConfig } from '../../src/db/reporting-config.js';
+import { applyReportingConfig, type ReportingConfig } from '../../src/db/sql/reporting.js';
 import { ConfigError } from '../../src/errors.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 

@@ -1,12 +1,12 @@
 import { describe, expect, test } from '@jest/globals';
 import { budgetAllowance, planRun, type PlanSettings } from '../../src/budget/planner.js';
-import type { ListHistory } from '../../src/db/list-history.js';
+import type { ListState } from '../../src/db/sql/list-state.js';
 
 const now = new Date('2026-11-28T12:00:00Z');
 const hoursAgo = (h: number) => new Date(now.getTime() - h * 3_600_000);
 const settings: PlanSettings = { verifyIntervalSeconds: 3_600, statusIntervalSeconds: {}, openStatuses: [0], verifyPasses: 2 };
 const list = (segmentId: number, status: number) => ({ segmentId, status, perPage: 100 });
-const history = (segmentId: number, status: number, h: Partial<ListHistory>): ListHistory => ({
+const history = (segmentId: number, status: number, h: Partial<ListState>): ListState => ({
   segmentId,
   status,
   lastSuccessAt: hoursAgo(0.25),

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import pg from 'pg';
-import { closeMissingMemberships, closureSteps, type Closure } from '../../src/db/membership-closer.js';
+import { closeMissingMemberships, closureSteps, type Closure } from '../../src/db/sql/memberships.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 
 /** Every plan node, flattened, from EXPLAIN (FORMAT JSON). */

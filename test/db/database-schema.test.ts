@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import pg from 'pg';
-import { openRuntime, type Runtime } from '../../src/cli/runtime.js';
+import { openRuntime, type Runtime } from '../../src/app/runtime.js';
 import { loadConfig } from '../../src/config/config.js';
 import { withSearchPath } from '../../src/db/connection-url.js';
 import { migrate } from '../../src/db/migrate.js';
 import { QuestionProSimulator } from '../../src/sim/server.js';
-import { listsFor } from '../../src/sync/run-sync.js';
+import { listsFor } from '../../src/lists/list.js';
 import { captureLogger } from '../support/capture-logger.js';
 import { runCli } from '../support/cli-process.js';
 import { createEmptyDatabase } from '../support/database.js';

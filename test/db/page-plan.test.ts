@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import pg from 'pg';
-import { upsertPageStatement } from '../../src/db/ticket-writer.js';
+import { upsertPageStatement } from '../../src/db/sql/tickets.js';
 import { generateTickets } from '../../src/sim/ticket-generator.js';
 import { toTicketRow, type TicketRow } from '../../src/sync/transform.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import pg from 'pg';
-import { readonlyRoleSql } from '../../src/db/readonly-role.js';
+import { readonlyRoleSql } from '../../src/db/sql/roles.js';
 import { freePort } from '../../src/db/embedded-postgres.js';
 import { QuestionProSimulator } from '../../src/sim/server.js';
 import { formatVendorTimestamp } from '../../src/sim/ticket-generator.js';

@@ -390,7 +390,8 @@ describe('docker-compose.yml', () => {
 });
 
 describe('commands the images run', () => {
-  const dispatched = new Set([...read('src/cli/main.ts').matchAll(/command\s*[!=]==\s*'([\w-]+)'/g)].map((m) => m[1]));
+  // The keys of main.ts's COMMANDS table: `worker: workerCommand,`, `'readonly-role': readonlyRoleCommand,`.
+  const dispatched = new Set([...read('src/cli/main.ts').matchAll(/^\s+'?([\w-]+)'?: \w+Command,$/gm)].map((m) => m[1]));
 
   test('when the image and compose start the service, then they run it with node', () => {
     expect(nodeRuns.map(([where]) => where)).toEqual(expect.arrayContaining([expect.stringMatching(/CMD$/), 'compose service worker']));

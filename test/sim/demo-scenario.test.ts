@@ -1,10 +1,12 @@
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
-import { readDemoAnchor, readDemoTotals } from '../../src/cli/demo-database.js';
+import { readDemoAnchor } from '../../src/app/demo.js';
+import { demoTotals } from '../../src/db/sql/demo.js';
 import { QuestionProClient } from '../../src/questionpro/client.js';
-import { DEMO_API_KEY, DEMO_SEGMENTS, DEMO_STATUSES, demoLists } from '../../src/sim/demo-data.js';
+import { DEMO_API_KEY, DEMO_OPEN_STATUS, DEMO_SEGMENTS, DEMO_STATUSES, demoLists } from '../../src/sim/demo-data.js';
 import { DEMO_CHANGE, runDemoScenario } from '../../src/sim/demo-scenario.js';
 import { QuestionProSimulator } from '../../src/sim/server.js';
-import { listsFor, runSync, type RunReport } from '../../src/sync/run-sync.js';
+import { listsFor } from '../../src/lists/list.js';
+import { runSync, type RunReport } from '../../src/sync/run-sync.js';
 import { captureLogger } from '../support/capture-logger.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 
@@ -148,7 +150,7 @@ describe('the demo scenario, dated from a fixed anchor', () => {
   });
 
   test('when the demo database is read for the summary, then its totals agree with the tables and its anchor is the first run', async () => {
-    const totals = await readDemoTotals(tdb.db);
+    const totals = await demoTotals(tdb.db, DEMO_OPEN_STATUS);
     const states = await openListStates(tdb);
     expect(totals).toMatchObject({
       open: states['not_due']! + states['overdue']!,

@@ -1,9 +1,9 @@
 import { SecretRedactor } from '../../src/logging/secret-redactor.js';
 import { QuestionProClient } from '../../src/questionpro/client.js';
 import type { ListMode } from '../../src/budget/planner.js';
-import type { ListRef } from '../../src/questionpro/pages.js';
-import { listsFor, runSync, type RunReport } from '../../src/sync/run-sync.js';
-import type { RunTrigger } from '../../src/runs/run-types.js';
+import { listsFor, type ListRef } from '../../src/lists/list.js';
+import type { RunTrigger } from '../../src/lists/outcomes.js';
+import { runSync, type RunReport } from '../../src/sync/run-sync.js';
 import type { CompletenessPolicy } from '../../src/sync/list-sync.js';
 import { QuestionProSimulator } from '../../src/sim/server.js';
 import type { SimTicket } from '../../src/sim/ticket-generator.js';

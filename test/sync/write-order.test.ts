@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
-import { writePage } from '../../src/db/ticket-writer.js';
+import { writePage } from '../../src/db/sql/tickets.js';
 import { generateTickets } from '../../src/sim/ticket-generator.js';
 import { toTicketRow, type TicketRow } from '../../src/sync/transform.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';

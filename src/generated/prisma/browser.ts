@@ -38,6 +38,11 @@ export type SyncRun = Prisma.SyncRunModel
  */
 export type SyncRunSegment = Prisma.SyncRunSegmentModel
 /**
+ * Model SyncList
+ * Where each list (segment x status) stands now: kept by a trigger on sync_run_segments (see the list_state migration).
+ */
+export type SyncList = Prisma.SyncListModel
+/**
  * Model SyncReject
  * Records that failed validation: kept for inspection, never silently dropped.
  */

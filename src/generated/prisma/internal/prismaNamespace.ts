@@ -401,6 +401,7 @@ export const ModelName = {
   DetractorTicketSegment: 'DetractorTicketSegment',
   SyncRun: 'SyncRun',
   SyncRunSegment: 'SyncRunSegment',
+  SyncList: 'SyncList',
   SyncReject: 'SyncReject',
   DetractorTicketVersion: 'DetractorTicketVersion',
   DetractorTicketStatus: 'DetractorTicketStatus',
@@ -424,7 +425,7 @@ export type TypeMap<ExtArgs extends runtime.Types.Extensions.InternalArgs = runt
     omit: GlobalOmitOptions
   }
   meta: {
-    modelProps: "detractorTicket" | "detractorTicketSegment" | "syncRun" | "syncRunSegment" | "syncReject" | "detractorTicketVersion" | "detractorTicketStatus" | "detractorSegment" | "reportingSetting" | "apiCallLedger" | "apiCallPeriod" | "apiRateSlot"
+    modelProps: "detractorTicket" | "detractorTicketSegment" | "syncRun" | "syncRunSegment" | "syncList" | "syncReject" | "detractorTicketVersion" | "detractorTicketStatus" | "detractorSegment" | "reportingSetting" | "apiCallLedger" | "apiCallPeriod" | "apiRateSlot"
     txIsolationLevel: TransactionIsolationLevel
   }
   model: {
@@ -721,6 +722,80 @@ export type TypeMap<ExtArgs extends runtime.Types.Extensions.InternalArgs = runt
         count: {
           args: Prisma.SyncRunSegmentCountArgs<ExtArgs>
           result: runtime.Types.Utils.Optional<Prisma.SyncRunSegmentCountAggregateOutputType> | number
+        }
+      }
+    }
+    SyncList: {
+      payload: Prisma.$SyncListPayload<ExtArgs>
+      fields: Prisma.SyncListFieldRefs
+      operations: {
+        findUnique: {
+          args: Prisma.SyncListFindUniqueArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$SyncListPayload> | null
+        }
+        findUniqueOrThrow: {
+          args: Prisma.SyncListFindUniqueOrThrowArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$SyncListPayload>
+        }
+        findFirst: {
+          args: Prisma.SyncListFindFirstArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$SyncListPayload> | null
+        }
+        findFirstOrThrow: {
+          args: Prisma.SyncListFindFirstOrThrowArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$SyncListPayload>
+        }
+        findMany: {
+          args: Prisma.SyncListFindManyArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$SyncListPayload>[]
+        }
+        create: {
+          args: Prisma.SyncListCreateArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$SyncListPayload>
+        }
+        createMany: {
+          args: Prisma.SyncListCreateManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        createManyAndReturn: {
+          args: Prisma.SyncListCreateManyAndReturnArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$SyncListPayload>[]
+        }
+        delete: {
+          args: Prisma.SyncListDeleteArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$SyncListPayload>
+        }
+        update: {
+          args: Prisma.SyncListUpdateArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$SyncListPayload>
+        }
+        deleteMany: {
+          args: Prisma.SyncListDeleteManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        updateMany: {
+          args: Prisma.SyncListUpdateManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        updateManyAndReturn: {
+          args: Prisma.SyncListUpdateManyAndReturnArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$SyncListPayload>[]
+        }
+        upsert: {
+          args: Prisma.SyncListUpsertArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$SyncListPayload>
+        }
+        aggregate: {
+          args: Prisma.SyncListAggregateArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.AggregateSyncList>
+        }
+        groupBy: {
+          args: Prisma.SyncListGroupByArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.SyncListGroupByOutputType>[]
+        }
+        count: {
+          args: Prisma.SyncListCountArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.SyncListCountAggregateOutputType> | number
         }
       }
     }
@@ -1445,6 +1520,28 @@ export const SyncRunSegmentScalarFieldEnum = {
 export type SyncRunSegmentScalarFieldEnum = (typeof SyncRunSegmentScalarFieldEnum)[keyof typeof SyncRunSegmentScalarFieldEnum]
 
 
+export const SyncListScalarFieldEnum = {
+  segmentId: 'segmentId',
+  status: 'status',
+  lastAttemptAt: 'lastAttemptAt',
+  lastAttemptId: 'lastAttemptId',
+  lastOutcome: 'lastOutcome',
+  lastSuccessAt: 'lastSuccessAt',
+  lastVerifiedAt: 'lastVerifiedAt',
+  lastErrorAt: 'lastErrorAt',
+  lastErrorId: 'lastErrorId',
+  lastErrorCode: 'lastErrorCode',
+  lastErrorMessage: 'lastErrorMessage',
+  lastErrorHttpStatus: 'lastErrorHttpStatus',
+  lastErrorApiId: 'lastErrorApiId',
+  lastErrorRequestId: 'lastErrorRequestId',
+  lastTotalItems: 'lastTotalItems',
+  updatedAt: 'updatedAt'
+} as const
+
+export type SyncListScalarFieldEnum = (typeof SyncListScalarFieldEnum)[keyof typeof SyncListScalarFieldEnum]
+
+
 export const SyncRejectScalarFieldEnum = {
   id: 'id',
   runId: 'runId',
@@ -1828,6 +1925,7 @@ export type GlobalOmitConfig = {
   detractorTicketSegment?: Prisma.DetractorTicketSegmentOmit
   syncRun?: Prisma.SyncRunOmit
   syncRunSegment?: Prisma.SyncRunSegmentOmit
+  syncList?: Prisma.SyncListOmit
   syncReject?: Prisma.SyncRejectOmit
   detractorTicketVersion?: Prisma.DetractorTicketVersionOmit
   detractorTicketStatus?: Prisma.DetractorTicketStatusOmit

@@ -55,6 +55,7 @@ export const ModelName = {
   DetractorTicketSegment: 'DetractorTicketSegment',
   SyncRun: 'SyncRun',
   SyncRunSegment: 'SyncRunSegment',
+  SyncList: 'SyncList',
   SyncReject: 'SyncReject',
   DetractorTicketVersion: 'DetractorTicketVersion',
   DetractorTicketStatus: 'DetractorTicketStatus',
@@ -169,6 +170,28 @@ export const SyncRunSegmentScalarFieldEnum = {
 } as const
 
 export type SyncRunSegmentScalarFieldEnum = (typeof SyncRunSegmentScalarFieldEnum)[keyof typeof SyncRunSegmentScalarFieldEnum]
+
+
+export const SyncListScalarFieldEnum = {
+  segmentId: 'segmentId',
+  status: 'status',
+  lastAttemptAt: 'lastAttemptAt',
+  lastAttemptId: 'lastAttemptId',
+  lastOutcome: 'lastOutcome',
+  lastSuccessAt: 'lastSuccessAt',
+  lastVerifiedAt: 'lastVerifiedAt',
+  lastErrorAt: 'lastErrorAt',
+  lastErrorId: 'lastErrorId',
+  lastErrorCode: 'lastErrorCode',
+  lastErrorMessage: 'lastErrorMessage',
+  lastErrorHttpStatus: 'lastErrorHttpStatus',
+  lastErrorApiId: 'lastErrorApiId',
+  lastErrorRequestId: 'lastErrorRequestId',
+  lastTotalItems: 'lastTotalItems',
+  updatedAt: 'updatedAt'
+} as const
+
+export type SyncListScalarFieldEnum = (typeof SyncListScalarFieldEnum)[keyof typeof SyncListScalarFieldEnum]
 
 
 export const SyncRejectScalarFieldEnum = {

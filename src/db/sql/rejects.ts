@@ -1,5 +1,5 @@
-import { Prisma } from '../generated/prisma/client.js';
-import type { Db } from './prisma.js';
+import { Prisma } from '../../generated/prisma/client.js';
+import type { Db } from '../prisma.js';
 
 export interface RejectedRecord {
   /** The record made storable (record-sanitizer.ts): kept as jsonb for querying. */

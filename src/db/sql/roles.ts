@@ -1,5 +1,6 @@
 import { escapeIdentifier, escapeLiteral } from 'pg';
-import { PII_FREE_RELATIONS } from './relation-privacy.js';
+import { PII_FREE_RELATIONS } from '../relation-privacy.js';
+import type { Queryable } from './queryable.js';
 
 export interface ReadonlyRoleOptions {
   readonly role: string;
@@ -64,4 +65,15 @@ REVOKE CREATE ON SCHEMA public FROM PUBLIC;
     : ''
 }${grants.join('\n')}
 `;
+}
+
+/** The database and the role the connection works as: what the read-only role is granted on, and by whom. */
+export async function currentDatabaseAndUser(q: Queryable): Promise<{ database: string; user: string }> {
+  const { rows } = await q.query<{ db: string; owner: string }>('SELECT current_database() AS db, current_user AS owner');
+  return { database: rows[0]!.db, user: rows[0]!.owner };
+}
+
+/** Runs the recipe readonlyRoleSql() made, as one multi-statement query. */
+export async function applyRoleRecipe(q: Queryable, sql: string): Promise<void> {
+  await q.query(sql);
 }

@@ -1,7 +1,9 @@
 import pg from 'pg';
 import pRetry from 'p-retry';
 import type { Logger } from 'pino';
-import { isConnectionError } from '../db/db-retry.js';
+import { isConnectionError } from './db-retry.js';
+import { releaseAdvisoryLock, tryAdvisoryLock } from './sql/locks.js';
+import type { Queryable } from './sql/queryable.js';
 import { SyncError, errorMessage } from '../errors.js';
 
 /** Statements of a run's bookkeeping tried again after a lost connection, with backoff. */
@@ -14,10 +16,7 @@ const RECONNECT_ATTEMPTS = 5;
  */
 async function retake(client: pg.Client, key: string): Promise<boolean> {
   for (let attempt = 0; attempt < 5; attempt++) {
-    const { rows } = await client.query<{ locked: boolean }>('SELECT pg_try_advisory_lock(hashtextextended($1, 0)) AS locked', [
-      key,
-    ]);
-    if (rows[0]?.locked === true) return true;
+    if (await tryAdvisoryLock(client, key)) return true;
     await new Promise((resolve) => setTimeout(resolve, 100 * (attempt + 1)));
   }
   return false;
@@ -32,7 +31,7 @@ async function retake(client: pg.Client, key: string): Promise<boolean> {
  * are taken again (one another worker took meanwhile ends the run: LOCK_LOST). After
  * close() it refuses every use instead of quietly reconnecting.
  */
-export class RunConnection {
+export class RunConnection implements Queryable {
   private client: pg.Client | undefined;
   private readonly held = new Set<string>();
   private queue: Promise<unknown> = Promise.resolve();
@@ -50,7 +49,7 @@ export class RunConnection {
   }
 
   /** One statement; after a lost connection, reconnects, re-takes the held locks and tries again. */
-  query<T extends pg.QueryResultRow>(sql: string, params: unknown[] = []): Promise<pg.QueryResult<T>> {
+  query<T extends pg.QueryResultRow = pg.QueryResultRow>(sql: string, params: unknown[] = []): Promise<pg.QueryResult<T>> {
     return this.exclusive(() => this.withReconnect((client) => client.query<T>(sql, params)));
   }
 
@@ -72,10 +71,7 @@ export class RunConnection {
   }
 
   async tryLock(key: string): Promise<boolean> {
-    const { rows } = await this.query<{ locked: boolean }>('SELECT pg_try_advisory_lock(hashtextextended($1, 0)) AS locked', [
-      key,
-    ]);
-    const locked = rows[0]?.locked === true;
+    const locked = await tryAdvisoryLock(this, key);
     if (locked) this.held.add(key);
     return locked;
   }
@@ -87,7 +83,7 @@ export class RunConnection {
 
   async unlock(key: string): Promise<void> {
     this.held.delete(key);
-    await this.query('SELECT pg_advisory_unlock(hashtextextended($1, 0))', [key]);
+    await releaseAdvisoryLock(this, key);
   }
 
   async close(): Promise<void> {

@@ -1,6 +1,6 @@
-import { Prisma } from '../generated/prisma/client.js';
-import { pgArray } from './pg-array.js';
-import type { Db } from './prisma.js';
+import { Prisma } from '../../generated/prisma/client.js';
+import { pgArray } from '../pg-array.js';
+import type { Db } from '../prisma.js';
 import { versionCtes } from './ticket-versions.js';
 
 export interface Closure {

@@ -1,4 +1,4 @@
-import { Prisma } from '../generated/prisma/client.js';
+import { Prisma } from '../../generated/prisma/client.js';
 
 /**
  * The history of tickets whose source fields or status changed, as two CTEs to put

@@ -1,7 +1,7 @@
-import type { Config } from '../config/config.js';
-import { ConfigError } from '../errors.js';
-import { pgArray } from './pg-array.js';
-import type { Db } from './prisma.js';
+import type { Config } from '../../config/config.js';
+import { ConfigError } from '../../errors.js';
+import { pgArray } from '../pg-array.js';
+import type { Db } from '../prisma.js';
 
 /** The only status code the API documents (its example): the open list. */
 const DOCUMENTED_STATUS_LABELS: ReadonlyMap<number, string> = new Map([[0, 'open']]);

@@ -1,0 +1,65 @@
+import { RECENT_RUNS_PSQL, type DemoTotals } from '../db/sql/demo.js';
+import type { ListReport } from '../lists/report.js';
+import { DEMO_CHANGE } from '../sim/demo-scenario.js';
+import { DEMO_SEGMENTS } from '../sim/demo-data.js';
+import type { RunReport } from '../sync/run-sync.js';
+import type { Database } from './open-database.js';
+
+/** What the demo prints: each sync's lists, then where the open tickets stand. */
+export function printDemoSummary(
+  reports: readonly RunReport[],
+  totals: DemoTotals,
+  { baseUrl, anchor, fresh }: { baseUrl: string; anchor: Date; fresh: boolean },
+): void {
+  const closed = DEMO_CHANGE.closedInTime + DEMO_CHANGE.closedLate;
+  const change = `${closed} tickets closed and ${DEMO_CHANGE.arrivals} new in each of ${DEMO_SEGMENTS.length} segments`;
+  console.log(`\ndetractor-sync demo against the simulator at ${baseUrl}, tickets dated up to ${anchor.toISOString()}`);
+  console.log(
+    fresh
+      ? `A fresh database: two syncs, the account and then the account after a change (${change}).`
+      : `The database holds the demo already: one sync of its account as it is after the change (${change}).`,
+  );
+  const labels = fresh ? ['before the change', 'after the change'] : ['the account after the change, again'];
+  reports.forEach((report, i) => printRun(report, labels[i] ?? ''));
+  console.log(
+    `\n${totals.tickets} tickets in the database; open tickets: ${totals.open} (${totals.dueWithin24h} due within 24 h, ` +
+      `${totals.overdue} overdue); closed since first sync: ${totals.closedInTime} in time, ${totals.closedLate} late`,
+  );
+  if (fresh) console.log('A run that finds nothing changed costs one read of each list: run the demo again to see it.');
+}
+
+function printRun(report: RunReport, label: string): void {
+  const rows = report.lists.map((l) => ({
+    segment: l.segmentId,
+    status: l.status,
+    outcome: l.outcome,
+    passes: l.counts.passes,
+    'api calls': l.counts.apiCalls,
+    tickets: l.counts.ticketsSeen,
+    inserted: l.counts.ticketsInserted,
+    updated: l.counts.ticketsUpdated,
+    unchanged: l.counts.ticketsUnchanged,
+    gone: l.counts.ticketsGone,
+  }));
+  const sum = (pick: (l: ListReport) => number) => report.lists.reduce((n, l) => n + pick(l), 0);
+  const verified = report.lists.filter((l) => l.verified).length;
+  console.log(`\nrun ${report.runId} (${label}):`);
+  console.table(rows);
+  console.log(
+    `run ${report.status} in ${(report.durationMs / 1000).toFixed(2)} s: ${sum((l) => l.counts.ticketsSeen)} tickets read, ` +
+      `${sum((l) => l.counts.ticketsInserted)} inserted, ${sum((l) => l.counts.ticketsUpdated)} updated, ` +
+      `${sum((l) => l.counts.ticketsGone)} gone from their list; API calls: ${sum((l) => l.counts.apiCalls)} ` +
+      `(${verified} of ${report.lists.length} lists verified, the others read once)`,
+  );
+}
+
+export function printConnectionHelp(database: Database, keep: boolean): void {
+  if (!database.embedded) {
+    console.log('\nData is in the database named by DATABASE_URL: psql "$DATABASE_URL"');
+    return;
+  }
+  console.log(`\nData is kept in ${database.embedded.dataDir} (embedded PostgreSQL).`);
+  const psql = `psql "${database.embedded.url}" -c '${RECENT_RUNS_PSQL}'`;
+  if (keep) console.log(`It runs until Ctrl-C; connect with:\n  ${psql}`);
+  else console.log(`To explore it with psql, run \`npm run demo -- --keep-db\` and, while it waits:\n  ${psql}`);
+}

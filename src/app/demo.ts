@@ -1,0 +1,107 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { loadConfig } from '../config/config.js';
+import type { Db } from '../db/prisma.js';
+import { demoTotals, firstDemoRun } from '../db/sql/demo.js';
+import { listsFor } from '../lists/list.js';
+import { createLogger } from '../logging/logger.js';
+import {
+  DEMO_API_KEY,
+  DEMO_OPEN_STATUS,
+  DEMO_SEGMENT_NAMES,
+  DEMO_SEGMENTS,
+  DEMO_STATUS_LABELS,
+  DEMO_STATUSES,
+} from '../sim/demo-data.js';
+import { runDemoScenario } from '../sim/demo-scenario.js';
+import { QuestionProSimulator } from '../sim/server.js';
+import type { RunReport } from '../sync/run-sync.js';
+import { printConnectionHelp, printDemoSummary } from './demo-summary.js';
+import { openRuntime, type Runtime } from './runtime.js';
+
+/**
+ * The demo's configuration: the simulator's account, whatever .env says about
+ * QuestionPro (the demo only ever talks to the simulator); the database and the log
+ * level as configured.
+ */
+export function demoConfig(baseUrl: string, env: NodeJS.ProcessEnv = process.env) {
+  return loadConfig({
+    ...env,
+    QUESTIONPRO_API_KEY: DEMO_API_KEY,
+    QUESTIONPRO_BASE_URL: baseUrl,
+    SYNC_SEGMENTS: DEMO_SEGMENTS.join(','),
+    SYNC_STATUSES: DEMO_STATUSES.join(','),
+    SYNC_SEGMENT_NAMES: DEMO_SEGMENT_NAMES,
+    SYNC_STATUS_LABELS: DEMO_STATUS_LABELS,
+    LOG_LEVEL: env['LOG_LEVEL'] ?? 'warn',
+  });
+}
+
+/** Syncs the demo scenario (src/sim/demo-scenario.ts) through the runtime: what `demo` and `docs` both do. */
+export async function syncDemoAccount(
+  sim: QuestionProSimulator,
+  runtime: Runtime,
+  perPage: number,
+): Promise<{ reports: RunReport[]; anchor: Date; fresh: boolean }> {
+  const lists = listsFor(DEMO_SEGMENTS, DEMO_STATUSES, perPage);
+  const { anchor, fresh } = await readDemoAnchor(runtime.database.db);
+  const reports = await runDemoScenario(sim, { anchor, fresh, sync: () => runtime.sync('demo', lists) });
+  return { reports, anchor, fresh };
+}
+
+/**
+ * `npm run demo`: no credentials, no network. Starts the built-in QuestionPro
+ * simulator on 127.0.0.1 and (without DATABASE_URL) an embedded PostgreSQL with its
+ * data in .data/, runs the demo scenario through the real pipeline and prints what it
+ * did: on a fresh database two syncs, the account and then the account after some
+ * tickets were closed; on a rerun one sync, which finds nothing changed. `keepDb` leaves
+ * the database running for psql until Ctrl-C.
+ */
+export async function runDemo(options: { readonly keepDb: boolean }): Promise<number> {
+  // Without lists: the scenario sets them, dated from the anchor.
+  const sim = await QuestionProSimulator.start({ apiKey: DEMO_API_KEY });
+  const config = demoConfig(sim.baseUrl);
+  const log = createLogger({ level: config.logLevel });
+  let runtime: Runtime | undefined;
+  try {
+    runtime = await openRuntime(config, log, { embedded: 'expected' });
+    const { reports, anchor, fresh } = await syncDemoAccount(sim, runtime, config.questionpro.pageSize);
+    printDemoSummary(reports, await demoTotals(runtime.database.db, DEMO_OPEN_STATUS), { baseUrl: sim.baseUrl, anchor, fresh });
+    printConnectionHelp(runtime.database, options.keepDb);
+    if (options.keepDb && runtime.database.embedded) await waitForCtrlC();
+    return reports.every((r) => r.status === 'succeeded') ? 0 : 1;
+  } finally {
+    await runtime?.close();
+    await sim.close();
+  }
+}
+
+const MINUTE_MS = 60_000;
+// The first run starts (stamps started_at) milliseconds after the anchor is read; this
+// close to a minute's end, the anchor waits for the next minute so both fall in one.
+const MINUTE_END_GUARD_MS = 3_000;
+
+/**
+ * The demo's anchor: when its first run in this database started, to the minute, so a
+ * rerun rebuilds exactly the data that run stored; on a database without demo runs, now
+ * to the minute, read from the database's clock because that is what stamps the run.
+ */
+export async function readDemoAnchor(db: Db): Promise<{ anchor: Date; fresh: boolean }> {
+  for (;;) {
+    const { first, now } = await firstDemoRun(db);
+    if (first) return { anchor: toMinute(first), fresh: false };
+    const left = MINUTE_MS - (now.getTime() % MINUTE_MS);
+    if (left > MINUTE_END_GUARD_MS) return { anchor: toMinute(now), fresh: true };
+    await sleep(left);
+  }
+}
+
+function toMinute(at: Date): Date {
+  return new Date(at.getTime() - (at.getTime() % MINUTE_MS));
+}
+
+function waitForCtrlC(): Promise<void> {
+  return new Promise((resolve) => {
+    process.once('SIGINT', () => resolve());
+    process.once('SIGTERM', () => resolve());
+  });
+}

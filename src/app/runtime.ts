@@ -1,0 +1,104 @@
+import type { Logger } from 'pino';
+import { ApiBudget } from '../budget/api-budget.js';
+import { GateChain } from '../budget/shared-limiter.js';
+import { secretsOf, type Config } from '../config/config.js';
+import { applyReportingConfig } from '../db/sql/reporting.js';
+import type { ListRef } from '../lists/list.js';
+import type { RunTrigger } from '../lists/outcomes.js';
+import { SecretRedactor } from '../logging/secret-redactor.js';
+import { QuestionProClient, combineObservers, type ClientObserver } from '../questionpro/client.js';
+import { SlidingWindowLimiter } from '../questionpro/rate-limiter.js';
+import { ActiveRuns } from '../runs/active-runs.js';
+import type { RunObserver } from '../sync/run-observer.js';
+import { runSync, type RunReport } from '../sync/run-sync.js';
+import { openDatabase, type Database, type OpenDatabaseOptions } from './open-database.js';
+
+export interface Runtime {
+  readonly database: Database;
+  readonly client: QuestionProClient;
+  /** The API call ledger, the shared limit and budget, and each run's plan. */
+  readonly budget: ApiBudget;
+  /** The runs in progress, for a forced stop to record them aborted. */
+  readonly activeRuns: ActiveRuns;
+  /** One sync run with this runtime's database, client and completeness policy, planned within the budget. */
+  sync(trigger: RunTrigger, lists: readonly ListRef[], signal?: AbortSignal): Promise<RunReport>;
+  close(): Promise<void>;
+}
+
+export interface RuntimeOptions {
+  /** 'now' (default): migrate before returning; 'lazy' (the long-running worker): an unreachable database is not fatal, each run tries again. */
+  readonly migrate?: OpenDatabaseOptions['migrate'];
+  /** The demo expects the embedded database; real syncs warn about it. */
+  readonly embedded?: 'expected' | 'warn';
+  readonly observers?: { readonly client?: ClientObserver; readonly run?: RunObserver };
+}
+
+/**
+ * The API client behind two gates: this process's limiter (no database round trip
+ * while the process alone would exceed the rate) and the ledger shared by every process.
+ */
+function createClient(config: Config, log: Logger, budget: ApiBudget, observer?: ClientObserver): QuestionProClient {
+  const gate = new GateChain([new SlidingWindowLimiter(config.questionpro.rateLimitPerMinute), budget.gate]);
+  return new QuestionProClient(
+    { ...config.questionpro, retry: config.retry },
+    log,
+    gate,
+    combineObservers(observer, budget.observer),
+  );
+}
+
+/**
+ * Everything a syncing command needs, wired once: the database (with the reporting
+ * settings written after its migrations), the budget and its ledger, the rate-limited
+ * API client, the secret redactor, and each run planned within the budget.
+ */
+export async function openRuntime(config: Config, log: Logger, options: RuntimeOptions = {}): Promise<Runtime> {
+  const database = await openDatabase(config, log, {
+    embedded: options.embedded ?? 'warn',
+    migrate: options.migrate ?? 'now',
+    afterMigrations: (db) => applyReportingConfig(db, config),
+  });
+  const budget = new ApiBudget(database.db, config, log);
+  const client = createClient(config, log, budget, options.observers?.client);
+  const redactor = new SecretRedactor(secretsOf(config));
+  const activeRuns = new ActiveRuns();
+  return {
+    database,
+    client,
+    budget,
+    activeRuns,
+    sync: async (trigger, lists, signal) => {
+      await database.ensureMigrated();
+      const plan = await budget.plan(lists);
+      log.info(
+        {
+          read: plan.lists.filter((l) => l.mode === 'read').length,
+          verify: plan.lists.filter((l) => l.mode === 'verify').length,
+          deferred: plan.deferred.length,
+          notDue: plan.notDue.length,
+          allowance: plan.allowance,
+        },
+        'run planned',
+      );
+      return runSync(
+        {
+          db: database.db,
+          databaseUrl: database.url,
+          source: client,
+          log,
+          signal,
+          policy: { maxPasses: config.sync.maxPasses, confirmPass: config.sync.confirmPass },
+          concurrency: config.sync.concurrency,
+          observer: options.observers?.run,
+          redactor,
+          activeRuns,
+        },
+        { trigger, lists: plan.lists, deferred: plan.deferred, verifyAllowance: plan.verifyAllowance },
+      );
+    },
+    close: async () => {
+      await budget.close();
+      await database.close();
+    },
+  };
+}

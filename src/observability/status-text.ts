@@ -1,0 +1,42 @@
+import { renderRows } from '../docs/result-table.js';
+import { CALL_DAYS, type StatusReport } from './status-report.js';
+
+function cut(text: string, length: number): string {
+  return text.length > length ? `${text.slice(0, length - 1)}…` : text;
+}
+
+/** The status report as `npm run status` prints it in a terminal (the worker's page shows the same as HTML). */
+export function renderStatusText(report: StatusReport, runs: number): string {
+  const table = (rows: ReadonlyArray<Record<string, unknown>>) => renderRows(rows, rows[0] ? Object.keys(rows[0]) : []);
+  const parts = [
+    `Last ${runs} runs`,
+    table(report.runs),
+    '',
+    'Lists (segment x status)',
+    // A terminal's width: long messages are cut here (--json and the worker's page have them whole).
+    table(report.lists.map((l) => ({ ...l, last_error: l.last_error && cut(l.last_error, 80) }))),
+    '',
+    'Open detractors per segment (overdue: past their due time)',
+    table(report.openTickets),
+    '',
+  ];
+  const b = report.apiBudget;
+  if (!b) parts.push('API calls: none recorded yet');
+  else {
+    const budget = b.budget === undefined ? 'no budget (API_CALL_BUDGET unset)' : `budget ${b.budget}, ${b.remaining} left`;
+    parts.push(
+      `API calls this ${b.period} (${b.periodStart.toISOString()} to ${b.periodEnd.toISOString()}): ${b.used} used, ${budget}`,
+      `  pace ${b.pacePerHour} calls/h, projected at the period's end: ${b.projectedAtPeriodEnd}` +
+        (b.budget !== undefined && b.projectedAtPeriodEnd > b.budget ? ' (over the budget: runs will be deferred)' : ''),
+      `  by outcome: ${
+        Object.entries(b.byOutcome)
+          .map(([outcome, n]) => `${outcome} ${n}`)
+          .join(', ') || 'none'
+      }`,
+      '',
+      `API calls sent per day (the last ${CALL_DAYS} days of SYNC_TIMEZONE)`,
+      table(b.callsPerDay),
+    );
+  }
+  return parts.join('\n');
+}

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import { loadConfig, loadDotEnv, secretsOf } from '../config/config.js';
-import { ConfigError, errorMessage } from '../errors.js';
+import { ConfigError, errorMessage, exitCodeFor } from '../errors.js';
 import { createLogger, maskSecret, maskUrlPassword } from '../logging/logger.js';
 import { SecretRedactor } from '../logging/secret-redactor.js';
 import { demoCommand } from './demo-command.js';
@@ -70,6 +70,6 @@ main(process.argv.slice(2)).then(
       process.exit(2);
     }
     console.error(`detractor-sync: ${errorMessage(error)}`);
-    process.exit(1);
+    process.exit(exitCodeFor(error));
   },
 );

@@ -87,7 +87,7 @@ export async function openRuntime(
   let migrated: Promise<void> | undefined;
   const ensureMigrated = () => {
     migrated ??= (async () => {
-      const applied = await migrate(url, log);
+      const applied = await migrate(url, log, { allowMismatch: config.migrations.allowMismatch });
       await applyReportingConfig(db, config);
       log.info({ database: shownUrl, schema: config.databaseSchema, applied: applied.length }, 'database ready');
     })().catch((error: unknown) => {

@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { Config } from '../config/config.js';
 import { listHistory } from '../db/list-history.js';
-import { errorMessage } from '../errors.js';
+import { errorMessage, exitCodeFor, type SyncError } from '../errors.js';
 import { registerBudgetMetrics } from '../observability/budget-metrics.js';
 import { HEARTBEAT_MS, removeWorkerState, writeWorkerState } from '../observability/worker-state.js';
 import { SyncMetrics } from '../observability/metrics.js';
@@ -42,10 +42,16 @@ export async function workerCommand(config: Config, log: Logger): Promise<number
   metrics.initLists(lists);
   metrics.watchFreshness(lists, readiness);
 
+  // Set once the shutdown path exists; an operator's error (a database ahead of this
+  // build, an edited migration, a bad setting) would fail every tick alike, so it stops the worker.
+  let stopFor: ((error: unknown) => void) | undefined;
   const worker = new SyncWorker({
     ...config.schedule,
     log,
-    onRunNotStarted: () => metrics.runNotStarted(),
+    onRunNotStarted: ({ error }) => {
+      metrics.runNotStarted();
+      if (exitCodeFor(error) === 2) stopFor?.(error);
+    },
     runOnce: async (trigger, signal) => {
       await runtime.ensureMigrated();
       if (!seeded) {
@@ -90,15 +96,23 @@ export async function workerCommand(config: Config, log: Logger): Promise<number
   await beat();
   const heartbeat = setInterval(() => void beat(), HEARTBEAT_MS);
   return new Promise<number>((resolve) => {
-    onShutdownSignal(log, async () => {
-      clearInterval(heartbeat);
-      await worker.stop();
-      await server?.close();
-      await removeWorkerState(config.status.workerStateFile);
-      await runtime.close();
-      log.info('worker stopped');
-      resolve(0);
-    });
+    let stopped: Promise<void> | undefined;
+    const stop = (exitCode: number) =>
+      (stopped ??= (async () => {
+        clearInterval(heartbeat);
+        await worker.stop();
+        await server?.close();
+        await removeWorkerState(config.status.workerStateFile);
+        await runtime.close();
+        log.info({ exitCode }, 'worker stopped');
+        resolve(exitCode);
+      })());
+    onShutdownSignal(log, () => stop(0));
+    stopFor = (error) => {
+      const { code } = error as SyncError;
+      log.fatal({ code, errMessage: errorMessage(error) }, 'worker stopping: this needs an operator, retrying cannot fix it');
+      void stop(2);
+    };
     log.info({ staleAfterSeconds }, 'freshness bound for /readyz');
     worker.start();
   });

@@ -36,6 +36,8 @@ export const ERROR_CODES = [
   'RUN_ABANDONED',
   'MIGRATION_FAILED',
   'MIGRATION_FAILED_EARLIER',
+  'MIGRATION_AHEAD', // the database has migrations this build does not know: a newer build migrated it
+  'MIGRATION_EDITED', // an applied migration's file differs from what the database recorded
   'EMBEDDED_DB_IN_USE', // DATABASE_URL unset and the embedded server's folder is taken
   // Everything else.
   'CONFIG_INVALID',
@@ -80,6 +82,14 @@ export class ConfigError extends SyncError {
     });
     this.problems = problems;
   }
+}
+
+/** Errors an operator must resolve (configuration, a database this build must not migrate): retrying cannot help. */
+const OPERATOR_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>(['CONFIG_INVALID', 'MIGRATION_AHEAD', 'MIGRATION_EDITED']);
+
+/** The process exit code for an error that ends a command: 2 for an operator's error, 1 for any other failure. */
+export function exitCodeFor(error: unknown): number {
+  return error instanceof SyncError && OPERATOR_CODES.has(error.code) ? 2 : 1;
 }
 
 /** The run was asked to stop before it finished: a shutdown, or a fatal error in another list. */

@@ -34,6 +34,8 @@ export interface OpenDatabaseOptions {
   readonly migrate: 'now' | 'lazy';
   /** Run after the migrations, under the same once-only guard (e.g. the reporting settings). */
   readonly afterMigrations?: (db: Db) => Promise<void>;
+  /** MIGRATIONS_ALLOW_MISMATCH: a database ahead of the build, or an edited migration, only warns. */
+  readonly allowMigrationMismatch?: boolean;
   readonly poolMax?: number;
 }
 
@@ -50,7 +52,7 @@ export async function openDatabase(config: DatabaseConfig, log: Logger, options:
   let migrated: Promise<void> | undefined;
   const ensureMigrated = () => {
     migrated ??= (async () => {
-      const applied = await migrate(url, log);
+      const applied = await migrate(url, log, { allowMismatch: options.allowMigrationMismatch });
       await options.afterMigrations?.(db);
       log.info({ database: shownUrl, schema: config.databaseSchema, applied: applied.length }, 'database ready');
     })().catch((error: unknown) => {

@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { Config } from '../config/config.js';
 import { readListStates } from '../db/sql/list-state.js';
-import { errorMessage } from '../errors.js';
+import { errorMessage, exitCodeFor, type SyncError } from '../errors.js';
 import { listLabel, listsFor } from '../lists/list.js';
 import { registerBudgetMetrics } from '../observability/budget-metrics.js';
 import { SyncMetrics } from '../observability/metrics.js';
@@ -44,10 +44,16 @@ export async function runWorker(config: Config, log: Logger): Promise<number> {
   metrics.initLists(lists);
   metrics.watchFreshness(lists, readiness);
 
+  // Set once the stop order exists; an operator's error (a database ahead of this build,
+  // an edited migration, a bad setting) would fail every tick alike, so it stops the worker.
+  let stopFor: ((error: unknown) => void) | undefined;
   const worker = new SyncWorker({
     ...config.schedule,
     log,
-    onRunNotStarted: () => metrics.runNotStarted(),
+    onRunNotStarted: ({ error }) => {
+      metrics.runNotStarted();
+      if (exitCodeFor(error) === 2) stopFor?.(error);
+    },
     runOnce: async (trigger, signal) => {
       await runtime.database.ensureMigrated();
       if (!seeded) {
@@ -93,20 +99,23 @@ export async function runWorker(config: Config, log: Logger): Promise<number> {
   await beat();
   const heartbeat = setInterval(() => void beat(), HEARTBEAT_MS);
   return new Promise<number>((resolve) => {
-    handleStopSignals({
-      log,
-      timeoutMs: config.shutdownTimeoutMs,
-      // The stop order: no new run, the run in progress winds down and is recorded, then
-      // the endpoint (it answered meanwhile), the state file, the database last.
-      graceful: async () => {
+    // The stop order: no new run, the run in progress winds down and is recorded, then
+    // the endpoint (it answered meanwhile), the state file, the database last.
+    let stopped: Promise<void> | undefined;
+    const stop = (exitCode: number) =>
+      (stopped ??= (async () => {
         clearInterval(heartbeat);
         await worker.stop();
         await server?.close();
         await removeWorkerState(stateFile);
         await runtime.close();
-        log.info('worker stopped');
-        resolve(0);
-      },
+        log.info({ exitCode }, 'worker stopped');
+        resolve(exitCode);
+      })());
+    handleStopSignals({
+      log,
+      timeoutMs: config.shutdownTimeoutMs,
+      graceful: () => stop(0),
       forceful: async (reason) => {
         clearInterval(heartbeat);
         await runtime.activeRuns.abortAll(reason, log);
@@ -114,6 +123,11 @@ export async function runWorker(config: Config, log: Logger): Promise<number> {
         await runtime.database.embedded?.stop();
       },
     });
+    stopFor = (error) => {
+      const { code } = error as SyncError;
+      log.fatal({ code, errMessage: errorMessage(error) }, 'worker stopping: this needs an operator, retrying cannot fix it');
+      void stop(2);
+    };
     log.info({ staleAfterSeconds }, 'freshness bound for /readyz');
     worker.start();
   });

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import { loadDotEnv } from '../config/config.js';
-import { ConfigError, errorMessage } from '../errors.js';
+import { ConfigError, errorMessage, exitCodeFor } from '../errors.js';
 import { demoCommand } from './demo-command.js';
 import { docsCommand } from './docs-command.js';
 import { healthcheckCommand } from './healthcheck-command.js';
@@ -12,7 +12,7 @@ import { workerCommand } from './worker-command.js';
 const USAGE = `usage: detractor-sync <worker|sync|demo> [options]
   worker                       sync on the SYNC_CRON schedule until SIGTERM
   sync [--segment N]... [--status N]...
-                               one sync, then exit: 0 all lists succeeded, 1 some failed, 2 bad configuration
+                               one sync, then exit: 0 all lists succeeded, 1 some failed, 2 bad configuration or database
   demo [--keep-db]             the demo account from the built-in simulator: two syncs, one on a rerun (no credentials needed)
   status [--json] [--runs N]    the last runs and each list's freshness and last error
   readonly-role [--role NAME] [--no-pii] [--print]
@@ -30,7 +30,7 @@ const COMMANDS: Readonly<Record<string, (argv: string[]) => Promise<number>>> = 
   docs: docsCommand,
 };
 
-/** Exit codes: 0 success, 1 a sync failed, 2 invalid configuration or usage. */
+/** Exit codes: 0 success, 1 a sync failed, 2 invalid configuration or usage, or an operator's error (exitCodeFor). */
 async function main(argv: string[]): Promise<number> {
   const [command = '', ...rest] = argv;
   const run = COMMANDS[command];
@@ -56,6 +56,6 @@ main(process.argv.slice(2)).then(
       process.exit(2);
     }
     console.error(`detractor-sync: ${errorMessage(error)}`);
-    process.exit(1);
+    process.exit(exitCodeFor(error));
   },
 );

@@ -65,6 +65,10 @@ export interface Config {
   readonly databaseUrl: string | undefined;
   /** The PostgreSQL schema of every table and view. */
   readonly databaseSchema: string;
+  readonly migrations: {
+    /** A database ahead of this build, or an edited applied migration, only warns instead of stopping. */
+    readonly allowMismatch: boolean;
+  };
   /** Preferred port of the embedded PostgreSQL when databaseUrl is unset (0: any free port). */
   readonly embeddedPostgresPort: number;
   /** After a stop signal, how long a graceful stop may take before it turns forceful. */
@@ -143,6 +147,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     pushgatewayUrl: e.METRICS_PUSHGATEWAY_URL,
     databaseUrl: e.DATABASE_URL,
     databaseSchema: e.DATABASE_SCHEMA,
+    migrations: Object.freeze({ allowMismatch: e.MIGRATIONS_ALLOW_MISMATCH }),
     embeddedPostgresPort: e.EMBEDDED_POSTGRES_PORT,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     logLevel: e.LOG_LEVEL,

@@ -177,6 +177,8 @@ export const envDescriptions = {
   RETRY_MAX_DELAY_MS: 'longest backoff delay in milliseconds (also caps Retry-After waits)',
   DATABASE_URL: 'PostgreSQL connection URL; unset: an embedded PostgreSQL with its data in .data/',
   DATABASE_SCHEMA: 'PostgreSQL schema the tables and views live in (created by the migrations when missing)',
+  MIGRATIONS_ALLOW_MISMATCH:
+    'start even when the database has migrations this build does not know or an applied one was edited (true/false)',
   EMBEDDED_POSTGRES_PORT:
     'port of the embedded PostgreSQL (DATABASE_URL unset), on 127.0.0.1; taken: a free one; 0: always a free one',
   HTTP_PORT: 'port of the worker status page and endpoint (/, /healthz, /readyz, /metrics); 0 turns it off',
@@ -250,6 +252,7 @@ export const envSchema = z.object({
     .trim()
     .regex(/^[a-z_][a-z0-9_]{0,62}$/, 'expected a lower-case PostgreSQL schema name (letters, digits, _), e.g. detractors')
     .default('public'),
+  MIGRATIONS_ALLOW_MISMATCH: booleanVar.default(false),
   EMBEDDED_POSTGRES_PORT: integerVar(0, 65_535).default(54_329),
   HTTP_PORT: integerVar(0, 65_535).default(8080),
   HTTP_HOST: z.string().trim().min(1, 'expected an address such as 0.0.0.0 or 127.0.0.1').default('0.0.0.0'),

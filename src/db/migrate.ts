@@ -59,15 +59,25 @@ interface AppliedRow {
   rolled_back_at: Date | null;
 }
 
-export async function migrate(connectionString: string, log: Logger, dir = DEFAULT_MIGRATIONS_DIR): Promise<string[]> {
-  const migrations = await readMigrations(dir);
+export interface MigrateOptions {
+  readonly dir?: string;
+  /**
+   * Only warn when the database holds migrations this build does not know, or an
+   * applied migration's file was edited since (MIGRATIONS_ALLOW_MISMATCH). Without it
+   * both refuse: an older replica must not keep writing to a newer schema.
+   */
+  readonly allowMismatch?: boolean;
+}
+
+export async function migrate(connectionString: string, log: Logger, options: MigrateOptions = {}): Promise<string[]> {
+  const migrations = await readMigrations(options.dir ?? DEFAULT_MIGRATIONS_DIR);
   const client = new pg.Client({ connectionString, application_name: 'detractor-sync-migrate' });
   await client.connect();
   try {
     await client.query('SELECT pg_advisory_lock($1)', [PRISMA_MIGRATE_LOCK_KEY]);
     try {
       await ensureSchema(client, searchPathOf(connectionString));
-      return await applyPending(client, migrations, log);
+      return await applyPending(client, migrations, log, options.allowMismatch ?? false);
     } finally {
       await client.query('SELECT pg_advisory_unlock($1)', [PRISMA_MIGRATE_LOCK_KEY]);
     }
@@ -86,7 +96,12 @@ async function ensureSchema(client: pg.Client, schema: string): Promise<void> {
   if (rowCount === 0) await client.query(`CREATE SCHEMA ${pg.escapeIdentifier(schema)}`);
 }
 
-async function applyPending(client: pg.Client, migrations: MigrationFile[], log: Logger): Promise<string[]> {
+async function applyPending(
+  client: pg.Client,
+  migrations: MigrationFile[],
+  log: Logger,
+  allowMismatch: boolean,
+): Promise<string[]> {
   await client.query(CREATE_MIGRATIONS_TABLE);
   const { rows } = await client.query<AppliedRow>(
     'SELECT migration_name, checksum, finished_at, rolled_back_at FROM "_prisma_migrations" ORDER BY started_at',
@@ -100,23 +115,83 @@ async function applyPending(client: pg.Client, migrations: MigrationFile[], log:
     );
   }
   const applied = new Map(rows.filter((r) => r.finished_at !== null).map((r) => [r.migration_name, r.checksum]));
-  for (const name of applied.keys()) {
-    if (!migrations.some((m) => m.name === name))
-      log.warn({ migration: name }, 'database has a migration this build does not know');
+  // Checked before anything is applied: a refusal leaves the database as it was.
+  for (const mismatch of [aheadOf(applied, migrations), editedIn(applied, migrations)]) {
+    if (!mismatch) continue;
+    const override = `${ALLOW_MISMATCH_VARIABLE}=true`;
+    if (!allowMismatch) {
+      throw new SyncError(mismatch.code, `${mismatch.message}. ${mismatch.remedy}, or set ${override} to accept it`, {
+        fatal: true,
+      });
+    }
+    log.warn({ code: mismatch.code, migrations: mismatch.migrations }, `${mismatch.message} (accepted: ${override})`);
   }
 
   const done: string[] = [];
   for (const migration of migrations) {
-    const checksum = applied.get(migration.name);
-    if (checksum !== undefined) {
-      if (checksum !== migration.checksum) log.warn({ migration: migration.name }, 'applied migration was edited since');
-      continue;
-    }
+    if (applied.has(migration.name)) continue;
     await applyOne(client, migration);
     log.info({ migration: migration.name }, 'migration applied');
     done.push(migration.name);
   }
   return done;
+}
+
+/** The variable of `Config.migrations.allowMismatch`, named in the messages for the operator who reads them. */
+const ALLOW_MISMATCH_VARIABLE = 'MIGRATIONS_ALLOW_MISMATCH';
+
+/** Names in a message: a few, then how many more. */
+const LISTED = 3;
+/** Enough of a sha256 to tell two checksums apart in a message. */
+const CHECKSUM_SHOWN = 12;
+
+interface Mismatch {
+  readonly code: 'MIGRATION_AHEAD' | 'MIGRATION_EDITED';
+  readonly migrations: string[];
+  readonly message: string;
+  readonly remedy: string;
+}
+
+function listed(items: readonly string[]): string {
+  const more = items.length - LISTED;
+  return items.slice(0, LISTED).join(', ') + (more > 0 ? ` and ${more} more` : '');
+}
+
+/** Migrations the database applied that this build lacks: it was migrated by a newer build. */
+function aheadOf(applied: ReadonlyMap<string, string>, migrations: readonly MigrationFile[]): Mismatch | undefined {
+  const known = new Set(migrations.map((m) => m.name));
+  const unknown = [...applied.keys()].filter((name) => !known.has(name)).sort();
+  if (unknown.length === 0) return undefined;
+  // Names start with their creation time (prisma migrate dev), so the greatest is the newest;
+  // readMigrations sorts the build's the same way.
+  const newestApplied = [...applied.keys()].sort().at(-1)!;
+  const newestKnown = migrations.at(-1)?.name ?? '(none)';
+  return {
+    code: 'MIGRATION_AHEAD',
+    migrations: unknown,
+    message:
+      `the database is ahead of this build: its newest applied migration is ${newestApplied}, this build's newest is ` +
+      `${newestKnown} (unknown to this build: ${listed(unknown)})`,
+    remedy: 'Deploy a build that has these migrations (an older build must not write to a newer schema)',
+  };
+}
+
+/** Applied migrations whose file no longer matches what the database recorded. */
+function editedIn(applied: ReadonlyMap<string, string>, migrations: readonly MigrationFile[]): Mismatch | undefined {
+  const edited = migrations.filter((m) => applied.has(m.name) && applied.get(m.name) !== m.checksum);
+  if (edited.length === 0) return undefined;
+  const described = edited.map(
+    (m) =>
+      `${m.name} (database checksum ${applied.get(m.name)!.slice(0, CHECKSUM_SHOWN)}…, ` +
+      `this build's ${m.checksum.slice(0, CHECKSUM_SHOWN)}…)`,
+  );
+  return {
+    code: 'MIGRATION_EDITED',
+    migrations: edited.map((m) => m.name),
+    message: `applied migration${edited.length > 1 ? 's' : ''} edited since: ${listed(described)}`,
+    remedy:
+      'Restore the file as it was applied (a change belongs in a new migration) or deploy the build the database was migrated with',
+  };
 }
 
 async function applyOne(client: pg.Client, migration: MigrationFile): Promise<void> {

@@ -1,7 +1,8 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess, type ChildProcessByStdio } from 'node:child_process';
 import { existsSync, mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import type { Readable } from 'node:stream';
 import { PROJECT_ROOT } from '../../src/project-root.js';
 
 export const CLI_ENTRY = path.join(PROJECT_ROOT, 'dist', 'src', 'cli', 'main.js');
@@ -24,11 +25,34 @@ export interface CliProcess {
 export function startCli(args: string[], env: Record<string, string | undefined>): CliProcess {
   if (!existsSync(CLI_ENTRY)) throw new Error(`${CLI_ENTRY} is missing: run \`npm run build\` (npm test does it first)`);
   const cwd = mkdtempSync(path.join(os.tmpdir(), 'detractor-cli-'));
-  const child = spawn(process.execPath, [CLI_ENTRY, ...args], {
-    cwd,
-    env: { PATH: process.env['PATH'], HOME: process.env['HOME'], LOG_LEVEL: 'info', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  return watch(
+    spawn(process.execPath, [CLI_ENTRY, ...args], {
+      cwd,
+      env: { PATH: process.env['PATH'], HOME: process.env['HOME'], LOG_LEVEL: 'info', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    }),
+  );
+}
+
+/**
+ * Runs a documented npm script (`npm run -s sync`, `npm start`) as a person or a
+ * supervisor does, in a process group of its own: npm, then the service under it.
+ * Signalling the group (`process.kill(-child.pid, ...)`) is a terminal's Ctrl-C or a
+ * supervisor's stop. npm runs in the project (where package.json is); the
+ * environment is only what is given, so no npm_config_* of the test run leaks in.
+ */
+export function startNpmScript(script: string[], env: Record<string, string | undefined>): CliProcess {
+  return watch(
+    spawn('npm', script, {
+      cwd: PROJECT_ROOT,
+      env: { PATH: process.env['PATH'], HOME: process.env['HOME'], LOG_LEVEL: 'info', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
+    }),
+  );
+}
+
+function watch(child: ChildProcessByStdio<null, Readable, Readable>): CliProcess {
   let out = '';
   let err = '';
   const waiters: Array<() => void> = [];

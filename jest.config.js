@@ -30,13 +30,11 @@ const pg18 = {
   testMatch: ['**/*.test.ts'],
 };
 
-// Not test/db/prisma-cli.test.ts (the Prisma CLI, not our SQL), nor the CLI, simulator,
-// unit and deployment tests, whose database use does not depend on the planner.
+// The database tests (*.db.test.ts): they exercise our SQL, whose plans differ by major.
 const pg15 = {
   ...typescript,
   displayName: { name: 'pg15', color: 'magenta' },
-  testMatch: ['<rootDir>/test/{sync,faults,analytics,db,budget}/**/*.test.ts'],
-  testPathIgnorePatterns: ['/node_modules/', '/test/db/prisma-cli\\.test\\.ts$'],
+  testMatch: ['<rootDir>/test/**/*.db.test.ts'],
   // Points DETRACTOR_TEST_ADMIN_URL at the PostgreSQL 15 server.
   setupFiles: ['<rootDir>/test/support/use-pg15.mjs'],
 };

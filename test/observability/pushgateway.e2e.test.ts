@@ -6,7 +6,7 @@ import { freePort } from '../../src/db/embedded-postgres.js';
 import { QuestionProSimulator } from '../../src/sim/server.js';
 import { runCli } from '../support/cli-process.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
-import { checkFiringAlerts, inputSeries, parseExposition, promtoolUnavailable, type ExpectedAlert } from '../deploy/promtool.js';
+import { checkFiringAlerts, inputSeries, parseExposition, promtoolUnavailable, type ExpectedAlert } from '../support/promtool.js';
 
 const KEY = 'push-key-7f3b-must-not-leak';
 

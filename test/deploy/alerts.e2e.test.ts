@@ -12,7 +12,7 @@ import {
   promtool,
   promtoolUnavailable,
   type ExpectedAlert,
-} from './promtool.js';
+} from '../support/promtool.js';
 import { waitFor } from '../support/poll.js';
 
 const unavailable = promtoolUnavailable();

@@ -15,11 +15,11 @@ import {
   queriesOf,
   readDashboards,
 } from '../support/grafana-dashboards.js';
-import { promtool, promtoolUnavailable } from './promtool.js';
+import { promtool, promtoolUnavailable } from '../support/promtool.js';
 
 // Grafana and Prometheus do not run in CI (no Docker engine), so their files are checked
 // against each other and the repository: every uid, path, job and mount they name must
-// exist. Queries are checked against a real database and worker in dashboard-queries.test.ts.
+// exist. Queries are checked against a real database and worker in dashboard-queries.e2e.test.ts.
 
 const read = (file: string) => readFileSync(path.join(PROJECT_ROOT, file), 'utf8');
 

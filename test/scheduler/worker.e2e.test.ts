@@ -2,14 +2,14 @@ import { afterAll, afterEach, beforeAll, describe, expect, test } from '@jest/gl
 import { QuestionProSimulator } from '../../src/sim/server.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import { differences, ticketRows } from '../support/expectations.js';
-import { startCli, type CliProcess } from '../support/cli-process.js';
+import { startWorker, type WorkerUnderTest } from '../support/worker-under-test.js';
 
 const KEY = 'worker-key-6d0f55aa-must-not-leak';
 
 describe('npm start (the long-running worker as a child process)', () => {
   let sim: QuestionProSimulator;
   let tdb: TestDatabase;
-  let worker: CliProcess | undefined;
+  let worker: WorkerUnderTest | undefined;
 
   beforeAll(async () => {
     sim = await QuestionProSimulator.start({
@@ -21,30 +21,23 @@ describe('npm start (the long-running worker as a child process)', () => {
     });
   });
   afterEach(async () => {
-    if (worker && worker.child.exitCode === null) worker.child.kill('SIGKILL');
+    await worker?.stop();
+    worker = undefined;
     sim.setLatency(0);
     await tdb.close();
   });
   afterAll(async () => sim.close());
 
-  const env = (extra: Record<string, string>) => ({
-    QUESTIONPRO_API_KEY: KEY,
-    QUESTIONPRO_BASE_URL: sim.baseUrl,
-    SYNC_SEGMENTS: '601,602',
-    SYNC_PAGE_SIZE: '10',
-    DATABASE_URL: tdb.url,
-    HTTP_PORT: '0', // never a fixed port: another test or service may hold it
-    ...extra,
-  });
+  const start = (env: Record<string, string>) =>
+    startWorker({ apiKey: KEY, baseUrl: sim.baseUrl, databaseUrl: tdb.url, segments: [601, 602], env });
 
   test('when SIGTERM arrives mid-run, then the page being written commits, the run is recorded aborted and it exits 0', async () => {
     tdb = await createTestDatabase();
     sim.setLatency(100);
-    worker = startCli(['worker'], env({ SYNC_CRON: '0 0 1 1 *', SYNC_RUN_ON_START: 'true' }));
+    worker = await start({ SYNC_RUN_ON_START: 'true' });
     await worker.waitForLine((l) => l['msg'] === 'page stored' && l['page'] === 3);
 
-    worker.child.kill('SIGTERM');
-    const code = await worker.exited;
+    const code = await worker.stop();
     expect(code).toBe(0);
     const [run] = await tdb.query<{ status: string; trigger: string; finished_at: Date | null }>(
       'SELECT status, trigger, finished_at FROM sync_runs',
@@ -75,12 +68,11 @@ describe('npm start (the long-running worker as a child process)', () => {
     tdb = await createTestDatabase();
     sim.setLatency(30);
     // Every second; each run takes ~1.2 s (40 pages × 30 ms).
-    worker = startCli(['worker'], env({ SYNC_CRON: '* * * * * *', SYNC_RUN_ON_START: 'false' }));
+    worker = await start({ SYNC_CRON: '* * * * * *', SYNC_RUN_ON_START: 'false' });
     await worker.waitForLine((l) => l['msg'] === 'run finished', 30_000);
     await worker.waitForLine((l) => l['msg'] === 'run started' && l['runId'] === '2', 30_000);
     await worker.waitForLine((l) => l['msg'] === 'run finished' && l['runId'] === '2', 30_000);
-    worker.child.kill('SIGTERM');
-    expect(await worker.exited).toBe(0);
+    expect(await worker.stop()).toBe(0);
     // Every line is JSON, node-cron's own messages included (routed through pino).
     const notJson = worker
       .stdout()

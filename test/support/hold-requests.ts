@@ -22,7 +22,7 @@ export function holdRequests(sim: QuestionProSimulator, holdOf: (request: SimReq
 }
 
 /** A promise the test settles: `opened` resolves once open() is called. */
-export function gate(): { readonly opened: Promise<void>; open(): void } {
+export function gate(): { readonly opened: Promise<void>; readonly open: () => void } {
   let open: () => void = () => undefined;
   const opened = new Promise<void>((resolve) => (open = resolve));
   return { opened, open };

@@ -1,6 +1,4 @@
-import { afterAll, afterEach, beforeAll, describe, expect, test } from '@jest/globals';
-import { QuestionProSimulator } from '../../src/sim/server.js';
-import { createTestDatabase, type TestDatabase } from '../support/database.js';
+import { describe, expect, test } from '@jest/globals';
 import {
   ALERT_RULES,
   ALERT_TESTS,
@@ -12,7 +10,7 @@ import {
   type ExpectedAlert,
 } from '../support/promtool.js';
 import { waitFor } from '../support/poll.js';
-import { startWorker, unreachableDatabaseUrl, type WorkerUnderTest } from '../support/worker-under-test.js';
+import { unreachableDatabaseUrl, workerPerTest, type WorkerUnderTest } from '../support/worker-under-test.js';
 
 const unavailable = promtoolUnavailable();
 if (unavailable) {
@@ -38,34 +36,13 @@ describePromtool('the alert rules (promtool)', () => {
 });
 
 describePromtool("the alert rules evaluated on a real worker's /metrics", () => {
-  let sim: QuestionProSimulator;
-  let tdb: TestDatabase | undefined;
-  let worker: WorkerUnderTest | undefined;
-  beforeAll(async () => {
-    sim = await QuestionProSimulator.start({
-      apiKey: KEY,
-      lists: [
-        { segmentId: 961, status: 0, count: 25 },
-        { segmentId: 962, status: 0, count: 15 },
-      ],
-    });
+  const workers = workerPerTest({
+    apiKey: KEY,
+    lists: [
+      { segmentId: 961, status: 0, count: 25 },
+      { segmentId: 962, status: 0, count: 15 },
+    ],
   });
-  afterEach(async () => {
-    await worker?.stop();
-    worker = undefined;
-    await tdb?.close();
-    tdb = undefined;
-    sim.clearFaults();
-  });
-  afterAll(async () => sim.close());
-
-  /** The built worker as a child process; its first run starts at once. */
-  async function start(env: Record<string, string> = {}): Promise<WorkerUnderTest> {
-    tdb ??= await createTestDatabase();
-    worker = await startWorker({ apiKey: KEY, baseUrl: sim.baseUrl, databaseUrl: tdb.url, segments: [961, 962], env });
-    return worker;
-  }
-
   async function scrape(w: WorkerUnderTest): Promise<{ text: string; at: Date }> {
     const at = new Date();
     const response = await fetch(`${w.url}/metrics`);
@@ -87,7 +64,7 @@ describePromtool("the alert rules evaluated on a real worker's /metrics", () => 
   }
 
   test('when the worker synced every list, then no alert fires', async () => {
-    const w = await start();
+    const w = await workers.start();
     await w.waitForLine((l) => l['msg'] === 'run finished');
     // Once the lists are judged fresh (a moment after the run's last log line), not before.
     const scraped = await waitFor(async () => {
@@ -98,7 +75,7 @@ describePromtool("the alert rules evaluated on a real worker's /metrics", () => 
   });
 
   test('when the database is unreachable at start, then DetractorSyncRunStartFailures fires', async () => {
-    const w = await start({ DATABASE_URL: await unreachableDatabaseUrl() });
+    const w = await workers.start({ DATABASE_URL: await unreachableDatabaseUrl() });
     await w.waitForLine((l) => l['msg'] === 'run could not start');
     const scraped = await waitFor(async () => {
       const s = await scrape(w);
@@ -108,8 +85,8 @@ describePromtool("the alert rules evaluated on a real worker's /metrics", () => 
   });
 
   test('when a list fails and never synced, then DetractorSyncListFailing and DetractorSyncDataStale fire for that list only', async () => {
-    sim.injectFault({ kind: '500', times: 1_000, match: { segmentId: 962 } });
-    const w = await start();
+    workers.sim.injectFault({ kind: '500', times: 1_000, match: { segmentId: 962 } });
+    const w = await workers.start();
     await w.waitForLine((l) => l['msg'] === 'run finished');
     // Judged stale once the worker has taken the run's report (a moment after its last log line).
     const scraped = await waitFor(async () => {
@@ -123,7 +100,7 @@ describePromtool("the alert rules evaluated on a real worker's /metrics", () => 
   });
 
   test('when no list synced within SYNC_STALE_AFTER_SECONDS, then DetractorSyncDataStale fires for each list', async () => {
-    const w = await start({ SYNC_STALE_AFTER_SECONDS: '1' });
+    const w = await workers.start({ SYNC_STALE_AFTER_SECONDS: '1' });
     await w.waitForLine((l) => l['msg'] === 'run finished');
     const scraped = await waitFor(async () => {
       const s = await scrape(w);
@@ -136,10 +113,10 @@ describePromtool("the alert rules evaluated on a real worker's /metrics", () => 
   });
 
   test('when the API sends a record that cannot be stored, then DetractorSyncRecordsQuarantined fires for its list', async () => {
-    sim.injectFault({ kind: 'invalid-record', match: { segmentId: 961 } });
-    const w = await start();
+    workers.sim.injectFault({ kind: 'invalid-record', match: { segmentId: 961 } });
+    const w = await workers.start();
     await w.waitForLine((l) => l['msg'] === 'run finished');
-    const [rejects] = await tdb!.query<{ n: number }>('SELECT count(*)::int AS n FROM sync_rejects WHERE segment_id = 961');
+    const [rejects] = await workers.tdb.query<{ n: number }>('SELECT count(*)::int AS n FROM sync_rejects WHERE segment_id = 961');
     expect(rejects?.n).toBeGreaterThan(0);
     await alertsOn(await scrape(w), [{ alertname: 'DetractorSyncRecordsQuarantined', segment_id: '961', status: '0' }]);
   });

@@ -1,12 +1,10 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, test } from '@jest/globals';
+import { describe, expect, test } from '@jest/globals';
 import { parse } from 'yaml';
 import { PROJECT_ROOT } from '../../src/project-root.js';
-import { QuestionProSimulator } from '../../src/sim/server.js';
-import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import { waitFor } from '../support/poll.js';
-import { startWorker, unreachableDatabaseUrl, type WorkerUnderTest } from '../support/worker-under-test.js';
+import { unreachableDatabaseUrl, workerPerTest, type WorkerUnderTest } from '../support/worker-under-test.js';
 
 const KEY = 'status-key-91ab-must-not-leak';
 
@@ -27,36 +25,15 @@ async function get(worker: WorkerUnderTest, route: string): Promise<{ status: nu
 }
 
 describe('the worker status endpoint (real worker process, scraped over HTTP)', () => {
-  let sim: QuestionProSimulator;
-  let tdb: TestDatabase | undefined;
-  let worker: WorkerUnderTest | undefined;
-  beforeAll(async () => {
-    sim = await QuestionProSimulator.start({
-      apiKey: KEY,
-      lists: [
-        { segmentId: 951, status: 0, count: 35 },
-        { segmentId: 952, status: 0, count: 20 },
-      ],
-    });
+  const workers = workerPerTest({
+    apiKey: KEY,
+    lists: [
+      { segmentId: 951, status: 0, count: 35 },
+      { segmentId: 952, status: 0, count: 20 },
+    ],
   });
-  afterEach(async () => {
-    await worker?.stop();
-    worker = undefined;
-    await tdb?.close();
-    tdb = undefined;
-    sim.clearFaults();
-    sim.onRequest(undefined);
-  });
-  afterAll(async () => sim.close());
-
-  async function start(env: Record<string, string> = {}): Promise<WorkerUnderTest> {
-    tdb ??= await createTestDatabase();
-    worker = await startWorker({ apiKey: KEY, baseUrl: sim.baseUrl, databaseUrl: tdb.url, segments: [951, 952], env });
-    return worker;
-  }
-
   test('when a sync has run, then /metrics counts equal the database and /readyz is ready', async () => {
-    const w = await start();
+    const w = await workers.start();
     await w.waitForLine((l) => l['msg'] === 'run finished');
 
     expect((await get(w, '/healthz')).status).toBe(200);
@@ -69,7 +46,7 @@ describe('the worker status endpoint (real worker process, scraped over HTTP)', 
       const m = parseMetrics((await get(w, '/metrics')).body);
       return m.has('detractor_sync_list_stale_after_seconds{segment_id="952",status="0"}') ? m : undefined;
     });
-    const rows = await tdb!.query<{ segment_id: string; tickets_inserted: number; tickets_unchanged: number }>(
+    const rows = await workers.tdb.query<{ segment_id: string; tickets_inserted: number; tickets_unchanged: number }>(
       'SELECT segment_id, tickets_inserted, tickets_unchanged FROM sync_run_segments ORDER BY segment_id',
     );
     for (const row of rows) {
@@ -81,13 +58,13 @@ describe('the worker status endpoint (real worker process, scraped over HTTP)', 
       );
       expect(metrics.get(`detractor_sync_lists_total{segment_id="${row.segment_id}",status="0",outcome="succeeded"}`)).toBe(1);
     }
-    const [stored] = await tdb!.query<{ n: number }>('SELECT count(*)::int AS n FROM detractor_tickets');
+    const [stored] = await workers.tdb.query<{ n: number }>('SELECT count(*)::int AS n FROM detractor_tickets');
     expect(stored?.n).toBe(55);
     expect(metrics.get('detractor_sync_runs_total{status="succeeded"}')).toBe(1);
     expect(metrics.get('detractor_sync_run_in_progress')).toBe(0);
     expect(metrics.get('detractor_sync_run_duration_seconds_count{status="succeeded"}')).toBe(1);
     expect(metrics.get('detractor_sync_api_requests_total{outcome="ok",status_code="200"}')).toBe(
-      sim.requests.filter((r) => r.httpStatus === 200).length,
+      workers.sim.requests.filter((r) => r.httpStatus === 200).length,
     );
     const lastSuccess = metrics.get('detractor_sync_last_success_timestamp_seconds{segment_id="951",status="0"}')!;
     expect(Math.abs(lastSuccess * 1000 - Date.now())).toBeLessThan(60_000);
@@ -107,9 +84,9 @@ describe('the worker status endpoint (real worker process, scraped over HTTP)', 
   });
 
   test('when a list fails, then the failure and its API status show in /metrics and /readyz says which list', async () => {
-    sim.requests.length = 0;
-    sim.injectFault({ kind: '500', times: 10, match: { segmentId: 952 } });
-    const w = await start();
+    workers.sim.requests.length = 0;
+    workers.sim.injectFault({ kind: '500', times: 10, match: { segmentId: 952 } });
+    const w = await workers.start();
     await w.waitForLine((l) => l['msg'] === 'run finished');
 
     const metrics = parseMetrics((await get(w, '/metrics')).body);
@@ -129,7 +106,7 @@ describe('the worker status endpoint (real worker process, scraped over HTTP)', 
   });
 
   test('when the last success grows older than the bound, then /readyz turns 503 naming the stale lists', async () => {
-    const w = await start({ SYNC_STALE_AFTER_SECONDS: '1' });
+    const w = await workers.start({ SYNC_STALE_AFTER_SECONDS: '1' });
     await w.waitForLine((l) => l['msg'] === 'run finished');
     const stale = await waitFor(async () => {
       const r = await get(w, '/readyz');
@@ -149,7 +126,7 @@ describe('the worker status endpoint (real worker process, scraped over HTTP)', 
   });
 
   test('when the database is down, then /healthz still answers and /readyz says why', async () => {
-    const w = await start({ DATABASE_URL: await unreachableDatabaseUrl() });
+    const w = await workers.start({ DATABASE_URL: await unreachableDatabaseUrl() });
     expect((await get(w, '/healthz')).status).toBe(200);
     const ready = await get(w, '/readyz');
     expect(ready.status).toBe(503);
@@ -189,12 +166,12 @@ describe('the worker status endpoint (real worker process, scraped over HTTP)', 
     const held = new Promise<void>((resolve) => (release = resolve));
     let arrived: () => void = () => undefined;
     const inFlight = new Promise<void>((resolve) => (arrived = resolve));
-    sim.onRequest(() => {
+    workers.sim.onRequest(() => {
       arrived();
       return held;
     });
     const before = Date.now() / 1000;
-    const w = await start();
+    const w = await workers.start();
     await inFlight;
 
     const during = parseMetrics((await get(w, '/metrics')).body);
@@ -211,7 +188,7 @@ describe('the worker status endpoint (real worker process, scraped over HTTP)', 
   });
 
   test('when the alert rules are read, then every metric they use is one /metrics exposes', async () => {
-    const w = await start();
+    const w = await workers.start();
     await w.waitForLine((l) => l['msg'] === 'run finished');
     // Every metric /metrics declares (# HELP), whether or not it has samples yet.
     const text = (await get(w, '/metrics')).body;

@@ -1,5 +1,8 @@
+import { afterAll, afterEach, beforeAll } from '@jest/globals';
 import { freePort } from '../../src/db/embedded-postgres.js';
+import { QuestionProSimulator, type SimulatorOptions } from '../../src/sim/server.js';
 import { startCli, type CliProcess } from './cli-process.js';
+import { createTestDatabase, type TestDatabase } from './database.js';
 
 /** The built worker as a child process, with its status endpoint on 127.0.0.1. */
 export interface WorkerUnderTest extends CliProcess {
@@ -52,6 +55,63 @@ export async function startWorker(options: WorkerOptions): Promise<WorkerUnderTe
     throw error;
   }
   return { ...cli, url: `http://127.0.0.1:${port}`, stop };
+}
+
+export interface WorkerPerTest {
+  /** The describe block's simulator. */
+  readonly sim: QuestionProSimulator;
+  /** The test's database, made by its first start(). */
+  readonly tdb: TestDatabase;
+  /** Starts the test's worker against the simulator (every segment of its lists) and the test's database. */
+  start(env?: Readonly<Record<string, string | undefined>>): Promise<WorkerUnderTest>;
+}
+
+/**
+ * For a describe block whose tests each run a worker: one simulator with these lists for
+ * the block, and for each test a fresh database and a worker, stopped after the test,
+ * when the simulator's faults, onRequest hook and latency are cleared too.
+ */
+export function workerPerTest(options: { apiKey: string; lists: NonNullable<SimulatorOptions['lists']> }): WorkerPerTest {
+  let sim: QuestionProSimulator | undefined;
+  let tdb: TestDatabase | undefined;
+  let worker: WorkerUnderTest | undefined;
+  beforeAll(async () => {
+    sim = await QuestionProSimulator.start(options);
+  });
+  afterEach(async () => {
+    await worker?.stop();
+    worker = undefined;
+    await tdb?.close();
+    tdb = undefined;
+    sim?.clearFaults();
+    sim?.onRequest(undefined);
+    sim?.setLatency(0);
+  });
+  afterAll(async () => sim?.close());
+  const started = <T>(value: T | undefined, what: string): T => {
+    if (value === undefined) throw new Error(`no ${what} yet`);
+    return value;
+  };
+  return {
+    get sim() {
+      return started(sim, 'simulator: it starts before the first test');
+    },
+    get tdb() {
+      return started(tdb, 'database: start() makes it');
+    },
+    async start(env) {
+      tdb ??= await createTestDatabase();
+      const segments = [...new Set(options.lists.map((l) => l.segmentId))];
+      worker = await startWorker({
+        apiKey: options.apiKey,
+        baseUrl: started(sim, 'simulator').baseUrl,
+        databaseUrl: tdb.url,
+        segments,
+        env,
+      });
+      return worker;
+    },
+  };
 }
 
 /** A database URL on a port found free just now: nothing answers there. */

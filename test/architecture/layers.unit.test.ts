@@ -118,3 +118,13 @@ describe('SQL', () => {
     expect(statements.length).toBeGreaterThan(5);
   });
 });
+
+describe('the test tiers', () => {
+  test('when a test file is named, then its name says its tier (unit, db or e2e), so one of the jest projects runs it', () => {
+    const tests = readdirSync(path.join(PROJECT_ROOT, 'test'), { recursive: true, withFileTypes: true })
+      .filter((entry) => entry.isFile() && entry.name.endsWith('.test.ts'))
+      .map((entry) => path.relative(PROJECT_ROOT, path.join(entry.parentPath, entry.name)));
+    expect(tests.length).toBeGreaterThan(50);
+    expect(tests.filter((file) => !/\.(unit|db|e2e)\.test\.ts$/.test(file))).toEqual([]);
+  });
+});

@@ -1,12 +1,18 @@
 // Plain ESM on purpose: jest loads global setup outside its module system, where the
 // TypeScript sources' `./x.js` imports cannot be mapped. It uses the built service
-// (`npm test` builds first) to start the server; the migrated template database is
-// built by the first test file that needs it (test/support/database.ts).
+// (`npm run test:db`, `test:e2e` and `npm test` build first) to start the server; the
+// migrated template database is built by the first test file that needs it
+// (test/support/database.ts).
 //
-// Two servers, started side by side: the default one (embedded PostgreSQL 18, or
-// TEST_DATABASE_URL) in DETRACTOR_TEST_ADMIN_URL, and PostgreSQL 15 (Debian's binaries,
-// or TEST_DATABASE_URL_PG15) in DETRACTOR_TEST_ADMIN_URL_PG15, which the "pg15"
-// project's setup file (use-pg15.mjs) puts in DETRACTOR_TEST_ADMIN_URL.
+// Each project's global setup starts only the server it needs (jest runs a project's
+// global setup only when one of its tests runs; the unit project has none):
+// - this file, of the "db" and "e2e" projects: the default server (embedded PostgreSQL
+//   18, or TEST_DATABASE_URL) in DETRACTOR_TEST_ADMIN_URL;
+// - global-setup-pg15.mjs, of the "db-pg15" project: PostgreSQL 15 (Debian's binaries, or
+//   TEST_DATABASE_URL_PG15) in DETRACTOR_TEST_ADMIN_URL_PG15, which that project's setup
+//   file (use-pg15.mjs) puts in DETRACTOR_TEST_ADMIN_URL.
+// Both keep what they started in one registry of the jest process, so a server is
+// started once however many projects ask for it; global-teardown.mjs stops them all.
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
@@ -18,22 +24,59 @@ import { ensureServerUser, postgres15Source, startPostgres15 } from './postgres1
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
 export default async function globalSetup() {
-  process.env.DETRACTOR_TEST_RUN = `${process.pid}_${Date.now()}`;
-  const source15 = postgres15Source();
-  if (source15.binDir) await ensureServerUser();
-  const started = await Promise.allSettled([defaultServer(), postgres15(source15)]);
-  const servers = started.flatMap((r) => (r.status === 'fulfilled' && r.value ? [r.value] : []));
-  const failed = started.find((r) => r.status === 'rejected');
-  if (failed) {
-    // jest skips the global teardown when the setup throws: stop what did start.
-    await Promise.allSettled(servers.map((s) => s.stop()));
-    throw failed.reason;
+  await useServer('pg18');
+}
+
+/**
+ * What this jest process started: the servers by name ('pg18', 'pg15'), each a promise
+ * (of undefined when there is no PostgreSQL 15 to start), and those already up. On
+ * globalThis: jest loads each project's global setup and teardown as a module of its own.
+ */
+function registry() {
+  globalThis.__DETRACTOR_TEST_SERVERS__ ??= { starting: new Map(), up: [], release: undefined };
+  return globalThis.__DETRACTOR_TEST_SERVERS__;
+}
+
+/** Starts the named server unless this jest process already did, and puts its URL in the environment the test workers inherit. */
+export async function useServer(name) {
+  process.env.DETRACTOR_TEST_RUN ??= `${process.pid}_${Date.now()}`;
+  const started = registry();
+  started.release ??= stopOnAbruptExit(started.up);
+  if (!started.starting.has(name)) {
+    const starting = name === 'pg15' ? postgres15() : defaultServer();
+    started.starting.set(
+      name,
+      starting.then((server) => {
+        if (server) started.up.push(server);
+        return server;
+      }),
+    );
   }
-  globalThis.__TEST_SERVERS__ = { servers, release: stopOnAbruptExit(servers) };
-  const [main, server15] = started.map((r) => r.value);
-  process.env.DETRACTOR_TEST_ADMIN_URL = main.url;
-  process.env.DETRACTOR_TEST_PG_MAJOR = main.major;
-  if (server15) process.env.DETRACTOR_TEST_ADMIN_URL_PG15 = server15.url;
+  let server;
+  try {
+    server = await started.starting.get(name);
+  } catch (error) {
+    // jest skips the global teardown when a setup throws: stop what did start.
+    await stopServers();
+    throw error;
+  }
+  if (name === 'pg15') {
+    if (server) process.env.DETRACTOR_TEST_ADMIN_URL_PG15 = server.url;
+    return;
+  }
+  process.env.DETRACTOR_TEST_ADMIN_URL = server.url;
+  process.env.DETRACTOR_TEST_PG_MAJOR = server.major;
+}
+
+/** Stops every server this jest process started (one failing to stop does not keep the others running) and deletes their folders. */
+export async function stopServers() {
+  const started = globalThis.__DETRACTOR_TEST_SERVERS__;
+  if (!started) return;
+  globalThis.__DETRACTOR_TEST_SERVERS__ = undefined;
+  started.release();
+  await Promise.allSettled(started.starting.values());
+  const failed = (await Promise.allSettled(started.up.map((s) => s.stop()))).find((r) => r.status === 'rejected');
+  if (failed) throw failed.reason;
 }
 
 async function defaultServer() {
@@ -43,7 +86,9 @@ async function defaultServer() {
   }
   const built = path.join(root, 'dist', 'src', 'db', 'embedded-postgres.js');
   if (!existsSync(built))
-    throw new Error(`${built} is missing: run the tests with \`npm test\` (it builds first) or run \`npm run build\``);
+    throw new Error(
+      `${built} is missing: run the tests with \`npm test\`, \`npm run test:db\` or \`npm run test:e2e\` (they build first) or run \`npm run build\``,
+    );
   const { startEmbeddedPostgres } = await import(pathToFileURL(built).href);
   const dir = await mkdtemp(path.join(os.tmpdir(), 'detractor-sync-test-'));
   await chmod(dir, 0o755);
@@ -59,7 +104,7 @@ async function defaultServer() {
   });
   return {
     url: server.url,
-    // The embedded-postgres package is pinned to 18 (package.json); test/db/server-version.test.ts checks it.
+    // The embedded-postgres package is pinned to 18 (package.json); test/db/server-version.db.test.ts checks it.
     major: '18',
     stop: async () => {
       await server.stop();
@@ -73,17 +118,21 @@ async function defaultServer() {
   };
 }
 
-/** The pg15 project's server, or undefined when jest.config.js left the project out. */
-async function postgres15(source) {
+/** The db-pg15 project's server, or undefined when jest.config.js left the project out. */
+async function postgres15() {
+  const source = postgres15Source();
   if (source.url) return { url: source.url, stop: async () => {}, stopSync: () => {} };
   if (!source.binDir) return undefined;
+  // As root, the server runs as the `postgres` user, which embedded-postgres creates too.
+  await ensureServerUser();
   return startPostgres15(source.binDir);
 }
 
 /**
  * When jest ends without its global teardown (Ctrl-C, SIGTERM from a CI timeout, a
  * crash), stop the servers anyway and delete their folders: the PostgreSQL 15 cluster
- * runs detached from jest (pg_ctl) and would outlive it. Returns the undo, for the teardown.
+ * runs detached from jest (pg_ctl) and would outlive it. `servers` are those up, as they
+ * come. Returns the undo, for the teardown.
  */
 function stopOnAbruptExit(servers) {
   const stopAll = () => {

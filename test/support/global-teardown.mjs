@@ -1,10 +1,8 @@
-// Stops the servers the global setup started (embedded PostgreSQL 18, PostgreSQL 15)
-// and deletes their folders; one failing to stop does not keep the other running.
+// Global teardown of every project that starts a server (db, db-pg15, e2e): one module,
+// so jest runs it once, after all of them. Stops the servers the global setups started
+// (embedded PostgreSQL 18, PostgreSQL 15) and deletes their folders.
+import { stopServers } from './global-setup.mjs';
+
 export default async function globalTeardown() {
-  const started = globalThis.__TEST_SERVERS__;
-  if (!started) return;
-  globalThis.__TEST_SERVERS__ = undefined;
-  started.release();
-  const failed = (await Promise.allSettled(started.servers.map((s) => s.stop()))).find((r) => r.status === 'rejected');
-  if (failed) throw failed.reason;
+  await stopServers();
 }

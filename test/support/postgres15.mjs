@@ -1,4 +1,4 @@
-// PostgreSQL 15 for the "pg15" jest project. Users bring PostgreSQL 15-18 and the
+// PostgreSQL 15 for the "db-pg15" jest project. Users bring PostgreSQL 15-18 and the
 // planners differ (15 has no hash right anti-join), so the database tests also run on
 // Debian's PostgreSQL 15 binaries, in a throw-away cluster started by the global setup.
 // Plain ESM: jest.config.js and the global setup load it outside jest's module system.
@@ -20,7 +20,7 @@ export const ENABLE_PG15_HINT =
   'apt-get install postgresql-15, set PG15_BIN_DIR to a PostgreSQL 15 bin folder, or TEST_DATABASE_URL_PG15 to a PostgreSQL 15 server';
 
 /**
- * Where the pg15 project's server comes from: `{ url }` (TEST_DATABASE_URL_PG15, an
+ * Where the db-pg15 project's server comes from: `{ url }` (TEST_DATABASE_URL_PG15, an
  * external server), `{ binDir }` (PG15_BIN_DIR, else Debian's folder) or
  * `{ skipped }` saying why there is none. PG15_BIN_DIR=none turns the project off.
  */
@@ -142,9 +142,12 @@ export async function startPostgres15(binDir) {
     return { url: `postgresql://${USER}:${PASSWORD}@127.0.0.1:${port}/postgres`, stop, stopSync };
   } catch (error) {
     await stop().catch(() => undefined);
-    throw new Error(`PostgreSQL 15 from ${binDir} did not start (PG15_BIN_DIR=none skips the pg15 tests): ${error.message}`, {
-      cause: error,
-    });
+    throw new Error(
+      `PostgreSQL 15 from ${binDir} did not start (PG15_BIN_DIR=none leaves the db-pg15 project out): ${error.message}`,
+      {
+        cause: error,
+      },
+    );
   }
 }
 

@@ -1,4 +1,4 @@
-// setupFiles of the "pg15" jest project: its test files talk to the PostgreSQL 15
+// setupFiles of the "db-pg15" jest project: its test files talk to the PostgreSQL 15
 // server (test/support/database.ts reads DETRACTOR_TEST_ADMIN_URL). Each test file has
 // its own copy of process.env, so the change stays inside that file, in band or not.
 const url = process.env.DETRACTOR_TEST_ADMIN_URL_PG15;

@@ -6,7 +6,8 @@ import { freePort } from '../../src/db/embedded-postgres.js';
 import { QuestionProSimulator } from '../../src/sim/server.js';
 import { runCli } from '../support/cli-process.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
-import { checkFiringAlerts, inputSeries, parseExposition, promtoolUnavailable, type ExpectedAlert } from '../deploy/promtool.js';
+import { checkFiringAlerts, inputSeries, parseExposition, promtoolUnavailable, type ExpectedAlert } from '../support/promtool.js';
+import { unreachableDatabaseUrl } from '../support/worker-under-test.js';
 
 const KEY = 'push-key-7f3b-must-not-leak';
 
@@ -139,11 +140,7 @@ describe('npm run sync with METRICS_PUSHGATEWAY_URL (the built CLI, a fake Pushg
 
   test('when the database is unreachable, then it exits 1 and the push says the run could not start', async () => {
     gateway = await fakePushgateway();
-    const dbPort = await freePort();
-    const result = await runCli(['sync'], {
-      ...env(gateway.url),
-      DATABASE_URL: `postgresql://postgres:postgres@127.0.0.1:${dbPort}/nowhere`,
-    });
+    const result = await runCli(['sync'], { ...env(gateway.url), DATABASE_URL: await unreachableDatabaseUrl() });
     const pushedAt = new Date();
 
     expect(result.code).toBe(1);

@@ -1,12 +1,10 @@
-import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import pg from 'pg';
 import { readonlyRoleSql } from '../../src/db/sql/roles.js';
-import { freePort } from '../../src/db/embedded-postgres.js';
 import { QuestionProSimulator } from '../../src/sim/server.js';
 import { formatVendorTimestamp } from '../../src/sim/ticket-generator.js';
-import { startCli, type CliProcess } from '../support/cli-process.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
+import { connectAs, dropRole, uniqueRoleName } from '../support/roles.js';
 import {
   PERSONAL_COLUMNS,
   expandSql,
@@ -16,6 +14,7 @@ import {
   readDashboard,
 } from '../support/grafana-dashboards.js';
 import { startHarness, type Harness } from '../support/sync-harness.js';
+import { startWorker, type WorkerUnderTest } from '../support/worker-under-test.js';
 
 // The dashboards' queries run for real: the SQL panels against a synced database, as the
 // read-only role Grafana logs in with; the PromQL panels' metric names against what a
@@ -29,8 +28,7 @@ const SEGMENTS = [611, 612];
 describe('the detractor views dashboard on a synced database (as the read-only role without personal data)', () => {
   let h: Harness;
   let reader: pg.Client;
-  // Roles are cluster-wide: a unique name keeps parallel or repeated runs apart.
-  const role = `grafana_${randomBytes(3).toString('hex')}`;
+  const role = uniqueRoleName('grafana');
   const password = 'grafana-reader-password';
 
   beforeAll(async () => {
@@ -46,19 +44,12 @@ describe('the detractor views dashboard on a synced database (as the read-only r
     const [db] = await h.tdb.query<{ name: string; owner: string }>('SELECT current_database() AS name, current_user AS owner');
     // The dashboard needs no personal data: it works for a role made with --no-pii.
     await h.tdb.query(readonlyRoleSql({ role, password, database: db!.name, owner: db!.owner, schema: 'public', noPii: true }));
-    const url = new URL(h.tdb.url);
-    url.username = role;
-    url.password = password;
-    reader = new pg.Client({ connectionString: url.toString() });
-    await reader.connect();
+    reader = await connectAs(h.tdb.url, role, password);
   });
   afterAll(async () => {
     await reader?.end();
     await h?.close();
-    const admin = new pg.Client({ connectionString: process.env['DETRACTOR_TEST_ADMIN_URL'] });
-    await admin.connect();
-    await admin.query(`DROP ROLE IF EXISTS ${role}`).catch(() => undefined);
-    await admin.end();
+    await dropRole(role);
   });
 
   /** The segment variable's values, from its own query, as the role reads them. */
@@ -109,38 +100,28 @@ describe('the worker dashboard against a real worker (child process, scraped ove
   const KEY = 'grafana-key-5e2a-must-not-leak';
   let sim: QuestionProSimulator;
   let tdb: TestDatabase;
-  let cli: CliProcess;
+  let cli: WorkerUnderTest | undefined;
   let exposed: Set<string>;
 
   beforeAll(async () => {
     sim = await QuestionProSimulator.start({ apiKey: KEY, lists: [{ segmentId: 961, status: 0, count: 15 }] });
     tdb = await createTestDatabase();
-    const port = await freePort();
-    cli = startCli(['worker'], {
-      QUESTIONPRO_API_KEY: KEY,
-      QUESTIONPRO_BASE_URL: sim.baseUrl,
-      SYNC_SEGMENTS: '961',
-      SYNC_PAGE_SIZE: '10',
-      SYNC_CRON: '0 0 1 1 *',
-      API_CALL_BUDGET: '10000',
-      RETRY_ATTEMPTS: '1',
-      RETRY_MIN_DELAY_MS: '10',
-      DATABASE_URL: tdb.url,
-      HTTP_HOST: '127.0.0.1',
-      HTTP_PORT: String(port),
+    cli = await startWorker({
+      apiKey: KEY,
+      baseUrl: sim.baseUrl,
+      databaseUrl: tdb.url,
+      segments: [961],
+      env: { API_CALL_BUDGET: '10000' },
     });
     await cli.waitForLine((l) => l['msg'] === 'run finished');
-    const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+    const text = await (await fetch(`${cli.url}/metrics`)).text();
     // Every metric /metrics declares (# HELP), samples or not; a histogram's series too.
     const declared = [...text.matchAll(/^# HELP (\S+) /gm)].map((m) => m[1]!);
     const histograms = [...text.matchAll(/^# TYPE (\S+) histogram$/gm)].map((m) => m[1]!);
     exposed = new Set([...declared, ...histograms.flatMap((n) => ['_bucket', '_sum', '_count'].map((suffix) => n + suffix))]);
   });
   afterAll(async () => {
-    if (cli && cli.child.exitCode === null) {
-      cli.child.kill('SIGTERM');
-      await cli.exited;
-    }
+    await cli?.stop();
     await tdb?.close();
     await sim?.close();
   });

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
+import { seedTickets } from '../support/seed.js';
 
 const TICKETS = 300_000;
 const SEGMENTS = 50;
@@ -14,20 +15,15 @@ describe('indexes for dashboards, on a few hundred thousand tickets', () => {
   let tdb: TestDatabase;
   beforeAll(async () => {
     tdb = await createTestDatabase();
-    // Generated in SQL: 300k tickets over 50 segments. Like a real account after a while,
-    // most are closed (gone from the open list): one in ten is still open.
-    await tdb.query(`
-      INSERT INTO detractor_tickets (ticket_id, response_id, rating, comment, created_at, time_limit_hours, due_at, status,
-                                     first_seen_at, last_seen_at, updated_at, raw)
-      SELECT g, g + 10000000, (g % 7)::smallint, 'generated', ts, 72, ts + interval '72 hours', CASE WHEN g % 10 <> 0 THEN 1 ELSE 0 END,
-             ts, ts, ts, '{}'::jsonb
-      FROM generate_series(1, ${TICKETS}) AS g, LATERAL (SELECT timestamptz '2024-01-01' + g * interval '1 minute' AS ts) t`);
-    await tdb.query(`
-      INSERT INTO detractor_ticket_segments (segment_id, status, ticket_id, first_seen_at, last_seen_at, gone_at)
-      SELECT g % ${SEGMENTS}, 0, g, now(), now(), CASE WHEN g % 10 <> 0 THEN now() END FROM generate_series(1, ${TICKETS}) AS g`);
-    await tdb.query(`
-      INSERT INTO detractor_ticket_versions (ticket_id, valid_from, valid_to, response_id, rating, comment, created_at, time_limit_hours, due_at, status)
-      SELECT ticket_id, created_at, NULL, response_id, rating, comment, created_at, time_limit_hours, due_at, status FROM detractor_tickets`);
+    // 300k tickets over 50 segments, a minute apart from 2024. Like a real account after a
+    // while, most are closed (gone from the open list): one in ten is still open.
+    await seedTickets(tdb, {
+      count: TICKETS,
+      segment: `g % ${SEGMENTS}`,
+      open: 'g % 10 = 0',
+      createdAt: "timestamptz '2024-01-01' + g * interval '1 minute'",
+      versions: true,
+    });
     await tdb.query('ANALYZE');
   });
   afterAll(async () => tdb.close());

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
+import { insertMembership, insertTicket } from '../support/seed.js';
 
 const H = 3_600_000;
 /** Fixed data, relative to one "now" so query-time figures are predictable. */
@@ -18,14 +19,8 @@ describe('dashboard views on fixed data', () => {
       [3, null, at(-10), 24, 1], // closed 2 h after creation: in time
       [4, 3, at(-100), 24, 1], // closed 50 h after creation: late
     ];
-    for (const [id, rating, created, limit, status] of tickets) {
-      await tdb.query(
-        `INSERT INTO detractor_tickets (ticket_id, response_id, rating, comment, created_at, time_limit_hours, due_at, status,
-                                        first_seen_at, last_seen_at, updated_at, raw)
-         VALUES ($1::bigint, $1::bigint + 1000, $2, 'c', $3::timestamptz, $4::int, $3::timestamptz + make_interval(hours => $4::int), $5, $3, $3, $3, '{}')`,
-        [id, rating, created, limit, status],
-      );
-    }
+    for (const [id, rating, createdAt, limitHours, status] of tickets)
+      await insertTicket(tdb, { id, rating, createdAt, limitHours, status });
     const memberships: Array<[number, number, number, Date | null]> = [
       [10, 0, 1, null],
       [20, 0, 1, null], // ticket 1 is open in two segments
@@ -35,13 +30,8 @@ describe('dashboard views on fixed data', () => {
       [20, 0, 4, at(-50)],
       [20, 1, 4, null],
     ];
-    for (const [segment, status, ticket, gone] of memberships) {
-      await tdb.query(
-        `INSERT INTO detractor_ticket_segments (segment_id, status, ticket_id, first_seen_at, last_seen_at, gone_at)
-         VALUES ($1, $2, $3, $4, $4, $5)`,
-        [segment, status, ticket, at(-100), gone],
-      );
-    }
+    for (const [segment, status, ticket, goneAt] of memberships)
+      await insertMembership(tdb, { segment, status, ticket, since: at(-100), goneAt });
     await tdb.query(
       `INSERT INTO sync_runs (id, trigger, status, started_at, finished_at) VALUES (1, 'cron', 'partial', $1, $2)`,
       [at(-2), at(-1.9)],

@@ -1,7 +1,7 @@
 import pg from 'pg';
 
 // Guards the jest wiring (jest.config.js projects, test/support/use-pg15.mjs): a test
-// file of the "pg15" project that silently reached PostgreSQL 18 would prove nothing.
+// file of the "db-pg15" project that silently reached PostgreSQL 18 would prove nothing.
 describe('test database server', () => {
   test('when a jest project names a PostgreSQL major version, then its tests talk to a server of that version', async () => {
     const expected = process.env['DETRACTOR_TEST_PG_MAJOR'];

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import pg from 'pg';
 import { closeMissingMemberships, closureSteps, type Closure } from '../../src/db/sql/memberships.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
+import { seedTickets } from '../support/seed.js';
 
 /** Every plan node, flattened, from EXPLAIN (FORMAT JSON). */
 function planNodes(plan: Record<string, unknown>): Array<Record<string, unknown>> {
@@ -34,14 +35,7 @@ describe('closures on a list just loaded (no statistics yet, as on a first sync)
   beforeAll(async () => {
     tdb = await createTestDatabase();
     // Loaded and never analyzed: the planner knows nothing of the memberships' size.
-    await tdb.query(`
-      INSERT INTO detractor_tickets (ticket_id, response_id, rating, comment, created_at, time_limit_hours, due_at, status,
-                                     first_seen_at, last_seen_at, updated_at, raw)
-      SELECT g, g, 3, 'c', now(), 72, now() + interval '72 hours', 0, now(), now(), now(), '{}'::jsonb
-      FROM generate_series(1, ${MEMBERSHIPS}) AS g`);
-    await tdb.query(`
-      INSERT INTO detractor_ticket_segments (segment_id, status, ticket_id, first_seen_at, last_seen_at)
-      SELECT ${SEGMENT}, 0, g, now(), now() FROM generate_series(1, ${MEMBERSHIPS}) AS g`);
+    await seedTickets(tdb, { count: MEMBERSHIPS, segment: SEGMENT });
     // Every ticket but the last 10 is still in the list.
     const present = Float64Array.from({ length: MEMBERSHIPS - 10 }, (_, i) => i + 1);
     closure = { segmentId: SEGMENT, status: 0, presentIds: present, goneAt: new Date(), runId: 1n };

@@ -1,24 +1,17 @@
 import { afterEach, describe, expect, test } from '@jest/globals';
-import { freePort } from '../../src/db/embedded-postgres.js';
 import { QuestionProSimulator } from '../../src/sim/server.js';
-import { runCli, startCli, type CliProcess } from '../support/cli-process.js';
+import { runCli } from '../support/cli-process.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
+import { startWorker, zoneAtNoon, type WorkerUnderTest } from '../support/worker-under-test.js';
 
 const KEY = 'budget-key-9e1c44d0-never-logged';
-
-/** An IANA zone where it is about noon now: a daily budget period does not end during the test. */
-function zoneAtNoon(): string {
-  const offset = Math.max(-12, Math.min(12, 12 - new Date().getUTCHours()));
-  // Etc/GMT zones count west as positive: Etc/GMT-5 is UTC+5.
-  return offset === 0 ? 'UTC' : `Etc/GMT${offset > 0 ? '-' : '+'}${Math.abs(offset)}`;
-}
 
 describe('the API call budget, across processes (the built CLI)', () => {
   let sim: QuestionProSimulator | undefined;
   let tdb: TestDatabase | undefined;
-  let worker: CliProcess | undefined;
+  let worker: WorkerUnderTest | undefined;
   afterEach(async () => {
-    if (worker && worker.child.exitCode === null) worker.child.kill('SIGKILL');
+    await worker?.stop();
     worker = undefined;
     await sim?.close();
     await tdb?.close();
@@ -82,27 +75,21 @@ describe('the API call budget, across processes (the built CLI)', () => {
       ],
     });
     tdb = await createTestDatabase();
-    const port = await freePort();
     const budget = { API_CALL_BUDGET: '30', API_BUDGET_PERIOD: 'day', SYNC_TIMEZONE: zoneAtNoon() };
-    worker = startCli(
-      ['worker'],
-      env({
-        ...budget,
-        SYNC_SEGMENTS: '781',
-        SYNC_STATUSES: '0,1',
-        SYNC_CRON: '*/5 * * * * *',
-        HTTP_HOST: '127.0.0.1',
-        HTTP_PORT: String(port),
-      }),
-    );
+    worker = await startWorker({
+      apiKey: KEY,
+      baseUrl: sim.baseUrl,
+      databaseUrl: tdb.url,
+      segments: [781],
+      env: { ...budget, SYNC_STATUSES: '0,1', SYNC_CRON: '*/5 * * * * *', RETRY_MAX_DELAY_MS: '200' },
+    });
     await worker.waitForLine((l) => l['msg'] === 'run finished' && l['runStatus'] === 'succeeded', 30_000);
     // The budget's line (half the day's calls by noon, plus one run) runs out: ticks are deferred.
     await worker.waitForLine((l) => l['msg'] === 'run finished' && l['runStatus'] === 'skipped', 60_000);
-    const health = await fetch(`http://127.0.0.1:${port}/healthz`);
-    const ready = await fetch(`http://127.0.0.1:${port}/readyz`);
-    const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
-    worker.child.kill('SIGTERM');
-    expect(await worker.exited).toBe(0);
+    const health = await fetch(`${worker.url}/healthz`);
+    const ready = await fetch(`${worker.url}/readyz`);
+    const metrics = await (await fetch(`${worker.url}/metrics`)).text();
+    expect(await worker.stop()).toBe(0);
 
     expect(health.status).toBe(200);
     expect(ready.status).toBe(503);

@@ -4,6 +4,7 @@ import { upsertPageStatement } from '../../src/db/sql/tickets.js';
 import { generateTickets } from '../../src/sim/ticket-generator.js';
 import { toTicketRow, type TicketRow } from '../../src/sync/transform.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
+import { seedTickets } from '../support/seed.js';
 
 /** Every plan node, flattened, from EXPLAIN (FORMAT JSON). */
 function planNodes(plan: Record<string, unknown>): Array<Record<string, unknown>> {
@@ -20,18 +21,8 @@ describe('the page statement on a list just loaded (no statistics yet, as on a f
   let rows: TicketRow[];
   beforeAll(async () => {
     tdb = await createTestDatabase();
-    // A list of 150k tickets, each with its membership and one version, never analyzed.
-    await tdb.query(`
-      INSERT INTO detractor_tickets (ticket_id, response_id, rating, comment, created_at, time_limit_hours, due_at, status,
-                                     first_seen_at, last_seen_at, updated_at, raw)
-      SELECT g, g, 3, 'c', now(), 72, now() + interval '72 hours', 0, now(), now(), now(), '{}'::jsonb
-      FROM generate_series(1, ${LOADED}) AS g`);
-    await tdb.query(`
-      INSERT INTO detractor_ticket_segments (segment_id, status, ticket_id, first_seen_at, last_seen_at, gone_at)
-      SELECT ${SEGMENT}, 0, g, now(), now(), CASE WHEN g % 10 = 0 THEN now() END FROM generate_series(1, ${LOADED}) AS g`);
-    await tdb.query(`
-      INSERT INTO detractor_ticket_versions (ticket_id, valid_from, response_id, rating, comment, created_at, time_limit_hours, due_at, status)
-      SELECT ticket_id, now(), response_id, rating, comment, created_at, time_limit_hours, due_at, status FROM detractor_tickets`);
+    // A list of 150k tickets (one in ten gone from it), each with one version, never analyzed.
+    await seedTickets(tdb, { count: LOADED, segment: SEGMENT, open: 'g % 10 <> 0', versions: true });
     // A page: half of it tickets already stored (and changed), half new ones.
     rows = generateTickets(1, 1, 0, 100).map((t, i) => {
       const result = toTicketRow({ ...t, ticketID: i < 50 ? 1_000 + i * 7 : LOADED + 1 + i });

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { applyReportingConfig, type ReportingConfig } from '../../src/db/sql/reporting.js';
 import { ConfigError } from '../../src/errors.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
+import { insertMembership, insertTicket } from '../support/seed.js';
 
 const H = 3_600_000;
 const now = new Date();
@@ -21,22 +22,10 @@ function reporting(overrides: Partial<ReportingConfig['reporting']> = {}, sync: 
  */
 describe('analyst model v2 on fixed data', () => {
   let tdb: TestDatabase;
-  async function ticket(id: number, rating: number | null, created: Date, limitHours: number, status: number) {
-    await tdb.query(
-      `INSERT INTO detractor_tickets (ticket_id, response_id, rating, comment, created_at, time_limit_hours, due_at, status,
-                                      first_seen_at, last_seen_at, updated_at, raw, email_address)
-       VALUES ($1::bigint, $1::bigint + 1000, $2, 'call me', $3::timestamptz, $4::int,
-               $3::timestamptz + make_interval(hours => $4::int), $5, $3, $3, $3, '{}', 'a@example.com')`,
-      [id, rating, created, limitHours, status],
-    );
-  }
-  async function member(segment: number, status: number, ticketId: number, gone: Date | null) {
-    await tdb.query(
-      `INSERT INTO detractor_ticket_segments (segment_id, status, ticket_id, first_seen_at, last_seen_at, gone_at)
-       VALUES ($1, $2, $3, $4, $4, $5)`,
-      [segment, status, ticketId, at(-200), gone],
-    );
-  }
+  const ticket = (id: number, rating: number | null, createdAt: Date, limitHours: number, status: number) =>
+    insertTicket(tdb, { id, rating, createdAt, limitHours, status });
+  const member = (segment: number, status: number, ticket: number, goneAt: Date | null) =>
+    insertMembership(tdb, { segment, status, ticket, since: at(-200), goneAt });
 
   beforeAll(async () => {
     tdb = await createTestDatabase();

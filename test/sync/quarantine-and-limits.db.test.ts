@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, test } from '@jest/globals';
 import { SlidingWindowLimiter, type Clock } from '../../src/questionpro/rate-limiter.js';
+import { answered, holdRequests } from '../support/hold-requests.js';
 import { expectMatchesSource, goneMemberships } from '../support/source-truth.js';
 import { startHarness, type Harness } from '../support/sync-harness.js';
 
@@ -76,6 +77,10 @@ describe('rate limits', () => {
   test('when the call allowance is used up (429 quota), then the run ends at once with a clear message', async () => {
     h = await startHarness({ segments: [722, 723], ticketsPerList: 25, perPage: 10 });
     h.sim.injectFault({ kind: '429-quota', times: 50, match: { segmentId: 722, page: 2 } });
+    // List 723 is read concurrently: its answers wait until 722 has been told the allowance
+    // is used up, so it cannot finish first, however loaded the machine.
+    const quotaAnswered = answered(h.sim, (answer) => answer.fault === '429-quota');
+    holdRequests(h.sim, (request) => (request.segmentId === 723 ? quotaAnswered : undefined));
 
     const report = await h.run();
 

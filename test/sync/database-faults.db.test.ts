@@ -2,9 +2,10 @@ import { afterEach, describe, expect, test } from '@jest/globals';
 import pg from 'pg';
 import { freePort } from '../../src/db/embedded-postgres.js';
 import { QuestionProSimulator } from '../../src/sim/server.js';
-import { runCli, startCli } from '../support/cli-process.js';
+import { runCli } from '../support/cli-process.js';
 import { expectMatchesSource } from '../support/source-truth.js';
 import { startHarness, type Harness } from '../support/sync-harness.js';
+import { startWorker, unreachableDatabaseUrl } from '../support/worker-under-test.js';
 
 /** Ends every other connection to the database, as a restart or a DBA would. */
 async function terminateConnections(url: string): Promise<number> {
@@ -71,15 +72,13 @@ describe('database unreachable at start', () => {
   });
 
   test('when the worker cannot reach the database, then it keeps running and retries with growing backoff', async () => {
-    const port = await freePort();
     const sim = await QuestionProSimulator.start({ apiKey: KEY, lists: [{ segmentId: 1, status: 0, count: 5 }] });
-    const worker = startCli(['worker'], {
-      QUESTIONPRO_API_KEY: KEY,
-      QUESTIONPRO_BASE_URL: sim.baseUrl,
-      SYNC_SEGMENTS: '1',
-      SYNC_CRON: '* * * * * *',
-      DATABASE_URL: `postgresql://postgres:postgres@127.0.0.1:${port}/detractors`,
-      HTTP_PORT: '0',
+    const worker = await startWorker({
+      apiKey: KEY,
+      baseUrl: sim.baseUrl,
+      databaseUrl: await unreachableDatabaseUrl(),
+      segments: [1],
+      env: { SYNC_CRON: '* * * * * *' },
     });
     try {
       await worker.waitForLine((l) => l['msg'] === 'run could not start' && l['failures'] === 3, 30_000);
@@ -90,10 +89,9 @@ describe('database unreachable at start', () => {
       expect(String(failures[0]?.['errMessage'])).toMatch(/cannot reach the database/);
       expect(worker.child.exitCode).toBeNull(); // still running
       expect(sim.requests).toHaveLength(0); // no API call without a database to store into
-      worker.child.kill('SIGTERM');
-      expect(await worker.exited).toBe(0);
+      expect(await worker.stop()).toBe(0);
     } finally {
-      if (worker.child.exitCode === null) worker.child.kill('SIGKILL');
+      await worker.stop();
       await sim.close();
     }
   });

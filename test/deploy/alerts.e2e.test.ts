@@ -1,8 +1,4 @@
-import { afterAll, afterEach, beforeAll, describe, expect, test } from '@jest/globals';
-import { freePort } from '../../src/db/embedded-postgres.js';
-import { QuestionProSimulator } from '../../src/sim/server.js';
-import { startCli, type CliProcess } from '../support/cli-process.js';
-import { createTestDatabase, type TestDatabase } from '../support/database.js';
+import { describe, expect, test } from '@jest/globals';
 import {
   ALERT_RULES,
   ALERT_TESTS,
@@ -12,8 +8,9 @@ import {
   promtool,
   promtoolUnavailable,
   type ExpectedAlert,
-} from './promtool.js';
+} from '../support/promtool.js';
 import { waitFor } from '../support/poll.js';
+import { unreachableDatabaseUrl, workerPerTest, type WorkerUnderTest } from '../support/worker-under-test.js';
 
 const unavailable = promtoolUnavailable();
 if (unavailable) {
@@ -39,53 +36,16 @@ describePromtool('the alert rules (promtool)', () => {
 });
 
 describePromtool("the alert rules evaluated on a real worker's /metrics", () => {
-  let sim: QuestionProSimulator;
-  let tdb: TestDatabase | undefined;
-  let worker: CliProcess | undefined;
-  beforeAll(async () => {
-    sim = await QuestionProSimulator.start({
-      apiKey: KEY,
-      lists: [
-        { segmentId: 961, status: 0, count: 25 },
-        { segmentId: 962, status: 0, count: 15 },
-      ],
-    });
+  const workers = workerPerTest({
+    apiKey: KEY,
+    lists: [
+      { segmentId: 961, status: 0, count: 25 },
+      { segmentId: 962, status: 0, count: 15 },
+    ],
   });
-  afterEach(async () => {
-    if (worker && worker.child.exitCode === null) {
-      worker.child.kill('SIGTERM');
-      await worker.exited;
-    }
-    await tdb?.close();
-    tdb = undefined;
-    sim.clearFaults();
-  });
-  afterAll(async () => sim.close());
-
-  /** The built worker as a child process, its endpoint on a port found free just now; the first run starts at once. */
-  async function startWorker(extra: Record<string, string> = {}): Promise<number> {
-    tdb ??= await createTestDatabase();
-    const port = await freePort();
-    worker = startCli(['worker'], {
-      QUESTIONPRO_API_KEY: KEY,
-      QUESTIONPRO_BASE_URL: sim.baseUrl,
-      SYNC_SEGMENTS: '961,962',
-      SYNC_PAGE_SIZE: '10',
-      SYNC_CRON: '0 0 1 1 *',
-      RETRY_ATTEMPTS: '1',
-      RETRY_MIN_DELAY_MS: '10',
-      DATABASE_URL: tdb.url,
-      HTTP_HOST: '127.0.0.1',
-      HTTP_PORT: String(port),
-      ...extra,
-    });
-    await worker.waitForLine((l) => l['msg'] === 'status endpoint listening');
-    return port;
-  }
-
-  async function scrape(port: number): Promise<{ text: string; at: Date }> {
+  async function scrape(w: WorkerUnderTest): Promise<{ text: string; at: Date }> {
     const at = new Date();
-    const response = await fetch(`http://127.0.0.1:${port}/metrics`);
+    const response = await fetch(`${w.url}/metrics`);
     return { text: await response.text(), at };
   }
 
@@ -104,34 +64,33 @@ describePromtool("the alert rules evaluated on a real worker's /metrics", () => 
   }
 
   test('when the worker synced every list, then no alert fires', async () => {
-    const port = await startWorker();
-    await worker!.waitForLine((l) => l['msg'] === 'run finished');
+    const w = await workers.start();
+    await w.waitForLine((l) => l['msg'] === 'run finished');
     // Once the lists are judged fresh (a moment after the run's last log line), not before.
     const scraped = await waitFor(async () => {
-      const s = await scrape(port);
+      const s = await scrape(w);
       return (s.text.match(/^detractor_sync_list_stale_after_seconds\{/gm) ?? []).length === 2 ? s : undefined;
     });
     await alertsOn(scraped, []);
   });
 
   test('when the database is unreachable at start, then DetractorSyncRunStartFailures fires', async () => {
-    const dbPort = await freePort();
-    const port = await startWorker({ DATABASE_URL: `postgresql://postgres:postgres@127.0.0.1:${dbPort}/nowhere` });
-    await worker!.waitForLine((l) => l['msg'] === 'run could not start');
+    const w = await workers.start({ DATABASE_URL: await unreachableDatabaseUrl() });
+    await w.waitForLine((l) => l['msg'] === 'run could not start');
     const scraped = await waitFor(async () => {
-      const s = await scrape(port);
+      const s = await scrape(w);
       return /^detractor_sync_run_start_failures_total 1$/m.test(s.text) ? s : undefined;
     });
     await alertsOn(scraped, [{ alertname: 'DetractorSyncRunStartFailures' }]);
   });
 
   test('when a list fails and never synced, then DetractorSyncListFailing and DetractorSyncDataStale fire for that list only', async () => {
-    sim.injectFault({ kind: '500', times: 1_000, match: { segmentId: 962 } });
-    const port = await startWorker();
-    await worker!.waitForLine((l) => l['msg'] === 'run finished');
+    workers.sim.injectFault({ kind: '500', times: 1_000, match: { segmentId: 962 } });
+    const w = await workers.start();
+    await w.waitForLine((l) => l['msg'] === 'run finished');
     // Judged stale once the worker has taken the run's report (a moment after its last log line).
     const scraped = await waitFor(async () => {
-      const s = await scrape(port);
+      const s = await scrape(w);
       return /^detractor_sync_list_stale\{segment_id="962",status="0"\} 1$/m.test(s.text) ? s : undefined;
     });
     await alertsOn(scraped, [
@@ -141,10 +100,10 @@ describePromtool("the alert rules evaluated on a real worker's /metrics", () => 
   });
 
   test('when no list synced within SYNC_STALE_AFTER_SECONDS, then DetractorSyncDataStale fires for each list', async () => {
-    const port = await startWorker({ SYNC_STALE_AFTER_SECONDS: '1' });
-    await worker!.waitForLine((l) => l['msg'] === 'run finished');
+    const w = await workers.start({ SYNC_STALE_AFTER_SECONDS: '1' });
+    await w.waitForLine((l) => l['msg'] === 'run finished');
     const scraped = await waitFor(async () => {
-      const s = await scrape(port);
+      const s = await scrape(w);
       return (s.text.match(/^detractor_sync_list_stale\{.*\} 1$/gm) ?? []).length === 2 ? s : undefined;
     });
     await alertsOn(scraped, [
@@ -154,11 +113,11 @@ describePromtool("the alert rules evaluated on a real worker's /metrics", () => 
   });
 
   test('when the API sends a record that cannot be stored, then DetractorSyncRecordsQuarantined fires for its list', async () => {
-    sim.injectFault({ kind: 'invalid-record', match: { segmentId: 961 } });
-    const port = await startWorker();
-    await worker!.waitForLine((l) => l['msg'] === 'run finished');
-    const [rejects] = await tdb!.query<{ n: number }>('SELECT count(*)::int AS n FROM sync_rejects WHERE segment_id = 961');
+    workers.sim.injectFault({ kind: 'invalid-record', match: { segmentId: 961 } });
+    const w = await workers.start();
+    await w.waitForLine((l) => l['msg'] === 'run finished');
+    const [rejects] = await workers.tdb.query<{ n: number }>('SELECT count(*)::int AS n FROM sync_rejects WHERE segment_id = 961');
     expect(rejects?.n).toBeGreaterThan(0);
-    await alertsOn(await scrape(port), [{ alertname: 'DetractorSyncRecordsQuarantined', segment_id: '961', status: '0' }]);
+    await alertsOn(await scrape(w), [{ alertname: 'DetractorSyncRecordsQuarantined', segment_id: '961', status: '0' }]);
   });
 });

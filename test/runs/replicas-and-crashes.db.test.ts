@@ -1,7 +1,9 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from '@jest/globals';
 import { QuestionProSimulator } from '../../src/sim/server.js';
-import { startCli, runCli } from '../support/cli-process.js';
+import { startCli, runCli, type CliProcess } from '../support/cli-process.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
+import { answered, gate, holdRequests } from '../support/hold-requests.js';
+import { waitFor } from '../support/poll.js';
 import { compareWithSource, expectMatchesSource } from '../support/source-truth.js';
 import { startHarness, type Harness } from '../support/sync-harness.js';
 
@@ -25,11 +27,17 @@ describe('several workers on one database', () => {
   let h: Harness;
   beforeEach(async () => {
     h = await startHarness({ segments: [801, 802, 803], ticketsPerList: 40, perPage: 10 });
-    h.sim.setLatency(15); // each list takes a while, so the two runs overlap
   });
   afterEach(async () => h.close());
 
   test('when two runs start together in one process, then each list is fetched by one of them and both succeed', async () => {
+    // The two runs overlap: no list is read before both have started.
+    const bothStarted = waitFor(async () => {
+      const [runs] = await h.tdb.query<{ n: number }>('SELECT count(*)::int AS n FROM sync_runs');
+      return runs?.n === 2 ? true : undefined;
+    });
+    holdRequests(h.sim, () => bothStarted);
+
     const [a, b] = await Promise.all([h.run({ client: h.client() }), h.run({ client: h.client() })]);
 
     expect([a.status, b.status]).toEqual(['succeeded', 'succeeded']);
@@ -59,7 +67,7 @@ describe('worker processes that die or are stopped', () => {
   beforeEach(async () => {
     tdb = await createTestDatabase();
     sim.clearFaults();
-    sim.setLatency(0);
+    sim.onRequest(undefined);
     sim.requests.length = 0;
   });
   afterEach(async () => tdb.close());
@@ -77,23 +85,28 @@ describe('worker processes that die or are stopped', () => {
   });
 
   test('when two `npm run sync` start together, then each list is fetched once between them and both exit 0', async () => {
-    sim.setLatency(100); // a run lasts seconds: far longer than the two processes' start-up skew
-    const [a, b] = await Promise.all([runCli(['sync'], env()), runCli(['sync'], env())]);
+    const [a, b] = [startCli(['sync'], env()), startCli(['sync'], env())];
+    // However far apart the two processes start, they overlap: no list is read before both runs have started.
+    const started = (cli: CliProcess) => cli.waitForLine((l) => l['msg'] === 'run started');
+    const bothStarted = Promise.all([started(a), started(b)]);
+    holdRequests(sim, () => bothStarted);
 
-    expect([a.code, b.code]).toEqual([0, 0]);
+    expect(await Promise.all([a.exited, b.exited])).toEqual([0, 0]);
     expect(firstPageReads(sim)).toEqual({ '801/0': 2, '802/0': 2, '803/0': 2 });
-    const skipped = [...a.lines, ...b.lines].filter((l) => l['msg'] === 'list skipped');
+    const skipped = [...a.lines(), ...b.lines()].filter((l) => l['msg'] === 'list skipped');
     expect(skipped).toHaveLength(3);
     await expectMatchesSource(sim, tdb, LISTS);
   });
 
   test('when a worker is killed with -9 mid-run, then the next run completes and marks the dead run abandoned', async () => {
-    sim.setLatency(40);
+    // Lists 802 and 803 get no page 2 until the victim is dead: it dies mid-run, whatever the load.
+    const killed = gate();
+    holdRequests(sim, (request) => (request.segmentId !== 801 && request.page === 2 ? killed.opened : undefined));
     const victim = startCli(['sync'], env());
     await victim.waitForLine((l) => l['msg'] === 'page stored' && l['segmentId'] === 802);
     victim.child.kill('SIGKILL');
     await victim.exited;
-    sim.setLatency(0);
+    killed.open();
 
     const next = await runCli(['sync'], env());
 
@@ -120,12 +133,21 @@ describe('worker processes that die or are stopped', () => {
 
   test('when SIGTERM arrives during a long backoff wait, then the sync stops at once and records the run aborted', async () => {
     sim.injectFault({ kind: '503-html', times: 100, match: { segmentId: 801, page: 3 } });
+    // Whatever the load, 802 and 803 are mid-crawl at SIGTERM: 801's page 3 (the 503, then the
+    // backoff) waits until they have their first page, their page 2 until the process is gone.
+    const othersStarted = Promise.all([802, 803].map((s) => answered(sim, (a) => a.segmentId === s && a.page === 1)));
+    const exited = gate();
+    holdRequests(sim, (request) => {
+      if (request.segmentId === 801) return request.page === 3 ? othersStarted : undefined;
+      return request.page === 2 ? exited.opened : undefined;
+    });
     const worker = startCli(['sync'], env({ RETRY_MIN_DELAY_MS: '600000', RETRY_MAX_DELAY_MS: '600000' }));
     await worker.waitForLine((l) => l['msg'] === 'api call failed' && l['httpStatus'] === 503);
 
     worker.child.kill('SIGTERM');
     // A ten-minute backoff is under way: exiting at all proves the wait was interrupted.
     const code = await worker.exited;
+    exited.open();
 
     expect(code).toBe(1);
     const [run] = await tdb.query<{ status: string }>('SELECT status FROM sync_runs');

@@ -5,11 +5,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
-import { freePort } from '../../src/db/embedded-postgres.js';
 import { QuestionProSimulator } from '../../src/sim/server.js';
 import { formatVendorTimestamp } from '../../src/sim/ticket-generator.js';
-import { startCli, type CliProcess } from '../support/cli-process.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
+import { startWorker, unreachableDatabaseUrl, zoneAtNoon, type WorkerUnderTest } from '../support/worker-under-test.js';
 
 const run = promisify(execFile);
 const CHROMIUM = process.env['CHROMIUM_BIN'] ?? '/usr/bin/chromium';
@@ -66,16 +65,10 @@ function textOf(dom: string, id: string): string {
   return decode(found[2]!);
 }
 
-/** An IANA zone where it is about noon now: the daily budget period does not end during the test. */
-function zoneAtNoon(): string {
-  const offset = Math.max(-12, Math.min(12, 12 - new Date().getUTCHours()));
-  return offset === 0 ? 'UTC' : `Etc/GMT${offset > 0 ? '-' : '+'}${Math.abs(offset)}`;
-}
-
 describeBrowser('the status page in a real browser (built worker, simulator, Chromium)', () => {
   let sim: QuestionProSimulator;
   let tdb: TestDatabase;
-  let worker: CliProcess;
+  let worker: WorkerUnderTest | undefined;
   let url: string;
   let dom: string;
 
@@ -118,35 +111,27 @@ describeBrowser('the status page in a real browser (built worker, simulator, Chr
       body: (page) => JSON.stringify(page).slice(0, 600),
     });
     tdb = await createTestDatabase();
-    const port = await freePort();
-    worker = startCli(['worker'], {
-      QUESTIONPRO_API_KEY: KEY,
-      QUESTIONPRO_BASE_URL: sim.baseUrl,
-      SYNC_SEGMENTS: '971,972,973,974,975',
-      // Names from the configuration, one unnamed ("Segment 975"); markup in a name is text.
-      SYNC_SEGMENT_NAMES: '971=Retail EU;972=Online Shop, DE;973=<b>Call</b> Center;974=Kiosk',
-      SYNC_STATUS_LABELS: '0=awaiting action',
-      SYNC_PAGE_SIZE: '10',
-      SYNC_CRON: '0 0 1 1 *',
-      RETRY_ATTEMPTS: '1',
-      RETRY_MIN_DELAY_MS: '10',
-      API_CALL_BUDGET: '500',
-      API_BUDGET_PERIOD: 'day',
-      SYNC_TIMEZONE: zoneAtNoon(),
-      DATABASE_URL: tdb.url,
-      HTTP_HOST: '127.0.0.1',
-      HTTP_PORT: String(port),
+    worker = await startWorker({
+      apiKey: KEY,
+      baseUrl: sim.baseUrl,
+      databaseUrl: tdb.url,
+      segments: [971, 972, 973, 974, 975],
+      env: {
+        // Names from the configuration, one unnamed ("Segment 975"); markup in a name is text.
+        SYNC_SEGMENT_NAMES: '971=Retail EU;972=Online Shop, DE;973=<b>Call</b> Center;974=Kiosk',
+        SYNC_STATUS_LABELS: '0=awaiting action',
+        API_CALL_BUDGET: '500',
+        API_BUDGET_PERIOD: 'day',
+        SYNC_TIMEZONE: zoneAtNoon(),
+      },
     });
     await worker.waitForLine((l) => l['msg'] === 'run finished');
-    url = `http://127.0.0.1:${port}/`;
+    url = `${worker.url}/`;
     dom = await chromium(['--dump-dom', url]);
   }, 120_000);
 
   afterAll(async () => {
-    if (worker && worker.child.exitCode === null) {
-      worker.child.kill('SIGTERM');
-      await worker.exited;
-    }
+    await worker?.stop();
     await tdb?.close();
     await sim?.close();
   });
@@ -239,7 +224,7 @@ describeBrowser('the status page in a real browser (built worker, simulator, Chr
       `SELECT last_error_message AS message FROM v_sync_health WHERE segment_id = 975`,
     );
     expect(secrets.filter((s) => stored!.message.includes(s))).toEqual([]);
-    expect(secrets.filter((s) => worker.stdout().includes(s) || worker.stderr().includes(s))).toEqual([]);
+    expect(secrets.filter((s) => worker!.stdout().includes(s) || worker!.stderr().includes(s))).toEqual([]);
     expect(tableRows(dom, 'sync-health')[4]![7]).toMatch(
       /^QuestionPro answered 200 with a body that is not JSON \(600 bytes, content withheld\), HTTP 200, requestID \S+$/,
     );
@@ -268,29 +253,22 @@ describeBrowser('the status page in a real browser (built worker, simulator, Chr
 
 describeBrowser('the status page when the database is down (built worker, Chromium)', () => {
   test('when the database does not answer, then the page answers 503 and says so instead of tables', async () => {
-    const dbPort = await freePort();
-    const port = await freePort();
-    const worker = startCli(['worker'], {
-      QUESTIONPRO_API_KEY: KEY,
-      QUESTIONPRO_BASE_URL: 'http://127.0.0.1:9/unused',
-      SYNC_SEGMENTS: '971',
-      SYNC_CRON: '0 0 1 1 *',
-      SYNC_RUN_ON_START: 'false',
-      DATABASE_URL: `postgresql://postgres:postgres@127.0.0.1:${dbPort}/nowhere`,
-      HTTP_HOST: '127.0.0.1',
-      HTTP_PORT: String(port),
+    const worker = await startWorker({
+      apiKey: KEY,
+      baseUrl: 'http://127.0.0.1:9/unused',
+      databaseUrl: await unreachableDatabaseUrl(),
+      segments: [971],
+      env: { SYNC_RUN_ON_START: 'false' },
     });
     try {
-      await worker.waitForLine((l) => l['msg'] === 'status endpoint listening');
-      const response = await fetch(`http://127.0.0.1:${port}/`);
+      const response = await fetch(`${worker.url}/`);
       expect(response.status).toBe(503);
-      const down = await chromium(['--dump-dom', `http://127.0.0.1:${port}/`]);
+      const down = await chromium(['--dump-dom', `${worker.url}/`]);
       expect(textOf(down, 'database-down')).toMatch(/^Database unavailable The worker runs, but its database does not answer/);
       expect(down).not.toMatch(/<table/);
       expect(down).not.toContain('postgres:postgres');
     } finally {
-      worker.child.kill('SIGTERM');
-      await worker.exited;
+      await worker.stop();
     }
   });
 });

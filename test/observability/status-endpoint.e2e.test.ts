@@ -1,13 +1,10 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, test } from '@jest/globals';
+import { describe, expect, test } from '@jest/globals';
 import { parse } from 'yaml';
-import { freePort } from '../../src/db/embedded-postgres.js';
 import { PROJECT_ROOT } from '../../src/project-root.js';
-import { QuestionProSimulator } from '../../src/sim/server.js';
-import { startCli, type CliProcess } from '../support/cli-process.js';
-import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import { waitFor } from '../support/poll.js';
+import { unreachableDatabaseUrl, workerPerTest, type WorkerUnderTest } from '../support/worker-under-test.js';
 
 const KEY = 'status-key-91ab-must-not-leak';
 
@@ -22,72 +19,34 @@ function parseMetrics(text: string): Map<string, number> {
   return out;
 }
 
-async function get(port: number, route: string): Promise<{ status: number; body: string }> {
-  const response = await fetch(`http://127.0.0.1:${port}${route}`);
+async function get(worker: WorkerUnderTest, route: string): Promise<{ status: number; body: string }> {
+  const response = await fetch(`${worker.url}${route}`);
   return { status: response.status, body: await response.text() };
 }
 
 describe('the worker status endpoint (real worker process, scraped over HTTP)', () => {
-  let sim: QuestionProSimulator;
-  let tdb: TestDatabase | undefined;
-  let worker: CliProcess | undefined;
-  beforeAll(async () => {
-    sim = await QuestionProSimulator.start({
-      apiKey: KEY,
-      lists: [
-        { segmentId: 951, status: 0, count: 35 },
-        { segmentId: 952, status: 0, count: 20 },
-      ],
-    });
+  const workers = workerPerTest({
+    apiKey: KEY,
+    lists: [
+      { segmentId: 951, status: 0, count: 35 },
+      { segmentId: 952, status: 0, count: 20 },
+    ],
   });
-  afterEach(async () => {
-    if (worker && worker.child.exitCode === null) {
-      worker.child.kill('SIGTERM');
-      await worker.exited;
-    }
-    await tdb?.close();
-    tdb = undefined;
-    sim.clearFaults();
-    sim.onRequest(undefined);
-  });
-  afterAll(async () => sim.close());
-
-  async function startWorker(extra: Record<string, string> = {}): Promise<number> {
-    tdb ??= await createTestDatabase();
-    // HTTP_PORT=0 turns the endpoint off: a port found free just now (never a fixed one).
-    const port = await freePort();
-    worker = startCli(['worker'], {
-      QUESTIONPRO_API_KEY: KEY,
-      QUESTIONPRO_BASE_URL: sim.baseUrl,
-      SYNC_SEGMENTS: '951,952',
-      SYNC_PAGE_SIZE: '10',
-      SYNC_CRON: '0 0 1 1 *',
-      RETRY_ATTEMPTS: '1',
-      RETRY_MIN_DELAY_MS: '10',
-      DATABASE_URL: tdb.url,
-      HTTP_HOST: '127.0.0.1',
-      HTTP_PORT: String(port),
-      ...extra,
-    });
-    await worker.waitForLine((l) => l['msg'] === 'status endpoint listening');
-    return port;
-  }
-
   test('when a sync has run, then /metrics counts equal the database and /readyz is ready', async () => {
-    const port = await startWorker();
-    await worker!.waitForLine((l) => l['msg'] === 'run finished');
+    const w = await workers.start();
+    await w.waitForLine((l) => l['msg'] === 'run finished');
 
-    expect((await get(port, '/healthz')).status).toBe(200);
-    const ready = await get(port, '/readyz');
+    expect((await get(w, '/healthz')).status).toBe(200);
+    const ready = await get(w, '/readyz');
     expect(ready.status).toBe(200);
     expect(JSON.parse(ready.body)).toMatchObject({ ready: true, database: { ok: true } });
 
     // Freshness is judged once the worker has taken the run's report (a moment after its last log line).
     const metrics = await waitFor(async () => {
-      const m = parseMetrics((await get(port, '/metrics')).body);
+      const m = parseMetrics((await get(w, '/metrics')).body);
       return m.has('detractor_sync_list_stale_after_seconds{segment_id="952",status="0"}') ? m : undefined;
     });
-    const rows = await tdb!.query<{ segment_id: string; tickets_inserted: number; tickets_unchanged: number }>(
+    const rows = await workers.tdb.query<{ segment_id: string; tickets_inserted: number; tickets_unchanged: number }>(
       'SELECT segment_id, tickets_inserted, tickets_unchanged FROM sync_run_segments ORDER BY segment_id',
     );
     for (const row of rows) {
@@ -99,13 +58,13 @@ describe('the worker status endpoint (real worker process, scraped over HTTP)', 
       );
       expect(metrics.get(`detractor_sync_lists_total{segment_id="${row.segment_id}",status="0",outcome="succeeded"}`)).toBe(1);
     }
-    const [stored] = await tdb!.query<{ n: number }>('SELECT count(*)::int AS n FROM detractor_tickets');
+    const [stored] = await workers.tdb.query<{ n: number }>('SELECT count(*)::int AS n FROM detractor_tickets');
     expect(stored?.n).toBe(55);
     expect(metrics.get('detractor_sync_runs_total{status="succeeded"}')).toBe(1);
     expect(metrics.get('detractor_sync_run_in_progress')).toBe(0);
     expect(metrics.get('detractor_sync_run_duration_seconds_count{status="succeeded"}')).toBe(1);
     expect(metrics.get('detractor_sync_api_requests_total{outcome="ok",status_code="200"}')).toBe(
-      sim.requests.filter((r) => r.httpStatus === 200).length,
+      workers.sim.requests.filter((r) => r.httpStatus === 200).length,
     );
     const lastSuccess = metrics.get('detractor_sync_last_success_timestamp_seconds{segment_id="951",status="0"}')!;
     expect(Math.abs(lastSuccess * 1000 - Date.now())).toBeLessThan(60_000);
@@ -125,32 +84,32 @@ describe('the worker status endpoint (real worker process, scraped over HTTP)', 
   });
 
   test('when a list fails, then the failure and its API status show in /metrics and /readyz says which list', async () => {
-    sim.requests.length = 0;
-    sim.injectFault({ kind: '500', times: 10, match: { segmentId: 952 } });
-    const port = await startWorker();
-    await worker!.waitForLine((l) => l['msg'] === 'run finished');
+    workers.sim.requests.length = 0;
+    workers.sim.injectFault({ kind: '500', times: 10, match: { segmentId: 952 } });
+    const w = await workers.start();
+    await w.waitForLine((l) => l['msg'] === 'run finished');
 
-    const metrics = parseMetrics((await get(port, '/metrics')).body);
+    const metrics = parseMetrics((await get(w, '/metrics')).body);
     expect(metrics.get('detractor_sync_lists_total{segment_id="952",status="0",outcome="failed"}')).toBe(1);
     expect(metrics.get('detractor_sync_runs_total{status="partial"}')).toBe(1);
     expect(metrics.get('detractor_sync_api_requests_total{outcome="error",status_code="500"}')).toBe(2);
     expect(metrics.get('detractor_sync_api_retries_total{code="API_HTTP_500"}')).toBe(1);
     // Never synced once the first sync finished (a moment after the run's last log line): stale, as /readyz says.
     const judged = await waitFor(async () => {
-      const m = parseMetrics((await get(port, '/metrics')).body);
+      const m = parseMetrics((await get(w, '/metrics')).body);
       return m.get('detractor_sync_list_stale{segment_id="952",status="0"}') === 1 ? m : undefined;
     });
     expect(judged.get('detractor_sync_list_stale{segment_id="951",status="0"}')).toBe(0);
-    const ready = await get(port, '/readyz');
+    const ready = await get(w, '/readyz');
     expect(ready.status).toBe(503);
     expect(JSON.parse(ready.body).reasons).toEqual(['segment 952 status 0: never synced successfully']);
   });
 
   test('when the last success grows older than the bound, then /readyz turns 503 naming the stale lists', async () => {
-    const port = await startWorker({ SYNC_STALE_AFTER_SECONDS: '1' });
-    await worker!.waitForLine((l) => l['msg'] === 'run finished');
+    const w = await workers.start({ SYNC_STALE_AFTER_SECONDS: '1' });
+    await w.waitForLine((l) => l['msg'] === 'run finished');
     const stale = await waitFor(async () => {
-      const r = await get(port, '/readyz');
+      const r = await get(w, '/readyz');
       const body = JSON.parse(r.body) as { lists: Array<{ segmentId: number; stale: boolean }>; reasons: string[] };
       return r.status === 503 && body.lists.every((l) => l.stale) ? body : undefined;
     });
@@ -159,7 +118,7 @@ describe('the worker status endpoint (real worker process, scraped over HTTP)', 
       [952, true],
     ]);
     expect(stale.reasons[0]).toMatch(/^segment 951 status 0: last success \d+ s ago \(limit 1 s\)$/);
-    const metrics = parseMetrics((await get(port, '/metrics')).body);
+    const metrics = parseMetrics((await get(w, '/metrics')).body);
     for (const segment of ['951', '952']) {
       expect(metrics.get(`detractor_sync_list_stale{segment_id="${segment}",status="0"}`)).toBe(1);
       expect(metrics.get(`detractor_sync_list_stale_after_seconds{segment_id="${segment}",status="0"}`)).toBe(1);
@@ -167,10 +126,9 @@ describe('the worker status endpoint (real worker process, scraped over HTTP)', 
   });
 
   test('when the database is down, then /healthz still answers and /readyz says why', async () => {
-    const dbPort = await freePort();
-    const port = await startWorker({ DATABASE_URL: `postgresql://postgres:postgres@127.0.0.1:${dbPort}/nowhere` });
-    expect((await get(port, '/healthz')).status).toBe(200);
-    const ready = await get(port, '/readyz');
+    const w = await workers.start({ DATABASE_URL: await unreachableDatabaseUrl() });
+    expect((await get(w, '/healthz')).status).toBe(200);
+    const ready = await get(w, '/readyz');
     expect(ready.status).toBe(503);
     expect(JSON.parse(ready.body)).toMatchObject({ ready: false, database: { ok: false } });
     // A reason that says something: the refused connection, not an empty string.
@@ -179,8 +137,8 @@ describe('the worker status endpoint (real worker process, scraped over HTTP)', 
 
     // The run that could not start is counted, and every series a rule counts exists at 0
     // before any run: the first failure after a restart is an increase from 0.
-    await worker!.waitForLine((l) => l['msg'] === 'run could not start');
-    const metrics = parseMetrics((await get(port, '/metrics')).body);
+    await w.waitForLine((l) => l['msg'] === 'run could not start');
+    const metrics = parseMetrics((await get(w, '/metrics')).body);
     expect(metrics.get('detractor_sync_run_start_failures_total')).toBe(1);
     expect(metrics.get('detractor_sync_run_in_progress')).toBe(0);
     expect(metrics.get('detractor_sync_run_started_timestamp_seconds')).toBe(0);
@@ -208,32 +166,32 @@ describe('the worker status endpoint (real worker process, scraped over HTTP)', 
     const held = new Promise<void>((resolve) => (release = resolve));
     let arrived: () => void = () => undefined;
     const inFlight = new Promise<void>((resolve) => (arrived = resolve));
-    sim.onRequest(() => {
+    workers.sim.onRequest(() => {
       arrived();
       return held;
     });
     const before = Date.now() / 1000;
-    const port = await startWorker();
+    const w = await workers.start();
     await inFlight;
 
-    const during = parseMetrics((await get(port, '/metrics')).body);
+    const during = parseMetrics((await get(w, '/metrics')).body);
     expect(during.get('detractor_sync_run_in_progress')).toBe(1);
     const started = during.get('detractor_sync_run_started_timestamp_seconds')!;
     expect(started).toBeGreaterThanOrEqual(before);
     expect(started).toBeLessThanOrEqual(Date.now() / 1000);
 
     release();
-    await worker!.waitForLine((l) => l['msg'] === 'run finished');
-    const after = parseMetrics((await get(port, '/metrics')).body);
+    await w.waitForLine((l) => l['msg'] === 'run finished');
+    const after = parseMetrics((await get(w, '/metrics')).body);
     expect(after.get('detractor_sync_run_in_progress')).toBe(0);
     expect(after.get('detractor_sync_run_started_timestamp_seconds')).toBe(0);
   });
 
   test('when the alert rules are read, then every metric they use is one /metrics exposes', async () => {
-    const port = await startWorker();
-    await worker!.waitForLine((l) => l['msg'] === 'run finished');
+    const w = await workers.start();
+    await w.waitForLine((l) => l['msg'] === 'run finished');
     // Every metric /metrics declares (# HELP), whether or not it has samples yet.
-    const text = (await get(port, '/metrics')).body;
+    const text = (await get(w, '/metrics')).body;
     const exposed = new Set([...text.matchAll(/^# HELP (\S+) /gm)].map((m) => m[1]!));
     const rules = parse(readFileSync(path.join(PROJECT_ROOT, 'deploy', 'prometheus', 'alerts.yml'), 'utf8')) as {
       groups: Array<{ rules: Array<{ alert: string; expr: string }> }>;

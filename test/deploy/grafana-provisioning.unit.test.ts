@@ -1,25 +1,23 @@
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, test } from '@jest/globals';
-import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
+import { parse as parseYaml } from 'yaml';
 import { PII_FREE_RELATIONS } from '../../src/db/relation-privacy.js';
 import { PROJECT_ROOT } from '../../src/project-root.js';
 import {
   DASHBOARD_DIR,
   GRAFANA_DIR,
   PERSONAL_COLUMNS,
-  expandPromql,
   panelsOf,
   promqlMetricNames,
   queriesOf,
   readDashboards,
 } from '../support/grafana-dashboards.js';
-import { promtool, promtoolUnavailable } from './promtool.js';
 
 // Grafana and Prometheus do not run in CI (no Docker engine), so their files are checked
 // against each other and the repository: every uid, path, job and mount they name must
-// exist. Queries are checked against a real database and worker in dashboard-queries.test.ts.
+// exist. Queries are checked against a real database and worker in dashboard-queries.e2e.test.ts,
+// and by promtool in grafana-provisioning.e2e.test.ts.
 
 const read = (file: string) => readFileSync(path.join(PROJECT_ROOT, file), 'utf8');
 
@@ -71,13 +69,6 @@ function hostPathOf(service: ComposeService, containerPath: string): string | un
   const mount = bindMounts(service).find((m) => containerPath === m.target || containerPath.startsWith(`${m.target}/`));
   return mount && path.posix.join(mount.source, path.posix.relative(mount.target, containerPath));
 }
-
-const promtoolMissing = promtoolUnavailable();
-if (promtoolMissing) {
-  // Visible in the test output, so a skipped check is never mistaken for a passed one.
-  console.warn(`promtool checks of deploy/prometheus/prometheus.yml and the dashboards' PromQL skipped: ${promtoolMissing}`);
-}
-const testPromtool = promtoolMissing ? test.skip : test;
 
 describe('Grafana provisioning', () => {
   test('when the data sources are provisioned, then Prometheus is the compose service and PostgreSQL is read through the read-only role', () => {
@@ -214,11 +205,6 @@ describe('deploy/prometheus/prometheus.yml', () => {
     expect(jobs.length).toBeGreaterThan(0);
     expect([...new Set(jobs)]).toEqual([job?.job_name]);
   });
-
-  testPromtool('when promtool checks it, then the config and the rule files it loads are valid', async () => {
-    const result = await promtool(['check', 'config', path.join(PROJECT_ROOT, 'deploy', 'prometheus', 'prometheus.yml')]);
-    expect(result).toEqual({ code: 0, output: expect.stringMatching(/is valid prometheus config file syntax[\s\S]*SUCCESS: \d+ rules found/) });
-  });
 });
 
 describe('PromQL of the worker dashboard', () => {
@@ -228,19 +214,5 @@ describe('PromQL of the worker dashboard', () => {
         'histogram_quantile(0.95, sum by (le) (increase(a_bucket{job="x"}[6h]))) / on(le) group_left sum(b_total offset 5m) * 1e3 > bool up',
       ),
     ).toEqual(['a_bucket', 'b_total', 'up']);
-  });
-
-  testPromtool('when promtool parses every dashboard expression as a rule, then it accepts them all', async () => {
-    expect(promQueries.length).toBeGreaterThanOrEqual(25);
-    const rules = promQueries.map((q, i) => ({ record: `dashboard:query_${i}:${q.target.refId}`, expr: expandPromql(q.target.expr ?? '') }));
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'detractor-promql-'));
-    try {
-      const file = path.join(dir, 'dashboard-rules.yml');
-      writeFileSync(file, stringifyYaml({ groups: [{ name: 'dashboard', rules }] }));
-      const result = await promtool(['check', 'rules', file]);
-      expect(result).toEqual({ code: 0, output: expect.stringContaining(`SUCCESS: ${rules.length} rules found`) });
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
   });
 });

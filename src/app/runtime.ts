@@ -73,11 +73,12 @@ export async function openRuntime(config: Config, log: Logger, options: RuntimeO
       const plan = await budget.plan(lists);
       log.info(
         {
-          read: plan.lists.filter((l) => l.mode === 'read').length,
-          verify: plan.lists.filter((l) => l.mode === 'verify').length,
+          probe: plan.lists.filter((l) => l.mode === 'probe').length,
+          full: plan.lists.filter((l) => l.mode === 'full').length,
           deferred: plan.deferred.length,
           notDue: plan.notDue.length,
           allowance: plan.allowance,
+          pool: Number.isFinite(plan.pool) ? plan.pool : undefined,
         },
         'run planned',
       );
@@ -94,7 +95,7 @@ export async function openRuntime(config: Config, log: Logger, options: RuntimeO
           redactor,
           activeRuns,
         },
-        { trigger, lists: plan.lists, deferred: plan.deferred, verifyAllowance: plan.verifyAllowance },
+        { trigger, lists: plan.lists, deferred: plan.deferred, pool: plan.pool },
       );
     },
     close: async () => {

@@ -92,7 +92,7 @@ async function bench(options: BenchOptions): Promise<Record<string, number | str
         { trigger: 'bench', lists: lists.map((l) => ({ ...l, mode })) },
       );
     const started = performance.now();
-    const { result: report, peakRssMb } = await withPeakRss(() => run('verify'));
+    const { result: report, peakRssMb } = await withPeakRss(() => run('full'));
     const wallSeconds = (performance.now() - started) / 1000;
     const responses429 = tooManyRequests;
     if (report.status !== 'succeeded') throw new Error(`benchmark sync ended ${report.status}: ${report.error ?? ''}`);
@@ -103,7 +103,7 @@ async function bench(options: BenchOptions): Promise<Record<string, number | str
     await db.$disconnect();
     const before = await rowsWritten(database.url);
     db = createDb(database.url);
-    const tick = await run('read');
+    const tick = await run('full');
     await db.$disconnect();
     await new Promise((resolve) => setTimeout(resolve, 600));
     const noopRowsWritten = (await rowsWritten(database.url)) - before;

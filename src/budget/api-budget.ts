@@ -66,7 +66,6 @@ export class ApiBudget {
       verifyIntervalSeconds: this.config.sync.verifyIntervalSeconds,
       statusIntervalSeconds: this.config.sync.statusIntervalSeconds,
       openStatuses: this.config.sync.openStatuses,
-      verifyPasses: this.config.sync.confirmPass ? 2 : 1,
     };
     const position =
       status.budget === undefined

@@ -2,16 +2,21 @@ import type { ListState } from '../db/sql/list-state.js';
 import { listIdentity, type ListRef } from '../lists/list.js';
 
 /**
- * `read`: one pass (a verified crawl follows only if the read shows that tickets left
- * or moved, and the budget allows); `verify`: a verified crawl (confirmed complete, then
- * closures), due every SYNC_VERIFY_INTERVAL.
+ * `probe`: page 1 against what the database holds as the head of the list (a list
+ * served newest first, read fully before): new tickets at the head are stored, and
+ * tickets that left are located by bisection over pages. `full`: every page; verified
+ * when it matches the database, or when two reads agree (then what left is closed).
  */
-export type ListMode = 'read' | 'verify';
+export type ListMode = 'probe' | 'full';
 
 export interface PlannedList extends ListRef {
   readonly mode: ListMode;
-  /** Estimated calls: pages of one pass, per pass. */
+  /** Estimated pages of one pass at the page size the server serves (1 while unknown). */
   readonly pagesPerPass: number;
+  /** Calls set aside for the list in this run; more come from the run's shared pool. */
+  readonly reserved: number;
+  /** Records quarantined in the list since this run are in the list too (see knownListOrder). */
+  readonly quarantinedSince: bigint | null;
 }
 
 export interface DeferredList extends ListRef {
@@ -24,8 +29,8 @@ export interface RunPlan {
   readonly deferred: readonly DeferredList[];
   /** Lists whose status interval has not passed yet: not read, not recorded. */
   readonly notDue: readonly ListRef[];
-  /** Calls still available for verified crawls a read asks for (Infinity without a budget). */
-  readonly verifyAllowance: number;
+  /** Calls any list may draw on beyond its reservation (bisections, confirming passes, sizes learnt); Infinity without a budget. */
+  readonly pool: number;
   /** The calls this run may spend, when there is a budget. */
   readonly allowance: number | undefined;
 }
@@ -34,8 +39,6 @@ export interface PlanSettings {
   readonly verifyIntervalSeconds: number;
   readonly statusIntervalSeconds: Readonly<Record<number, number>>;
   readonly openStatuses: readonly number[];
-  /** Passes of a verified crawl at least: 2 when it must read the list twice alike. */
-  readonly verifyPasses: number;
 }
 
 export interface BudgetPosition {
@@ -44,6 +47,13 @@ export interface BudgetPosition {
   readonly periodStart: Date;
   readonly periodEnd: Date;
 }
+
+/**
+ * While a verification is due and does not fit yet, the share of what is left over that
+ * the run does not spend: the allowance then builds up to it, so closures found by
+ * probes never starve the verified reads (which catch what a probe cannot see).
+ */
+const VERIFICATION_SHARE = 0.5;
 
 /**
  * The calls the budget allows now. Spending follows a straight line from the period's
@@ -63,11 +73,44 @@ export function budgetAllowance(position: BudgetPosition, now: Date, headStart: 
 const ageSeconds = (at: Date | null, now: Date) =>
   at === null ? Number.POSITIVE_INFINITY : (now.getTime() - at.getTime()) / 1000;
 
+interface Due {
+  readonly list: ListRef;
+  readonly state: ListState | undefined;
+  readonly pages: number;
+  /** Served newest first and read fully before: a probe can keep it fresh. */
+  readonly probeable: boolean;
+  readonly verifyDue: boolean;
+  readonly open: boolean;
+  /** Seconds since the list was last verified (Infinity: never). */
+  readonly unverifiedFor: number;
+  readonly staleFor: number;
+}
+
+function dueList(list: ListRef, state: ListState | undefined, settings: PlanSettings, now: Date): Due {
+  // The page size the server really serves for this list, when it is smaller than asked.
+  const perPage = Math.min(list.perPage, state?.servedPerPage ?? list.perPage);
+  const unverifiedFor = ageSeconds(state?.lastVerifiedAt ?? null, now);
+  return {
+    list: { ...list, perPage },
+    state,
+    pages: Math.max(1, Math.ceil((state?.lastTotalItems ?? 0) / perPage)),
+    probeable: state?.servedOrder === 'newest_first' && !state.needsFullRead && state.lastFullReadRunId !== null,
+    verifyDue: unverifiedFor >= settings.verifyIntervalSeconds,
+    open: settings.openStatuses.includes(list.status),
+    unverifiedFor,
+    staleFor: ageSeconds(state?.lastSuccessAt ?? null, now),
+  };
+}
+
 /**
- * Which lists a run reads, how, and within what budget. Lists of open statuses come
- * first (their tickets need action), then the others, stalest first; a verified crawl
- * is planned when one is due and the budget fits it, else the list is read once. A list
- * whose read does not fit is deferred, and says so.
+ * Which lists a run reads, how, and within what budget. Every list that can be probed
+ * gets its probe first (one call), open statuses first; then the full reads, those
+ * without which a list cannot be kept fresh at all (never read, not served newest
+ * first, a probe that could not explain what it saw) and the verifications that are
+ * due, most overdue first. A verification that does not fit leaves its list on probes
+ * and holds back part of what is left, so the allowance grows to it; a list that cannot
+ * even be read is deferred, and says so. What is left over is the pool that bisections,
+ * confirming passes and lists of unknown size draw on.
  */
 export function planRun(
   lists: readonly ListRef[],
@@ -76,47 +119,57 @@ export function planRun(
   now: Date,
   budget?: BudgetPosition,
 ): RunPlan {
-  const byList = new Map(states.map((h) => [listIdentity(h), h]));
+  const byList = new Map(states.map((s) => [listIdentity(s), s]));
   const notDue: ListRef[] = [];
-  const due: Array<{ list: ListRef; pages: number; verifyDue: boolean; open: boolean; age: number }> = [];
+  const due: Due[] = [];
   for (const list of lists) {
-    const h = byList.get(listIdentity(list));
+    const state = byList.get(listIdentity(list));
     const interval = settings.statusIntervalSeconds[list.status];
-    if (interval !== undefined && ageSeconds(h?.lastSuccessAt ?? null, now) < interval) {
-      notDue.push(list);
-      continue;
-    }
-    due.push({
-      list,
-      pages: Math.max(1, Math.ceil((h?.lastTotalItems ?? 0) / list.perPage)),
-      verifyDue: ageSeconds(h?.lastVerifiedAt ?? null, now) >= settings.verifyIntervalSeconds,
-      open: settings.openStatuses.includes(list.status),
-      age: ageSeconds(h?.lastSuccessAt ?? null, now),
-    });
+    if (interval !== undefined && ageSeconds(state?.lastSuccessAt ?? null, now) < interval) notDue.push(list);
+    else due.push(dueList(list, state, settings, now));
   }
-  due.sort((a, b) => Number(b.open) - Number(a.open) || b.age - a.age);
+  due.sort((a, b) => Number(b.open) - Number(a.open) || b.staleFor - a.staleFor);
+  const probes = due.filter((d) => d.probeable);
+  const fulls = due
+    .filter((d) => !d.probeable || d.verifyDue)
+    .sort(
+      (a, b) => Number(a.probeable) - Number(b.probeable) || Number(b.open) - Number(a.open) || b.unverifiedFor - a.unverifiedFor,
+    );
 
-  const verifyCost = (pages: number) => pages * settings.verifyPasses;
-  const headStart = due.reduce((n, d) => n + (d.verifyDue ? verifyCost(d.pages) : d.pages), 0);
+  // Enough to keep every list fresh: a probe, or a full read where no probe can do.
+  const headStart = due.reduce((n, d) => n + (d.probeable ? 1 : d.pages), 0);
   const allowance = budget ? budgetAllowance(budget, now, headStart) : undefined;
   let left = allowance ?? Number.POSITIVE_INFINITY;
-  const reads: typeof due = [];
+  const planned = new Map<Due, PlannedList>();
   const deferred: DeferredList[] = [];
-  // Reads first, for every list that fits: fresh data beats closures.
-  for (const d of due) {
-    if (d.pages > left) {
-      deferred.push({ ...d.list, reason: `a read costs about ${d.pages} call(s), the budget allows ${left} now` });
-      continue;
-    }
-    left -= d.pages;
-    reads.push(d);
+  const plan = (d: Due, mode: ListMode, reserved: number) => {
+    left -= reserved;
+    planned.set(d, {
+      ...d.list,
+      mode,
+      pagesPerPass: d.pages,
+      reserved,
+      quarantinedSince: d.state?.lastFullReadRunId ?? null,
+    });
+  };
+  for (const d of probes) {
+    if (left >= 1) plan(d, 'probe', 1);
+    else deferred.push({ ...d.list, reason: `a probe costs 1 call, the budget allows ${left} now` });
   }
-  // Then the verified crawls that are due, with what is left.
-  const planned = reads.map((d): PlannedList => {
-    const extra = verifyCost(d.pages) - d.pages;
-    const verify = d.verifyDue && extra <= left;
-    if (verify) left -= extra;
-    return { ...d.list, mode: verify ? 'verify' : 'read', pagesPerPass: d.pages };
-  });
-  return { lists: planned, deferred, notDue, verifyAllowance: left, allowance };
+  let verificationWaits = false;
+  for (const d of fulls) {
+    const probe = planned.get(d);
+    // A list never read has an unknown size: its first page is reserved, the rest comes from the pool.
+    const cost = d.state?.lastTotalItems == null ? 1 : d.pages;
+    if (cost <= left + (probe?.reserved ?? 0)) {
+      left += probe?.reserved ?? 0;
+      plan(d, 'full', cost);
+    } else if (probe) {
+      verificationWaits = true;
+    } else {
+      deferred.push({ ...d.list, reason: `a full read costs about ${cost} call(s), the budget allows ${left} now` });
+    }
+  }
+  const pool = verificationWaits && Number.isFinite(left) ? Math.floor(left * (1 - VERIFICATION_SHARE)) : left;
+  return { lists: due.flatMap((d) => planned.get(d) ?? []), deferred, notDue, pool, allowance };
 }

@@ -37,14 +37,19 @@ const CONNECTION_KINDS = new Set(['ConnectionClosed', 'DatabaseNotReachable', 'S
 /** The SQLSTATE of a database error, looked for along its causes and in Prisma's adapter metadata. */
 export function sqlState(error: unknown): string | undefined {
   for (let e: unknown = error; e && typeof e === 'object'; e = (e as { cause?: unknown }).cause) {
-    const code = (e as { code?: unknown; originalCode?: unknown }).originalCode ?? (e as { code?: unknown }).code;
-    if (typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code)) return code;
-    const meta = (e as { meta?: { driverAdapterError?: { cause?: { originalCode?: string } } } }).meta;
+    const meta = (e as { meta?: { code?: unknown; driverAdapterError?: { cause?: { originalCode?: string } } } }).meta;
     const adapterCode = meta?.driverAdapterError?.cause?.originalCode;
     if (adapterCode) return adapterCode;
+    // A raw query's failure (Prisma's P2010) carries the database's code in its meta.
+    if (typeof meta?.code === 'string' && SQLSTATE.test(meta.code)) return meta.code;
+    const code = (e as { code?: unknown; originalCode?: unknown }).originalCode ?? (e as { code?: unknown }).code;
+    // Prisma's own codes (P2010) have the shape of a SQLSTATE: they are not one.
+    if (typeof code === 'string' && SQLSTATE.test(code) && !/^P\d{4}$/.test(code)) return code;
   }
   return undefined;
 }
+
+const SQLSTATE = /^[0-9A-Z]{5}$/;
 
 export function isConnectionError(error: unknown): boolean {
   const state = sqlState(error);

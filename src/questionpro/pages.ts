@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
 import { SyncError } from '../errors.js';
 import type { ListRef } from '../lists/list.js';
+import { ApiError } from './api-error.js';
 import type { FetchedPage, PageRequest } from './client.js';
 
 export interface PageSource {
@@ -9,13 +10,26 @@ export interface PageSource {
   fetchPage(request: PageRequest, signal?: AbortSignal, log?: Logger): Promise<FetchedPage>;
 }
 
+/** Calls a reader may still spend (the run's API call budget); undefined: no limit. */
+export interface CallBudget {
+  take(calls: number): boolean;
+}
+
 export type NumberedPage = FetchedPage & {
   readonly page: number;
-  /** A digest of the page's records as received: equal digests, equal records. */
+  /** A digest of the page's records as a set: equal digests, equal records, in whatever order they came. */
   readonly digest: string;
   /** When the answer arrived: the time its information is from, whenever it is written. */
   readonly fetchedAt: Date;
 };
+
+/** The page size the endpoint documents as its default; a larger one may be refused (400) or served smaller. */
+export const DOCUMENTED_PER_PAGE = 100;
+
+export interface PageOptions {
+  readonly signal?: AbortSignal;
+  readonly log?: Logger;
+}
 
 function lastPageOf(result: FetchedPage): number {
   const { totalItems, totalPages, perPage } = result.pagination;
@@ -23,48 +37,87 @@ function lastPageOf(result: FetchedPage): number {
 }
 
 /**
- * The most pages one pass may read: what page 1's `totalItems` justifies, plus room
- * for the list to grow by a tenth (at least two pages) while it is read. A server that
- * announces more is broken or hostile: every page is an API call paid from a fixed
- * allowance, so the bound comes from the list's own size, never from a constant.
+ * The most pages one pass may read: what page 1's `totalItems` justifies at the page size
+ * the server serves, plus room for the list to grow by a tenth (at least two pages)
+ * while it is read. A server that announces more is broken or hostile: every page is an
+ * API call paid from a fixed allowance, so the bound comes from the list's own size.
  */
-export function pageBound(totalItems: number, perPage: number): { justified: number; bound: number } {
-  const justified = Math.ceil(totalItems / Math.max(perPage, 1));
+export function pageBound(totalItems: number, servedPerPage: number): { justified: number; bound: number } {
+  const justified = Math.ceil(totalItems / Math.max(servedPerPage, 1));
   return { justified, bound: justified + Math.max(2, Math.ceil(justified / 10)) };
+}
+
+/** A digest that ignores the order of records within the page: a reordered page is the same page. */
+function recordsDigest(records: readonly unknown[]): string {
+  const hash = createHash('sha256');
+  for (const text of records.map((r) => JSON.stringify(r) ?? 'undefined').sort()) hash.update(`${text.length}:${text}`);
+  return hash.digest('base64');
+}
+
+/** One page of a list, checked to be the page asked for, stamped with its arrival. */
+export async function fetchNumberedPage(
+  source: PageSource,
+  list: ListRef,
+  page: number,
+  options: PageOptions = {},
+): Promise<NumberedPage> {
+  const result = await source.fetchPage({ ...list, page }, options.signal, options.log);
+  if (result.pagination.currentPage !== page) {
+    throw new SyncError(
+      'API_PAGING_MISMATCH',
+      `asked for page ${page} but the API answered currentPage ${result.pagination.currentPage} (requestID ${result.requestId ?? 'none'})`,
+      { requestId: result.requestId },
+    );
+  }
+  return { ...result, page, digest: recordsDigest(result.response), fetchedAt: new Date() };
+}
+
+/**
+ * Page 1 of a list, at the page size the list asks for or, when the server refuses a
+ * size above the documented default with a 400, once more at that default: the list
+ * then reads at the size the server accepts. The caller learns the size it got from
+ * `list` of the answer and `pagination.perPage`.
+ */
+export async function fetchFirstPage(
+  source: PageSource,
+  list: ListRef,
+  options: PageOptions & { readonly budget?: CallBudget } = {},
+): Promise<{ readonly page: NumberedPage; readonly list: ListRef }> {
+  try {
+    return { page: await fetchNumberedPage(source, list, 1, options), list };
+  } catch (error) {
+    const refused = error instanceof ApiError && error.httpStatus === 400 && list.perPage > DOCUMENTED_PER_PAGE;
+    if (!refused || options.budget?.take(1) === false) throw error;
+    options.log?.warn(
+      { perPage: list.perPage, requestId: error.requestId, retryPerPage: DOCUMENTED_PER_PAGE },
+      'page size refused (400): reading the list at the documented default',
+    );
+    const smaller = { ...list, perPage: DOCUMENTED_PER_PAGE };
+    return { page: await fetchNumberedPage(source, smaller, 1, options), list: smaller };
+  }
 }
 
 /**
  * Every page of one (segment, status) list. Page 1 first, alone: it gives
- * `totalPages`, and an error there (a wrong key) costs one request, not a burst.
- * Then up to `concurrency` pages are in flight at once, yielded as they arrive, so
- * the caller writes each page while the next ones download; at most `concurrency`
- * pages are held at any time, whatever the list's length.
+ * `totalPages` and the page size the server serves, and an error there (a wrong key)
+ * costs one request, not a burst. Then up to `concurrency` pages are in flight at once,
+ * yielded as they arrive, so the caller writes each page while the next ones download;
+ * at most `concurrency` pages are held at any time, whatever the list's length.
  *
  * The end is computed from `totalPages`/`totalItems` of every answer (a list may grow
  * while it is read) and an empty page ends it early. `pagination.links` are never
  * followed: the vendor's point at another path. Bounded by pageBound(): a server that
  * keeps announcing more pages costs a few calls, then an API_PAGING_RUNAWAY error.
  * A page whose records are exactly another page's ends the pass (API_PAGES_REPEATING)
- * before more pages are asked for: a server answering page 1 for every page would
- * otherwise be read for as long as it announces pages.
+ * before more pages are asked for. With a `budget`, the pages beyond the first are
+ * taken from it before they are asked for: when it cannot pay for the pass, the pass
+ * ends after page 1 with BUDGET_DEFERRED.
  */
 export async function* pages(
   source: PageSource,
   list: ListRef,
-  options: { concurrency?: number; signal?: AbortSignal; log?: Logger } = {},
+  options: PageOptions & { readonly concurrency?: number; readonly budget?: CallBudget } = {},
 ): AsyncGenerator<NumberedPage> {
-  const fetchOne = async (page: number): Promise<NumberedPage> => {
-    const result = await source.fetchPage({ ...list, page }, options.signal, options.log);
-    if (result.pagination.currentPage !== page) {
-      throw new SyncError(
-        'API_PAGING_MISMATCH',
-        `asked for page ${page} but the API answered currentPage ${result.pagination.currentPage} (requestID ${result.requestId ?? 'none'})`,
-        { requestId: result.requestId },
-      );
-    }
-    const digest = createHash('sha256').update(JSON.stringify(result.response)).digest('base64');
-    return { ...result, page, digest, fetchedAt: new Date() };
-  };
   const pagesByDigest = new Map<string, number>();
   const checkRepeats = (result: NumberedPage) => {
     const twin = pagesByDigest.get(result.digest);
@@ -72,29 +125,38 @@ export async function* pages(
       throw new SyncError(
         'API_PAGES_REPEATING',
         `page ${result.page} repeats page ${twin} record for record (requestID ${result.requestId ?? 'none'})`,
-        {
-          requestId: result.requestId,
-        },
+        { requestId: result.requestId },
       );
     }
     pagesByDigest.set(result.digest, result.page);
   };
 
-  const first = await fetchOne(1);
+  const { page: first, list: read } = await fetchFirstPage(source, list, options);
   checkRepeats(first);
   yield first;
   if (first.response.length === 0) return;
 
   const concurrency = Math.max(1, options.concurrency ?? 1);
-  const { justified, bound } = pageBound(first.pagination.totalItems, list.perPage);
+  const { justified, bound } = pageBound(first.pagination.totalItems, first.pagination.perPage);
   let lastPage = lastPageOf(first);
+  let paidUpTo = 1;
   let endAt = Number.POSITIVE_INFINITY; // the first empty page seen
   let nextPage = 2;
   const inFlight = new Map<number, Promise<NumberedPage>>();
   const launch = () => {
-    while (inFlight.size < concurrency && nextPage <= Math.min(lastPage, bound) && nextPage < endAt) {
+    const until = Math.min(lastPage, bound);
+    if (until > paidUpTo && options.budget) {
+      if (!options.budget.take(until - paidUpTo)) {
+        throw new SyncError(
+          'BUDGET_DEFERRED',
+          `the API call budget has no room now for the ${until - paidUpTo} more page(s) of this list (page 1 stored)`,
+        );
+      }
+    }
+    paidUpTo = Math.max(paidUpTo, until);
+    while (inFlight.size < concurrency && nextPage <= until && nextPage < endAt) {
       const page = nextPage++;
-      const pending = fetchOne(page);
+      const pending = fetchNumberedPage(source, read, page, options);
       // Observed now: it may fail while the caller is still busy with an earlier page.
       pending.catch(() => undefined);
       inFlight.set(page, pending);

@@ -13,6 +13,7 @@ import {
   listSucceededSince,
   runningRunIds,
   type FailureColumns,
+  type ListLearning,
 } from '../db/sql/runs.js';
 import { storableText } from '../db/storable-text.js';
 import { SyncError, errorMessage } from '../errors.js';
@@ -120,7 +121,7 @@ export class RunStore {
     listRunId: bigint,
     outcome: ListOutcome,
     counts: ListCounts,
-    details: { settled?: boolean; verified?: boolean; error?: unknown; drift?: readonly string[] } = {},
+    details: { settled?: boolean; verified?: boolean; error?: unknown; drift?: readonly string[]; learning?: ListLearning } = {},
   ): Promise<void> {
     const failure: FailureColumns | undefined =
       details.error !== undefined
@@ -138,6 +139,7 @@ export class RunStore {
       settled: details.settled ?? null,
       verified: details.verified ?? false,
       failure,
+      learning: details.learning,
     });
   }
 

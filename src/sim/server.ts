@@ -5,6 +5,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { faultReply } from './fault-replies.js';
 import { FaultQueue, type FaultContext, type FaultKind, type FaultSpec } from './faults.js';
 import { KeyBudget } from './key-budget.js';
+import { createPrng } from './prng.js';
 import { parseDetractorsRequest, type DetractorsRequest } from './request-parser.js';
 import {
   API_PREFIX,
@@ -35,6 +36,10 @@ export interface SimulatorOptions {
   seed?: number;
   /** perPage above it answers 400. Default 1000. */
   maxPerPage?: number;
+  /** perPage above it is served at this size, and pagination.perPage says so (a server that clamps). */
+  clampPerPage?: number;
+  /** Each answer lists its page's records in another order (the same records). */
+  shuffleWithinPages?: boolean;
   /** Enforce the API's rate limit, per key: more calls than this in any 60 s answer 429 (with Retry-After). */
   rateLimitPerMinute?: number;
   /** The licence's API-call allowance, per key: every call after this many answers the quota 429 (id 1013). */
@@ -74,13 +79,15 @@ export class QuestionProSimulator {
   private hook: RequestHook | undefined;
   private latencyMs = 0;
   private endlessServed = 0;
+  private shuffles = 0;
   // Requests received so far (before any latency), and who waits for a count of them.
   private arrivals = 0;
   private readonly arrivalWaiters: Array<{ count: number; resolve: () => void }> = [];
   private origin = '';
 
   private constructor(
-    private readonly opts: Required<Pick<SimulatorOptions, 'seed' | 'maxPerPage'>>,
+    private readonly opts: Required<Pick<SimulatorOptions, 'seed' | 'maxPerPage'>> &
+      Pick<SimulatorOptions, 'clampPerPage' | 'shuffleWithinPages'>,
     private readonly apiKeys: ReadonlySet<string>,
     private readonly budget: KeyBudget,
   ) {
@@ -99,7 +106,12 @@ export class QuestionProSimulator {
     if (opts.callAllowance !== undefined) checkCount('callAllowance', opts.callAllowance, 0);
     // 0 keeps meaning "no limit", as SIM_RATE_LIMIT=0 does.
     const budget = new KeyBudget({ perMinute: opts.rateLimitPerMinute || undefined, allowance: opts.callAllowance });
-    const sim = new QuestionProSimulator({ seed: opts.seed ?? 1, maxPerPage }, new Set(apiKeys), budget);
+    if (opts.clampPerPage !== undefined) checkCount('clampPerPage', opts.clampPerPage, 1);
+    const sim = new QuestionProSimulator(
+      { seed: opts.seed ?? 1, maxPerPage, clampPerPage: opts.clampPerPage, shuffleWithinPages: opts.shuffleWithinPages },
+      new Set(apiKeys),
+      budget,
+    );
     sim.setLatency(opts.latencyMs ?? 0);
     for (const { segmentId, status, count } of opts.lists ?? []) {
       sim.store.adopt(segmentId, status, sim.generate(segmentId, status, count));
@@ -265,10 +277,14 @@ export class QuestionProSimulator {
       return reply(request, errorReply(500, { ...VENDOR_ERRORS[500], message }, requestId, url.href));
     }
 
-    const pageRequest = { origin: this.origin, page: request.page, perPage: request.perPage, requestId };
+    const perPage = Math.min(request.perPage, this.opts.clampPerPage ?? request.perPage);
+    const pageRequest = { origin: this.origin, page: request.page, perPage, requestId };
     // A function because most answers never need the page, so it is built only on demand.
-    const page = (pageNumber = request.page) =>
-      successBody(this.store.view(request.segmentId, request.status), { ...pageRequest, page: pageNumber });
+    const page = (pageNumber = request.page) => {
+      const body = successBody(this.store.view(request.segmentId, request.status), { ...pageRequest, page: pageNumber });
+      if (this.opts.shuffleWithinPages) shuffle(body.response, this.shuffles++);
+      return body;
+    };
     const fault = this.faults.take(request);
     if (!fault) return reply(request, jsonReply(200, page(), requestId));
     const ctx: FaultContext = {
@@ -291,6 +307,15 @@ async function readBody(req: IncomingMessage): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const chunk of req) chunks.push(chunk as Buffer);
   return Buffer.concat(chunks).toString('utf8');
+}
+
+/** Fisher-Yates, seeded by the answer's number: each answer another order, reproducibly. */
+function shuffle<T>(items: T[], n: number): void {
+  const rng = createPrng(n, items.length);
+  for (let i = items.length - 1; i > 0; i--) {
+    const j = rng.int(0, i);
+    [items[i], items[j]] = [items[j]!, items[i]!];
+  }
 }
 
 function checkCount(name: string, value: number, min: number): void {

@@ -2,12 +2,12 @@ import type { Logger } from 'pino';
 import type { DbRetry } from '../db/db-retry.js';
 import type { Db } from '../db/prisma.js';
 import { rejectedTicketId } from '../db/sql/rejects.js';
-import { AbortedError } from '../errors.js';
+import { AbortedError, SyncError } from '../errors.js';
 import type { ListCounts } from '../lists/counts.js';
 import type { ListRef } from '../lists/list.js';
 import type { QuarantineNote } from '../lists/report.js';
 import type { SecretRedactor } from '../logging/secret-redactor.js';
-import { pages, type NumberedPage, type PageSource } from '../questionpro/pages.js';
+import { pages, type CallBudget, type NumberedPage, type PageSource } from '../questionpro/pages.js';
 import { splitRecords, type PageRecords } from './page-records.js';
 import { storePage, type StoredPage } from './page-store.js';
 import { PassTally, type PassResult } from './pass-tally.js';
@@ -24,43 +24,86 @@ export interface PassContext {
   /** Pages of this list in flight at once (the run caps its total separately). */
   readonly pageConcurrency: number;
   readonly redactor: SecretRedactor;
+  /** The calls this list may spend in the run (its reservation, then the run's pool). */
+  readonly budget: CallBudget;
   readonly signal?: AbortSignal;
 }
 
 /** Notes kept per list (the count is exact; sync_rejects has every record). */
 export const MAX_QUARANTINE_NOTES = 20;
 
+/** A page taken in: what it held and what the database made of it. */
+export interface TakenPage {
+  readonly records: PageRecords;
+  readonly stored: StoredPage;
+}
+
+export function budgetDeferred(what: string): SyncError {
+  return new SyncError('BUDGET_DEFERRED', `the API call budget has no room now for ${what}`);
+}
+
 /**
- * One pass over a list, page by page: fetch → validate and transform (page-records)
- * → write (page-store, one transaction per page) → record what the page held
- * (pass-tally) and count it. Ends with the pass's evidence of drift.
+ * One page through the pipeline: validate and transform (page-records), then store it
+ * (storeRecords).
+ */
+export function takeInPage(
+  ctx: PassContext,
+  list: ListRef,
+  page: NumberedPage,
+  tallies: { readonly counts: ListCounts; readonly notes: QuarantineNote[] },
+  unchanged = false,
+): Promise<TakenPage> {
+  return storeRecords(ctx, list, page, splitRecords(page, ctx.redactor, ctx.log), tallies, unchanged);
+}
+
+/**
+ * A page's records written (page-store, one transaction) unless the page is identical
+ * to what the previous pass stored, counted, and what was quarantined noted. Then a
+ * shutdown may stop the list: the page was committed first.
+ */
+export async function storeRecords(
+  ctx: PassContext,
+  list: ListRef,
+  page: NumberedPage,
+  records: PageRecords,
+  tallies: { readonly counts: ListCounts; readonly notes: QuarantineNote[] },
+  unchanged = false,
+): Promise<TakenPage> {
+  // A page identical to the one the previous pass stored changes nothing: the confirming
+  // pass then costs API calls only. (Its last_seen_at was refreshed a moment ago.)
+  const stored = unchanged ? storedAsBefore(records) : await writePage(ctx, list, page, records);
+  countPage(tallies.counts, page, stored, unchanged);
+  if (!unchanged) noteQuarantined(ctx.log, tallies.notes, page, stored);
+  logPage(ctx.log, page, stored);
+  if (ctx.signal?.aborted) throw AbortedError.from(ctx.signal);
+  return { records, stored };
+}
+
+/**
+ * One pass over a list, every page: fetched concurrently, each taken in as it arrives
+ * (takeInPage) and recorded in the pass's tally. Ends with the pass's evidence of drift.
  */
 export async function crawlPass(
   ctx: PassContext,
   list: ListRef,
-  counts: ListCounts,
-  notes: QuarantineNote[],
+  tallies: { readonly counts: ListCounts; readonly notes: QuarantineNote[] },
   previous?: PassResult,
 ): Promise<PassResult> {
+  if (!ctx.budget.take(1)) throw budgetDeferred('page 1 of this list');
   const tally = new PassTally();
-  for await (const page of pages(ctx.source, list, { concurrency: ctx.pageConcurrency, signal: ctx.signal, log: ctx.log })) {
-    const records = splitRecords(page, ctx.redactor, ctx.log);
-    // A page identical to the one the previous pass stored changes nothing: the confirming
-    // pass then costs API calls only. (Its last_seen_at was refreshed a moment ago.)
+  const reading = pages(ctx.source, list, {
+    concurrency: ctx.pageConcurrency,
+    signal: ctx.signal,
+    log: ctx.log,
+    budget: ctx.budget,
+  });
+  for await (const page of reading) {
     const unchanged = previous?.pageDigests.get(page.page) === page.digest;
-    const stored = unchanged ? storedAsBefore(records) : await writePage(ctx, list, page, records);
-    tally.addPage(
-      { page: page.page, digest: page.digest, totalItems: page.pagination.totalItems },
-      records.accepted,
-      stored.quarantined,
-    );
-    countPage(counts, page, stored, unchanged);
-    if (!unchanged) noteQuarantined(ctx.log, notes, page, stored);
-    logPage(ctx.log, page, stored);
-    // Checked after the commit: a shutdown lets the page being written finish.
-    if (ctx.signal?.aborted) throw AbortedError.from(ctx.signal);
+    const { records, stored } = await takeInPage(ctx, list, page, tallies, unchanged);
+    const { totalItems, perPage } = page.pagination;
+    tally.addPage({ page: page.page, digest: page.digest, totalItems, perPage }, records.accepted, stored.quarantined);
   }
-  counts.totalItems = tally.totalItems;
+  tallies.counts.totalItems = tally.totalItems;
   return tally.finish();
 }
 
@@ -109,6 +152,7 @@ function logPage(log: Logger, page: NumberedPage, stored: StoredPage): void {
       page: page.page,
       totalPages: page.pagination.totalPages,
       totalItems: page.pagination.totalItems,
+      perPage: page.pagination.perPage,
       items: page.response.length,
       requestId: page.requestId,
       attempts: page.attempts,

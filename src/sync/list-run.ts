@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
-import type { DeferredList, ListMode } from '../budget/planner.js';
+import type { DeferredList, PlannedList } from '../budget/planner.js';
+import type { RunAllowance } from '../budget/run-allowance.js';
 import { createDbRetry } from '../db/db-retry.js';
 import { SyncError, errorMessage } from '../errors.js';
 import { emptyCounts } from '../lists/counts.js';
@@ -9,7 +10,7 @@ import { SecretRedactor } from '../logging/secret-redactor.js';
 import { ApiError } from '../questionpro/api-error.js';
 import type { PageSource } from '../questionpro/pages.js';
 import type { RunRef, RunStore } from '../runs/run-store.js';
-import { syncList, type CompletenessPolicy, type VerificationAllowance } from './list-sync.js';
+import { syncList, type CompletenessPolicy } from './list-sync.js';
 import { classifyListFailure, endsTheRun } from './run-outcome.js';
 import type { RunDeps } from './run-deps.js';
 
@@ -25,7 +26,7 @@ export interface ListContext {
   readonly source: PageSource;
   readonly signal: AbortSignal;
   readonly concurrency: number;
-  readonly allowance: VerificationAllowance;
+  readonly allowance: RunAllowance;
   endRun(error: SyncError): void;
   endedBy(): SyncError | undefined;
 }
@@ -57,7 +58,10 @@ export async function recordDeferred(ctx: ListContext, deferred: readonly Deferr
 }
 
 /** Claims, syncs and records one list; never rejects: a bookkeeping failure ends the run. */
-export async function processList(ctx: ListContext, list: ListRef & { readonly mode?: ListMode }): Promise<ListReport> {
+/** A list of a run: how the plan reads it (default: a full read). */
+export type RunList = ListRef & Partial<Pick<PlannedList, 'mode' | 'quarantinedSince'>>;
+
+export async function processList(ctx: ListContext, list: RunList): Promise<ListReport> {
   // `ticketStatus`, not `status`: log pipelines give a field one type, and runs' status is a word.
   const log = ctx.log.child({ segmentId: list.segmentId, ticketStatus: list.status });
   let claimed = false;
@@ -85,7 +89,7 @@ export async function processList(ctx: ListContext, list: ListRef & { readonly m
   }
 }
 
-async function runList(ctx: ListContext, list: ListRef & { readonly mode?: ListMode }, log: Logger): Promise<ListReport> {
+async function runList(ctx: ListContext, list: RunList, log: Logger): Promise<ListReport> {
   const { deps, store } = ctx;
   const listRunId = await store.startList(ctx.run, list);
   const counts = emptyCounts();
@@ -116,7 +120,7 @@ async function runList(ctx: ListContext, list: ListRef & { readonly mode?: ListM
       {
         db: deps.db,
         source,
-        allowance: ctx.allowance,
+        budget: ctx.allowance.forList(list),
         log,
         runId: ctx.run.runId,
         signal: ctx.signal,
@@ -126,7 +130,7 @@ async function runList(ctx: ListContext, list: ListRef & { readonly mode?: ListM
         pageConcurrency: ctx.concurrency,
         redactor: deps.redactor ?? SecretRedactor.none,
       },
-      { ...list, mode: list.mode ?? 'verify' },
+      { ...list, mode: list.mode ?? 'full' },
       counts,
     );
     const outcome = result.settled ? 'succeeded' : 'partial';
@@ -134,6 +138,7 @@ async function runList(ctx: ListContext, list: ListRef & { readonly mode?: ListM
       settled: result.settled,
       verified: result.verified,
       drift: result.drift,
+      learning: result.learning,
     });
     const summary = {
       outcome,
@@ -150,6 +155,13 @@ async function runList(ctx: ListContext, list: ListRef & { readonly mode?: ListM
       : { code: 'LIST_UNSETTLED' as const, message: `did not settle: ${result.drift.join('; ')}` };
     return listReport(list, outcome, { counts, problem: unsettled, quarantined: result.quarantined, verified: result.verified });
   } catch (caught) {
+    if (caught instanceof SyncError && caught.code === 'BUDGET_DEFERRED') {
+      // Not a failure: what was read is stored, and the next run reads the rest.
+      const learning = { readMode: list.mode ?? 'full', servedOrder: null, servedPerPage: null, needsFullRead: true } as const;
+      await store.finishList(listRunId, 'skipped', counts, { error: caught, learning });
+      log.warn({ code: caught.code, reason: caught.message, ...counts }, 'list deferred');
+      return listReport(list, 'skipped', { counts, problem: caught });
+    }
     const { error, outcome } = classifyListFailure(caught, ctx.endedBy(), deps.signal, raisedHere);
     if (endsTheRun(error)) ctx.endRun(error); // stop the others first, record second
     await store.finishList(listRunId, outcome, counts, { error });

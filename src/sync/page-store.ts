@@ -25,6 +25,30 @@ export interface StoredPage extends PageWriteCounts {
 }
 
 /**
+ * Two lists holding the same ticket (segments that share tickets, a ticket moving
+ * between statuses mid-run) may write it at the same moment: the statement that commits
+ * second saw the ticket's history before the first one's new version, and its own new
+ * version collides with it on the one-current-version index (23505). Written again, the
+ * page sees the other's commit, and the newer page arrival wins as always (seenAt).
+ */
+const WRITE_CONFLICT_RETRIES = 5;
+
+function isWriteConflict(error: unknown): boolean {
+  return sqlState(error) === '23505';
+}
+
+async function withConflictRetries<T>(write: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await write();
+    } catch (error) {
+      if (!isWriteConflict(error) || attempt > WRITE_CONFLICT_RETRIES) throw error;
+      await new Promise((resolve) => setTimeout(resolve, Math.random() * 20 * attempt));
+    }
+  }
+}
+
+/**
  * SQLSTATE classes a record's own content can cause (22: data exception, e.g. a value
  * out of range; 23: a constraint; 54000: a value too long). Anything else (a lost
  * connection, a permission) is about the database, not the record.
@@ -52,7 +76,7 @@ export async function storePage(db: Db, write: Omit<PageWrite, 'rows'>, page: Pa
   const rows = accepted.map((a) => a.row);
   try {
     return {
-      ...(await writeTogether(db, { ...write, rows }, { ...rejectWrite, rejects: page.rejects })),
+      ...(await withConflictRetries(() => writeTogether(db, { ...write, rows }, { ...rejectWrite, rejects: page.rejects }))),
       quarantined: page.rejects,
     };
   } catch (error) {
@@ -71,7 +95,7 @@ export async function storePage(db: Db, write: Omit<PageWrite, 'rows'>, page: Pa
   const quarantined = [...page.rejects];
   for (const { row, source } of accepted) {
     try {
-      const one = await writePage(db, { ...write, rows: [row] });
+      const one = await withConflictRetries(() => writePage(db, { ...write, rows: [row] }));
       counts.inserted += one.inserted;
       counts.updated += one.updated;
       counts.unchanged += one.unchanged;

@@ -15,6 +15,30 @@ export interface PassResult {
   readonly drift: readonly string[];
   /** Quarantined records whose ticketID is unknown: closures cannot be decided around them. */
   readonly unidentified: number;
+  /** Whether the pages came newest first (ticketIDs falling page after page); undefined: cannot tell. */
+  readonly newestFirst: boolean | undefined;
+  /** Tickets per page the server served (page 1's pagination.perPage); undefined when page 1 was not read. */
+  readonly servedPerPage: number | undefined;
+}
+
+/**
+ * The tickets a page held: its stored records, and its quarantined ones by their
+ * ticketID when they have a usable one (a record that could not be stored is still in
+ * the list). `unknown`: the quarantined records without one, as their JSON text.
+ */
+export function idsRead(
+  accepted: readonly AcceptedRecord[],
+  quarantined: readonly RejectedRecord[],
+): { readonly ids: number[]; readonly unknown: string[] } {
+  const ids = accepted.map((a) => a.row.ticketId);
+  const unknown: string[] = [];
+  for (const reject of quarantined) {
+    const id = rejectedTicketId(reject.record);
+    // A ticket whose ID JS cannot hold exactly cannot be matched against stored ones either.
+    if (id === null || id > BigInt(Number.MAX_SAFE_INTEGER)) unknown.push(reject.originalText);
+    else if (!accepted.some((a) => a.row.ticketId === Number(id))) ids.push(Number(id));
+  }
+  return { ids, unknown };
 }
 
 /**
@@ -31,21 +55,16 @@ export class PassTally {
   private unidentified = 0;
   private lastPage = 0;
   private lastTotal = 0;
+  private servedPerPage: number | undefined;
 
   addPage(
-    page: { readonly page: number; readonly digest: string; readonly totalItems: number },
+    page: { readonly page: number; readonly digest: string; readonly totalItems: number; readonly perPage: number },
     accepted: readonly AcceptedRecord[],
     quarantined: readonly RejectedRecord[],
   ): void {
     this.pageDigests.set(page.page, page.digest);
-    const ids = accepted.map((a) => a.row.ticketId);
-    const unknown: string[] = [];
-    for (const reject of quarantined) {
-      const id = rejectedTicketId(reject.record);
-      // A ticket whose ID JS cannot hold exactly cannot be matched against stored ones either.
-      if (id === null || id > BigInt(Number.MAX_SAFE_INTEGER)) unknown.push(reject.originalText);
-      else if (!accepted.some((a) => a.row.ticketId === Number(id))) ids.push(Number(id));
-    }
+    if (page.page === 1) this.servedPerPage = page.perPage;
+    const { ids, unknown } = idsRead(accepted, quarantined);
     this.seen.addPage(page.page, ids, unknown);
     this.unidentified += unknown.length;
     this.totals.add(page.totalItems);
@@ -61,6 +80,7 @@ export class PassTally {
   }
 
   finish(): PassResult {
+    const newestFirst = this.seen.newestFirst();
     const reads = this.seen.readCount;
     const { ids, fingerprint } = this.seen.finish();
     const distinct = ids.length + this.unidentified;
@@ -75,6 +95,8 @@ export class PassTally {
       drift,
       unidentified: this.unidentified,
       pageDigests: this.pageDigests,
+      newestFirst,
+      servedPerPage: this.servedPerPage,
     };
   }
 }

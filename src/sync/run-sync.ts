@@ -1,5 +1,6 @@
 import pLimit from 'p-limit';
-import type { DeferredList, ListMode } from '../budget/planner.js';
+import type { DeferredList, PlannedList } from '../budget/planner.js';
+import { RunAllowance } from '../budget/run-allowance.js';
 import { SyncError, errorMessage } from '../errors.js';
 import type { ListRef } from '../lists/list.js';
 import type { RunStatus, RunTrigger } from '../lists/outcomes.js';
@@ -7,18 +8,17 @@ import { listReport, type ListReport } from '../lists/report.js';
 import type { PageSource } from '../questionpro/pages.js';
 import { RunStore } from '../runs/run-store.js';
 import { processList, recordDeferred, type ListContext } from './list-run.js';
-import type { VerificationAllowance } from './list-sync.js';
 import type { RunDeps } from './run-deps.js';
 import { runStatus, runTotals } from './run-outcome.js';
 
 export interface RunRequest {
   readonly trigger: RunTrigger;
-  /** The lists to sync, each read once or verified (the planner's choice); default: verify. */
-  readonly lists: ReadonlyArray<ListRef & { readonly mode?: ListMode }>;
+  /** The lists to sync, each probed or read fully (the planner's choice); default: a full read. */
+  readonly lists: ReadonlyArray<ListRef & Partial<Pick<PlannedList, 'mode' | 'reserved' | 'quarantinedSince'>>>;
   /** Lists the API call budget deferred: recorded as skipped (BUDGET_DEFERRED). */
   readonly deferred?: readonly DeferredList[];
-  /** Calls the run may spend on verified crawls its reads ask for; default: no limit. */
-  readonly verifyAllowance?: number;
+  /** Calls any list may spend beyond its reservation; default: no limit. */
+  readonly pool?: number;
 }
 
 export interface RunReport {
@@ -101,7 +101,19 @@ async function executeRun(
     endRun,
     endedBy: () => fatal,
     concurrency,
-    allowance: verificationAllowance(request.verifyAllowance),
+    allowance:
+      request.pool === undefined
+        ? RunAllowance.unlimited()
+        : new RunAllowance(
+            lists.map((l) => ({
+              ...l,
+              mode: l.mode ?? 'full',
+              reserved: l.reserved ?? 0,
+              pagesPerPass: 1,
+              quarantinedSince: null,
+            })),
+            request.pool,
+          ),
   };
   const deferredReports = await recordDeferred(listCtx, deferred);
   for (const report of deferredReports) deps.observer?.onListEnd?.({ ...report, finishedAt: new Date() });
@@ -150,16 +162,4 @@ async function executeRun(
   if (status === 'succeeded') log.info(summary, 'run finished');
   else log.error(summary, 'run finished');
   return { runId: run.runId, status, lists: reports, durationMs, ...(fatal ? { error: fatal.message } : {}) };
-}
-
-/** The calls a run may spend on verified crawls its reads ask for (the API call budget). */
-function verificationAllowance(calls = Number.POSITIVE_INFINITY): VerificationAllowance {
-  let left = calls;
-  return {
-    take: (wanted) => {
-      if (wanted > left) return false;
-      left -= wanted;
-      return true;
-    },
-  };
 }

@@ -3,22 +3,41 @@ import { createHash } from 'node:crypto';
 /**
  * The ticket IDs one pass over a list has read, kept compact (8 bytes each in a
  * Float64Array once the pass ends; a Set<number> costs several times that), and a
- * fingerprint of what each page held in page order, so two passes can be compared
- * without keeping both. Pages may arrive in any order (they are fetched
- * concurrently); the fingerprint does not depend on it.
+ * fingerprint of which tickets each page held, so two passes can be compared without
+ * keeping both. Pages may arrive in any order (they are fetched concurrently), and a
+ * server may shuffle the records within a page: the fingerprint depends on neither.
  */
 export class TicketIdSet {
   private readonly pages = new Map<number, { ids: Float64Array; unidentified: readonly string[] }>();
   private reads = 0;
 
   addPage(page: number, ids: readonly number[], unidentified: readonly string[] = []): void {
-    this.pages.set(page, { ids: Float64Array.from(ids), unidentified });
+    this.pages.set(page, { ids: Float64Array.from(ids).sort(), unidentified: [...unidentified].sort() });
     this.reads += ids.length + unidentified.length;
   }
 
   /** Records read, duplicates included. */
   get readCount(): number {
     return this.reads;
+  }
+
+  /**
+   * Whether page after page holds lower ticketIDs than the page before (every ID of a
+   * page above every ID of the next): the list is served newest first, as the vendor's
+   * example is, so where each page should start can be told from the stored list.
+   * Undefined when the pass cannot tell (a record without a usable ID, or one page).
+   */
+  newestFirst(): boolean | undefined {
+    const numbers = [...this.pages.keys()].sort((a, b) => a - b);
+    if (numbers.length < 2 || numbers.some((n) => this.pages.get(n)!.unidentified.length > 0)) return undefined;
+    let previousMin = Number.POSITIVE_INFINITY;
+    for (const n of numbers) {
+      const { ids } = this.pages.get(n)!;
+      if (ids.length === 0) continue;
+      if (ids[ids.length - 1]! >= previousMin) return false;
+      previousMin = ids[0]!;
+    }
+    return true;
   }
 
   /** Sorted distinct IDs and the fingerprint. */

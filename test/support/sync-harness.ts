@@ -1,11 +1,12 @@
 import { SecretRedactor } from '../../src/logging/secret-redactor.js';
 import { QuestionProClient } from '../../src/questionpro/client.js';
 import type { ListMode } from '../../src/budget/planner.js';
-import { listsFor, type ListRef } from '../../src/lists/list.js';
+import { readListStates } from '../../src/db/sql/list-state.js';
+import { listIdentity, listsFor, type ListRef } from '../../src/lists/list.js';
 import type { RunTrigger } from '../../src/lists/outcomes.js';
 import { runSync, type RunReport } from '../../src/sync/run-sync.js';
 import type { CompletenessPolicy } from '../../src/sync/list-sync.js';
-import { QuestionProSimulator } from '../../src/sim/server.js';
+import { QuestionProSimulator, type SimulatorOptions } from '../../src/sim/server.js';
 import type { SimTicket } from '../../src/sim/ticket-generator.js';
 import { captureLogger, type CapturedLogs } from './capture-logger.js';
 import { createTestDatabase, type TestDatabase } from './database.js';
@@ -26,12 +27,12 @@ export interface Harness {
    * for tests that change the source at one exact point of a crawl.
    */
   run(options?: {
-    /** Default: every list of the harness, verified (two identical reads, then closures). */
-    lists?: Array<ListRef & { mode?: ListMode }>;
-    /** Mode of every default list. */
+    /** Default: every list of the harness, read fully (verified when it matches the database or two reads agree). */
+    lists?: Array<ListRef & { mode?: ListMode; reserved?: number }>;
+    /** Mode of every default list; a probe takes the records quarantined since the list's last full read as the planner does. */
     mode?: ListMode;
-    /** Calls the run may spend on verified crawls its reads ask for; default: no limit. */
-    verifyAllowance?: number;
+    /** Calls the run may spend beyond each list's first page; default: no limit. */
+    pool?: number;
     trigger?: RunTrigger;
     signal?: AbortSignal;
     client?: QuestionProClient;
@@ -46,12 +47,15 @@ export interface HarnessOptions {
   readonly statuses?: readonly number[];
   readonly ticketsPerList?: number;
   readonly perPage?: number;
+  /** How the simulator serves pages (clamping, refusing, reordering). */
+  readonly simulator?: Pick<SimulatorOptions, 'maxPerPage' | 'clampPerPage' | 'shuffleWithinPages'>;
 }
 
 /** The simulator on 127.0.0.1, a fresh migrated database, and a sync wired to both. */
 export async function startHarness(options: HarnessOptions): Promise<Harness> {
   const statuses = options.statuses ?? [0];
   const sim = await QuestionProSimulator.start({
+    ...options.simulator,
     apiKey: TEST_API_KEY,
     lists: options.segments.flatMap((segmentId) =>
       statuses.map((status) => ({ segmentId, status, count: options.ticketsPerList ?? 25 })),
@@ -79,8 +83,15 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
     logs,
     redactor,
     client,
-    run: (o = {}) =>
-      runSync(
+    run: async (o = {}) => {
+      const states = new Map((await readListStates(tdb.db)).map((state) => [listIdentity(state), state]));
+      const lists = (o.lists ?? defaultLists.map((l) => ({ ...l, mode: o.mode, reserved: undefined }))).map((l) => ({
+        ...l,
+        mode: l.mode ?? 'full',
+        reserved: l.reserved ?? 1,
+        quarantinedSince: states.get(listIdentity(l))?.lastFullReadRunId ?? null,
+      }));
+      return runSync(
         {
           db: tdb.db,
           databaseUrl: tdb.url,
@@ -91,12 +102,9 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
           redactor,
           concurrency: o.concurrency,
         },
-        {
-          trigger: o.trigger ?? 'cli',
-          lists: o.lists ?? defaultLists.map((l) => ({ ...l, mode: o.mode ?? 'verify' })),
-          verifyAllowance: o.verifyAllowance,
-        },
-      ),
+        { trigger: o.trigger ?? 'cli', lists, pool: o.pool },
+      );
+    },
     close: async () => {
       await sim.close();
       await tdb.close();

@@ -191,13 +191,15 @@ describe('API errors that retrying cannot fix', () => {
     });
   });
 
-  test('when the API refuses the paging (400) or access (403), then that list fails at once without retries', async () => {
+  test('when the API refuses the request (400) or access (403), then that list fails at once without retries', async () => {
     h.sim.injectFault({ kind: '403', match: { segmentId: 402 } });
     const lists = [
-      { segmentId: 401, status: 0, perPage: 5000 }, // above the simulator's maximum: 400
+      { segmentId: 401, status: 0, perPage: 5000 }, // above the simulator's maximum: 400, and again at 100
       { segmentId: 402, status: 0, perPage: 5 },
       { segmentId: 403, status: 0, perPage: 5 },
     ];
+    const vendor400 = '{"response":{"error":{"name":"BAD_REQUEST","id":"1000","message":"Bad request"}},"requestID":"r-400"}';
+    h.sim.injectFault({ kind: 'custom', status: 400, body: vendor400, times: 5, match: { segmentId: 401, page: 1 } });
 
     const report = await h.run({ lists });
 
@@ -206,7 +208,8 @@ describe('API errors that retrying cannot fix', () => {
       ['failed', '403'],
       ['succeeded', undefined],
     ]);
-    expect(h.sim.requests.filter((r) => r.segmentId !== 403)).toHaveLength(2);
+    // 401: the size refused, then once more at the documented default (refused again); 402: once.
+    expect(h.sim.requests.filter((r) => r.segmentId !== 403).map((r) => r.perPage)).toEqual([5000, 100, 5]);
   });
 
   test('when the API answers 200 without pagination, then the list fails naming what is missing', async () => {

@@ -68,7 +68,10 @@ export interface PeriodUsage {
 export async function periodUsage(db: Db, fingerprint: string, periodStart: Date, paceFrom: Date): Promise<PeriodUsage> {
   const [row] = await db.$queryRaw<Array<{ used: number; recent: number; outcomes: Record<string, number> | null }>>(Prisma.sql`
     SELECT
-      coalesce((SELECT calls FROM api_call_periods WHERE key_fingerprint = ${fingerprint} AND period_start = ${periodStart}), 0)::int AS used,
+      coalesce((SELECT calls FROM api_call_budgets WHERE key_fingerprint = ${fingerprint} AND period_start = ${periodStart}),
+               -- Not claimed under these bounds yet (a setting changed, a period just began): count the ledger.
+               (SELECT sum(calls) FROM api_call_ledger WHERE key_fingerprint = ${fingerprint} AND outcome = 'sent' AND minute >= ${periodStart}),
+               0)::int AS used,
       coalesce((SELECT sum(calls) FROM api_call_ledger
                 WHERE key_fingerprint = ${fingerprint} AND outcome = 'sent' AND minute >= date_trunc('minute', ${paceFrom}::timestamptz)), 0)::int AS recent,
       (SELECT jsonb_object_agg(outcome, calls) FROM (

@@ -33,12 +33,16 @@ CREATE TEMP TABLE closure_present (ticket_id bigint PRIMARY KEY) ON COMMIT DROP`
  * still look open to the later CTEs, so they are excluded by key).
  */
 export function closureStatement(c: Closure): Prisma.Sql {
+  return closeStatement(c, Prisma.sql`NOT EXISTS (SELECT 1 FROM closure_present p WHERE p.ticket_id = m.ticket_id)`);
+}
+
+/** The closure of the memberships `which` picks among the list's open ones. */
+function closeStatement(c: Omit<Closure, 'presentIds'>, which: Prisma.Sql): Prisma.Sql {
   const list = Prisma.sql`${c.segmentId}::bigint, ${c.status}::integer`;
   return Prisma.sql`
 WITH closed AS (
   UPDATE detractor_ticket_segments m SET gone_at = ${c.goneAt}::timestamptz
-  WHERE (m.segment_id, m.status) = (${list}) AND m.gone_at IS NULL
-    AND NOT EXISTS (SELECT 1 FROM closure_present p WHERE p.ticket_id = m.ticket_id)
+  WHERE (m.segment_id, m.status) = (${list}) AND m.gone_at IS NULL AND ${which}
   RETURNING m.ticket_id
 ),
 live AS (
@@ -96,6 +100,20 @@ export async function closeMissingMemberships(db: Db, c: Closure): Promise<numbe
   return closed[0]?.closed ?? 0;
 }
 
+/**
+ * Marks named tickets gone from a list (a probe located them: sync/list-probe.ts), with
+ * the same status bookkeeping as a verified closure. Returns how many were open.
+ */
+export async function closeNamedMemberships(
+  db: Db,
+  c: Omit<Closure, 'presentIds'> & { readonly goneIds: readonly number[] },
+): Promise<number> {
+  const [row] = await db.$queryRaw<Array<{ closed: number }>>(
+    closeStatement(c, Prisma.sql`m.ticket_id = ANY(${pgArray(c.goneIds)}::bigint[])`),
+  );
+  return row?.closed ?? 0;
+}
+
 /** Memberships of a list not marked gone: what the database holds as in the list now. */
 export async function liveMembershipCount(
   db: Db,
@@ -104,5 +122,60 @@ export async function liveMembershipCount(
   const [row] = await db.$queryRaw<Array<{ n: number }>>(Prisma.sql`
     SELECT count(*)::int AS n FROM detractor_ticket_segments
     WHERE segment_id = ${list.segmentId}::bigint AND status = ${list.status}::integer AND gone_at IS NULL`);
+  return row?.n ?? 0;
+}
+
+/** The tickets the database holds as in a list now, ascending: what a full read is compared with. */
+export async function liveTicketIds(
+  db: Db,
+  list: { readonly segmentId: number; readonly status: number },
+): Promise<Float64Array> {
+  const rows = await db.$queryRaw<Array<{ ticket_id: bigint }>>(Prisma.sql`
+    SELECT ticket_id FROM detractor_ticket_segments
+    WHERE segment_id = ${list.segmentId}::bigint AND status = ${list.status}::integer AND gone_at IS NULL
+    ORDER BY ticket_id`);
+  return Float64Array.from(rows, (r) => Number(r.ticket_id));
+}
+
+/** The open memberships of a list and the ticketIDs quarantined in it since a run. */
+function knownTickets(
+  list: { readonly segmentId: number; readonly status: number },
+  quarantinedSince: bigint | null,
+): Prisma.Sql {
+  return Prisma.sql`
+    SELECT ticket_id FROM detractor_ticket_segments
+    WHERE segment_id = ${list.segmentId}::bigint AND status = ${list.status}::integer AND gone_at IS NULL
+    UNION
+    SELECT ticket_id FROM sync_rejects
+    WHERE run_id >= ${quarantinedSince ?? Number.MAX_SAFE_INTEGER}::bigint
+      AND segment_id = ${list.segmentId}::bigint AND status = ${list.status}::integer AND ticket_id IS NOT NULL`;
+}
+
+/**
+ * The list as the database knows it, in the order a server serving it newest first
+ * shows it (ticketID descending): the open memberships, and the ticketIDs of records
+ * quarantined in it since run `quarantinedSince` (they are in the list too, though not
+ * stored). `limit` rows from `offset`; all of them without a limit.
+ */
+export async function knownListOrder(
+  db: Db,
+  list: { readonly segmentId: number; readonly status: number },
+  quarantinedSince: bigint | null,
+  window: { readonly offset: number; readonly limit?: number } = { offset: 0 },
+): Promise<number[]> {
+  const rows = await db.$queryRaw<Array<{ ticket_id: bigint }>>(Prisma.sql`
+    SELECT ticket_id FROM (${knownTickets(list, quarantinedSince)}) AS known
+    ORDER BY ticket_id DESC OFFSET ${window.offset}::int LIMIT ${window.limit ?? null}::int`);
+  return rows.map((r) => Number(r.ticket_id));
+}
+
+/** How many tickets knownListOrder() holds for the list. */
+export async function knownListSize(
+  db: Db,
+  list: { readonly segmentId: number; readonly status: number },
+  quarantinedSince: bigint | null,
+): Promise<number> {
+  const [row] = await db.$queryRaw<Array<{ n: number }>>(Prisma.sql`
+    SELECT count(*)::int AS n FROM (${knownTickets(list, quarantinedSince)}) AS known`);
   return row?.n ?? 0;
 }

@@ -86,8 +86,18 @@ const failureValues = (f: FailureColumns | undefined) => [
 /** `col = $n, ...` from parameter `first` on. */
 const assignments = (columns: readonly string[], first: number) => columns.map((c, i) => `${c} = $${i + first}`).join(', ');
 
+/** What a read of a list learnt about how the server serves it (NULL: nothing, the list's state keeps what it had). */
+export interface ListLearning {
+  readonly readMode: 'probe' | 'full' | null;
+  readonly servedOrder: 'newest_first' | 'other' | null;
+  readonly servedPerPage: number | null;
+  readonly needsFullRead: boolean | null;
+}
+
+const LEARNING_COLUMNS = ['read_mode', 'served_order', 'served_per_page', 'needs_full_read'];
+
 const FINISH_LIST = `UPDATE sync_run_segments SET outcome = $2, finished_at = now(), ${assignments(
-  [...COUNTS.map(([, column]) => column), 'total_items', 'settled', 'verified', ...FAILURE_COLUMNS],
+  [...COUNTS.map(([, column]) => column), 'total_items', 'settled', 'verified', ...FAILURE_COLUMNS, ...LEARNING_COLUMNS],
   3,
 )} WHERE id = $1`;
 
@@ -96,8 +106,14 @@ export async function finishListRun(
   listRunId: bigint,
   outcome: ListOutcome,
   counts: ListCounts,
-  details: { readonly settled: boolean | null; readonly verified: boolean; readonly failure: FailureColumns | undefined },
+  details: {
+    readonly settled: boolean | null;
+    readonly verified: boolean;
+    readonly failure: FailureColumns | undefined;
+    readonly learning: ListLearning | undefined;
+  },
 ): Promise<void> {
+  const l = details.learning;
   await q.query(FINISH_LIST, [
     listRunId,
     outcome,
@@ -106,6 +122,10 @@ export async function finishListRun(
     details.settled,
     details.verified,
     ...failureValues(details.failure),
+    l?.readMode ?? null,
+    l?.servedOrder ?? null,
+    l?.servedPerPage ?? null,
+    l?.needsFullRead ?? null,
   ]);
 }
 

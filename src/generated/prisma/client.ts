@@ -102,6 +102,11 @@ export type ApiCallLedger = Prisma.ApiCallLedgerModel
  */
 export type ApiCallPeriod = Prisma.ApiCallPeriodModel
 /**
+ * Model ApiCallBudget
+ * Per key fingerprint, the calls of the budget period now running: what API_CALL_BUDGET is checked against.
+ */
+export type ApiCallBudget = Prisma.ApiCallBudgetModel
+/**
  * Model ApiRateSlot
  * Calls per key fingerprint and second over the last hour: the rate limit shared by every process.
  */

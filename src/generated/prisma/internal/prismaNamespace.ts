@@ -409,6 +409,7 @@ export const ModelName = {
   ReportingSetting: 'ReportingSetting',
   ApiCallLedger: 'ApiCallLedger',
   ApiCallPeriod: 'ApiCallPeriod',
+  ApiCallBudget: 'ApiCallBudget',
   ApiRateSlot: 'ApiRateSlot'
 } as const
 
@@ -425,7 +426,7 @@ export type TypeMap<ExtArgs extends runtime.Types.Extensions.InternalArgs = runt
     omit: GlobalOmitOptions
   }
   meta: {
-    modelProps: "detractorTicket" | "detractorTicketSegment" | "syncRun" | "syncRunSegment" | "syncList" | "syncReject" | "detractorTicketVersion" | "detractorTicketStatus" | "detractorSegment" | "reportingSetting" | "apiCallLedger" | "apiCallPeriod" | "apiRateSlot"
+    modelProps: "detractorTicket" | "detractorTicketSegment" | "syncRun" | "syncRunSegment" | "syncList" | "syncReject" | "detractorTicketVersion" | "detractorTicketStatus" | "detractorSegment" | "reportingSetting" | "apiCallLedger" | "apiCallPeriod" | "apiCallBudget" | "apiRateSlot"
     txIsolationLevel: TransactionIsolationLevel
   }
   model: {
@@ -1317,6 +1318,80 @@ export type TypeMap<ExtArgs extends runtime.Types.Extensions.InternalArgs = runt
         }
       }
     }
+    ApiCallBudget: {
+      payload: Prisma.$ApiCallBudgetPayload<ExtArgs>
+      fields: Prisma.ApiCallBudgetFieldRefs
+      operations: {
+        findUnique: {
+          args: Prisma.ApiCallBudgetFindUniqueArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ApiCallBudgetPayload> | null
+        }
+        findUniqueOrThrow: {
+          args: Prisma.ApiCallBudgetFindUniqueOrThrowArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ApiCallBudgetPayload>
+        }
+        findFirst: {
+          args: Prisma.ApiCallBudgetFindFirstArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ApiCallBudgetPayload> | null
+        }
+        findFirstOrThrow: {
+          args: Prisma.ApiCallBudgetFindFirstOrThrowArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ApiCallBudgetPayload>
+        }
+        findMany: {
+          args: Prisma.ApiCallBudgetFindManyArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ApiCallBudgetPayload>[]
+        }
+        create: {
+          args: Prisma.ApiCallBudgetCreateArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ApiCallBudgetPayload>
+        }
+        createMany: {
+          args: Prisma.ApiCallBudgetCreateManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        createManyAndReturn: {
+          args: Prisma.ApiCallBudgetCreateManyAndReturnArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ApiCallBudgetPayload>[]
+        }
+        delete: {
+          args: Prisma.ApiCallBudgetDeleteArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ApiCallBudgetPayload>
+        }
+        update: {
+          args: Prisma.ApiCallBudgetUpdateArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ApiCallBudgetPayload>
+        }
+        deleteMany: {
+          args: Prisma.ApiCallBudgetDeleteManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        updateMany: {
+          args: Prisma.ApiCallBudgetUpdateManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        updateManyAndReturn: {
+          args: Prisma.ApiCallBudgetUpdateManyAndReturnArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ApiCallBudgetPayload>[]
+        }
+        upsert: {
+          args: Prisma.ApiCallBudgetUpsertArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ApiCallBudgetPayload>
+        }
+        aggregate: {
+          args: Prisma.ApiCallBudgetAggregateArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.AggregateApiCallBudget>
+        }
+        groupBy: {
+          args: Prisma.ApiCallBudgetGroupByArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.ApiCallBudgetGroupByOutputType>[]
+        }
+        count: {
+          args: Prisma.ApiCallBudgetCountArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.ApiCallBudgetCountAggregateOutputType> | number
+        }
+      }
+    }
     ApiRateSlot: {
       payload: Prisma.$ApiRateSlotPayload<ExtArgs>
       fields: Prisma.ApiRateSlotFieldRefs
@@ -1514,7 +1589,11 @@ export const SyncRunSegmentScalarFieldEnum = {
   errorMessage: 'errorMessage',
   errorHttpStatus: 'errorHttpStatus',
   errorApiId: 'errorApiId',
-  errorRequestId: 'errorRequestId'
+  errorRequestId: 'errorRequestId',
+  readMode: 'readMode',
+  servedOrder: 'servedOrder',
+  servedPerPage: 'servedPerPage',
+  needsFullRead: 'needsFullRead'
 } as const
 
 export type SyncRunSegmentScalarFieldEnum = (typeof SyncRunSegmentScalarFieldEnum)[keyof typeof SyncRunSegmentScalarFieldEnum]
@@ -1536,7 +1615,12 @@ export const SyncListScalarFieldEnum = {
   lastErrorApiId: 'lastErrorApiId',
   lastErrorRequestId: 'lastErrorRequestId',
   lastTotalItems: 'lastTotalItems',
-  updatedAt: 'updatedAt'
+  updatedAt: 'updatedAt',
+  servedOrder: 'servedOrder',
+  servedPerPage: 'servedPerPage',
+  needsFullRead: 'needsFullRead',
+  lastFullReadAt: 'lastFullReadAt',
+  lastFullReadRunId: 'lastFullReadRunId'
 } as const
 
 export type SyncListScalarFieldEnum = (typeof SyncListScalarFieldEnum)[keyof typeof SyncListScalarFieldEnum]
@@ -1623,6 +1707,15 @@ export const ApiCallPeriodScalarFieldEnum = {
 } as const
 
 export type ApiCallPeriodScalarFieldEnum = (typeof ApiCallPeriodScalarFieldEnum)[keyof typeof ApiCallPeriodScalarFieldEnum]
+
+
+export const ApiCallBudgetScalarFieldEnum = {
+  keyFingerprint: 'keyFingerprint',
+  periodStart: 'periodStart',
+  calls: 'calls'
+} as const
+
+export type ApiCallBudgetScalarFieldEnum = (typeof ApiCallBudgetScalarFieldEnum)[keyof typeof ApiCallBudgetScalarFieldEnum]
 
 
 export const ApiRateSlotScalarFieldEnum = {
@@ -1933,6 +2026,7 @@ export type GlobalOmitConfig = {
   reportingSetting?: Prisma.ReportingSettingOmit
   apiCallLedger?: Prisma.ApiCallLedgerOmit
   apiCallPeriod?: Prisma.ApiCallPeriodOmit
+  apiCallBudget?: Prisma.ApiCallBudgetOmit
   apiRateSlot?: Prisma.ApiRateSlotOmit
 }
 

@@ -63,6 +63,7 @@ export const ModelName = {
   ReportingSetting: 'ReportingSetting',
   ApiCallLedger: 'ApiCallLedger',
   ApiCallPeriod: 'ApiCallPeriod',
+  ApiCallBudget: 'ApiCallBudget',
   ApiRateSlot: 'ApiRateSlot'
 } as const
 
@@ -166,7 +167,11 @@ export const SyncRunSegmentScalarFieldEnum = {
   errorMessage: 'errorMessage',
   errorHttpStatus: 'errorHttpStatus',
   errorApiId: 'errorApiId',
-  errorRequestId: 'errorRequestId'
+  errorRequestId: 'errorRequestId',
+  readMode: 'readMode',
+  servedOrder: 'servedOrder',
+  servedPerPage: 'servedPerPage',
+  needsFullRead: 'needsFullRead'
 } as const
 
 export type SyncRunSegmentScalarFieldEnum = (typeof SyncRunSegmentScalarFieldEnum)[keyof typeof SyncRunSegmentScalarFieldEnum]
@@ -188,7 +193,12 @@ export const SyncListScalarFieldEnum = {
   lastErrorApiId: 'lastErrorApiId',
   lastErrorRequestId: 'lastErrorRequestId',
   lastTotalItems: 'lastTotalItems',
-  updatedAt: 'updatedAt'
+  updatedAt: 'updatedAt',
+  servedOrder: 'servedOrder',
+  servedPerPage: 'servedPerPage',
+  needsFullRead: 'needsFullRead',
+  lastFullReadAt: 'lastFullReadAt',
+  lastFullReadRunId: 'lastFullReadRunId'
 } as const
 
 export type SyncListScalarFieldEnum = (typeof SyncListScalarFieldEnum)[keyof typeof SyncListScalarFieldEnum]
@@ -275,6 +285,15 @@ export const ApiCallPeriodScalarFieldEnum = {
 } as const
 
 export type ApiCallPeriodScalarFieldEnum = (typeof ApiCallPeriodScalarFieldEnum)[keyof typeof ApiCallPeriodScalarFieldEnum]
+
+
+export const ApiCallBudgetScalarFieldEnum = {
+  keyFingerprint: 'keyFingerprint',
+  periodStart: 'periodStart',
+  calls: 'calls'
+} as const
+
+export type ApiCallBudgetScalarFieldEnum = (typeof ApiCallBudgetScalarFieldEnum)[keyof typeof ApiCallBudgetScalarFieldEnum]
 
 
 export const ApiRateSlotScalarFieldEnum = {

@@ -33,6 +33,8 @@ export type SyncListAvgAggregateOutputType = {
   lastErrorId: number | null
   lastErrorHttpStatus: number | null
   lastTotalItems: number | null
+  servedPerPage: number | null
+  lastFullReadRunId: number | null
 }
 
 export type SyncListSumAggregateOutputType = {
@@ -42,6 +44,8 @@ export type SyncListSumAggregateOutputType = {
   lastErrorId: bigint | null
   lastErrorHttpStatus: number | null
   lastTotalItems: number | null
+  servedPerPage: number | null
+  lastFullReadRunId: bigint | null
 }
 
 export type SyncListMinAggregateOutputType = {
@@ -61,6 +65,11 @@ export type SyncListMinAggregateOutputType = {
   lastErrorRequestId: string | null
   lastTotalItems: number | null
   updatedAt: Date | null
+  servedOrder: string | null
+  servedPerPage: number | null
+  needsFullRead: boolean | null
+  lastFullReadAt: Date | null
+  lastFullReadRunId: bigint | null
 }
 
 export type SyncListMaxAggregateOutputType = {
@@ -80,6 +89,11 @@ export type SyncListMaxAggregateOutputType = {
   lastErrorRequestId: string | null
   lastTotalItems: number | null
   updatedAt: Date | null
+  servedOrder: string | null
+  servedPerPage: number | null
+  needsFullRead: boolean | null
+  lastFullReadAt: Date | null
+  lastFullReadRunId: bigint | null
 }
 
 export type SyncListCountAggregateOutputType = {
@@ -99,6 +113,11 @@ export type SyncListCountAggregateOutputType = {
   lastErrorRequestId: number
   lastTotalItems: number
   updatedAt: number
+  servedOrder: number
+  servedPerPage: number
+  needsFullRead: number
+  lastFullReadAt: number
+  lastFullReadRunId: number
   _all: number
 }
 
@@ -110,6 +129,8 @@ export type SyncListAvgAggregateInputType = {
   lastErrorId?: true
   lastErrorHttpStatus?: true
   lastTotalItems?: true
+  servedPerPage?: true
+  lastFullReadRunId?: true
 }
 
 export type SyncListSumAggregateInputType = {
@@ -119,6 +140,8 @@ export type SyncListSumAggregateInputType = {
   lastErrorId?: true
   lastErrorHttpStatus?: true
   lastTotalItems?: true
+  servedPerPage?: true
+  lastFullReadRunId?: true
 }
 
 export type SyncListMinAggregateInputType = {
@@ -138,6 +161,11 @@ export type SyncListMinAggregateInputType = {
   lastErrorRequestId?: true
   lastTotalItems?: true
   updatedAt?: true
+  servedOrder?: true
+  servedPerPage?: true
+  needsFullRead?: true
+  lastFullReadAt?: true
+  lastFullReadRunId?: true
 }
 
 export type SyncListMaxAggregateInputType = {
@@ -157,6 +185,11 @@ export type SyncListMaxAggregateInputType = {
   lastErrorRequestId?: true
   lastTotalItems?: true
   updatedAt?: true
+  servedOrder?: true
+  servedPerPage?: true
+  needsFullRead?: true
+  lastFullReadAt?: true
+  lastFullReadRunId?: true
 }
 
 export type SyncListCountAggregateInputType = {
@@ -176,6 +209,11 @@ export type SyncListCountAggregateInputType = {
   lastErrorRequestId?: true
   lastTotalItems?: true
   updatedAt?: true
+  servedOrder?: true
+  servedPerPage?: true
+  needsFullRead?: true
+  lastFullReadAt?: true
+  lastFullReadRunId?: true
   _all?: true
 }
 
@@ -282,6 +320,11 @@ export type SyncListGroupByOutputType = {
   lastErrorRequestId: string | null
   lastTotalItems: number | null
   updatedAt: Date
+  servedOrder: string | null
+  servedPerPage: number | null
+  needsFullRead: boolean | null
+  lastFullReadAt: Date | null
+  lastFullReadRunId: bigint | null
   _count: SyncListCountAggregateOutputType | null
   _avg: SyncListAvgAggregateOutputType | null
   _sum: SyncListSumAggregateOutputType | null
@@ -324,6 +367,11 @@ export type SyncListWhereInput = {
   lastErrorRequestId?: Prisma.StringNullableFilter<"SyncList"> | string | null
   lastTotalItems?: Prisma.IntNullableFilter<"SyncList"> | number | null
   updatedAt?: Prisma.DateTimeFilter<"SyncList"> | Date | string
+  servedOrder?: Prisma.StringNullableFilter<"SyncList"> | string | null
+  servedPerPage?: Prisma.IntNullableFilter<"SyncList"> | number | null
+  needsFullRead?: Prisma.BoolNullableFilter<"SyncList"> | boolean | null
+  lastFullReadAt?: Prisma.DateTimeNullableFilter<"SyncList"> | Date | string | null
+  lastFullReadRunId?: Prisma.BigIntNullableFilter<"SyncList"> | bigint | number | null
 }
 
 export type SyncListOrderByWithRelationInput = {
@@ -343,6 +391,11 @@ export type SyncListOrderByWithRelationInput = {
   lastErrorRequestId?: Prisma.SortOrderInput | Prisma.SortOrder
   lastTotalItems?: Prisma.SortOrderInput | Prisma.SortOrder
   updatedAt?: Prisma.SortOrder
+  servedOrder?: Prisma.SortOrderInput | Prisma.SortOrder
+  servedPerPage?: Prisma.SortOrderInput | Prisma.SortOrder
+  needsFullRead?: Prisma.SortOrderInput | Prisma.SortOrder
+  lastFullReadAt?: Prisma.SortOrderInput | Prisma.SortOrder
+  lastFullReadRunId?: Prisma.SortOrderInput | Prisma.SortOrder
 }
 
 export type SyncListWhereUniqueInput = Prisma.AtLeast<{
@@ -366,6 +419,11 @@ export type SyncListWhereUniqueInput = Prisma.AtLeast<{
   lastErrorRequestId?: Prisma.StringNullableFilter<"SyncList"> | string | null
   lastTotalItems?: Prisma.IntNullableFilter<"SyncList"> | number | null
   updatedAt?: Prisma.DateTimeFilter<"SyncList"> | Date | string
+  servedOrder?: Prisma.StringNullableFilter<"SyncList"> | string | null
+  servedPerPage?: Prisma.IntNullableFilter<"SyncList"> | number | null
+  needsFullRead?: Prisma.BoolNullableFilter<"SyncList"> | boolean | null
+  lastFullReadAt?: Prisma.DateTimeNullableFilter<"SyncList"> | Date | string | null
+  lastFullReadRunId?: Prisma.BigIntNullableFilter<"SyncList"> | bigint | number | null
 }, "segmentId_status">
 
 export type SyncListOrderByWithAggregationInput = {
@@ -385,6 +443,11 @@ export type SyncListOrderByWithAggregationInput = {
   lastErrorRequestId?: Prisma.SortOrderInput | Prisma.SortOrder
   lastTotalItems?: Prisma.SortOrderInput | Prisma.SortOrder
   updatedAt?: Prisma.SortOrder
+  servedOrder?: Prisma.SortOrderInput | Prisma.SortOrder
+  servedPerPage?: Prisma.SortOrderInput | Prisma.SortOrder
+  needsFullRead?: Prisma.SortOrderInput | Prisma.SortOrder
+  lastFullReadAt?: Prisma.SortOrderInput | Prisma.SortOrder
+  lastFullReadRunId?: Prisma.SortOrderInput | Prisma.SortOrder
   _count?: Prisma.SyncListCountOrderByAggregateInput
   _avg?: Prisma.SyncListAvgOrderByAggregateInput
   _max?: Prisma.SyncListMaxOrderByAggregateInput
@@ -412,6 +475,11 @@ export type SyncListScalarWhereWithAggregatesInput = {
   lastErrorRequestId?: Prisma.StringNullableWithAggregatesFilter<"SyncList"> | string | null
   lastTotalItems?: Prisma.IntNullableWithAggregatesFilter<"SyncList"> | number | null
   updatedAt?: Prisma.DateTimeWithAggregatesFilter<"SyncList"> | Date | string
+  servedOrder?: Prisma.StringNullableWithAggregatesFilter<"SyncList"> | string | null
+  servedPerPage?: Prisma.IntNullableWithAggregatesFilter<"SyncList"> | number | null
+  needsFullRead?: Prisma.BoolNullableWithAggregatesFilter<"SyncList"> | boolean | null
+  lastFullReadAt?: Prisma.DateTimeNullableWithAggregatesFilter<"SyncList"> | Date | string | null
+  lastFullReadRunId?: Prisma.BigIntNullableWithAggregatesFilter<"SyncList"> | bigint | number | null
 }
 
 export type SyncListCreateInput = {
@@ -431,6 +499,11 @@ export type SyncListCreateInput = {
   lastErrorRequestId?: string | null
   lastTotalItems?: number | null
   updatedAt?: Date | string
+  servedOrder?: string | null
+  servedPerPage?: number | null
+  needsFullRead?: boolean | null
+  lastFullReadAt?: Date | string | null
+  lastFullReadRunId?: bigint | number | null
 }
 
 export type SyncListUncheckedCreateInput = {
@@ -450,6 +523,11 @@ export type SyncListUncheckedCreateInput = {
   lastErrorRequestId?: string | null
   lastTotalItems?: number | null
   updatedAt?: Date | string
+  servedOrder?: string | null
+  servedPerPage?: number | null
+  needsFullRead?: boolean | null
+  lastFullReadAt?: Date | string | null
+  lastFullReadRunId?: bigint | number | null
 }
 
 export type SyncListUpdateInput = {
@@ -469,6 +547,11 @@ export type SyncListUpdateInput = {
   lastErrorRequestId?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   lastTotalItems?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  servedOrder?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  servedPerPage?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  needsFullRead?: Prisma.NullableBoolFieldUpdateOperationsInput | boolean | null
+  lastFullReadAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  lastFullReadRunId?: Prisma.NullableBigIntFieldUpdateOperationsInput | bigint | number | null
 }
 
 export type SyncListUncheckedUpdateInput = {
@@ -488,6 +571,11 @@ export type SyncListUncheckedUpdateInput = {
   lastErrorRequestId?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   lastTotalItems?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  servedOrder?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  servedPerPage?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  needsFullRead?: Prisma.NullableBoolFieldUpdateOperationsInput | boolean | null
+  lastFullReadAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  lastFullReadRunId?: Prisma.NullableBigIntFieldUpdateOperationsInput | bigint | number | null
 }
 
 export type SyncListCreateManyInput = {
@@ -507,6 +595,11 @@ export type SyncListCreateManyInput = {
   lastErrorRequestId?: string | null
   lastTotalItems?: number | null
   updatedAt?: Date | string
+  servedOrder?: string | null
+  servedPerPage?: number | null
+  needsFullRead?: boolean | null
+  lastFullReadAt?: Date | string | null
+  lastFullReadRunId?: bigint | number | null
 }
 
 export type SyncListUpdateManyMutationInput = {
@@ -526,6 +619,11 @@ export type SyncListUpdateManyMutationInput = {
   lastErrorRequestId?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   lastTotalItems?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  servedOrder?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  servedPerPage?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  needsFullRead?: Prisma.NullableBoolFieldUpdateOperationsInput | boolean | null
+  lastFullReadAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  lastFullReadRunId?: Prisma.NullableBigIntFieldUpdateOperationsInput | bigint | number | null
 }
 
 export type SyncListUncheckedUpdateManyInput = {
@@ -545,6 +643,11 @@ export type SyncListUncheckedUpdateManyInput = {
   lastErrorRequestId?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   lastTotalItems?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  servedOrder?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  servedPerPage?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  needsFullRead?: Prisma.NullableBoolFieldUpdateOperationsInput | boolean | null
+  lastFullReadAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  lastFullReadRunId?: Prisma.NullableBigIntFieldUpdateOperationsInput | bigint | number | null
 }
 
 export type SyncListSegmentIdStatusCompoundUniqueInput = {
@@ -569,6 +672,11 @@ export type SyncListCountOrderByAggregateInput = {
   lastErrorRequestId?: Prisma.SortOrder
   lastTotalItems?: Prisma.SortOrder
   updatedAt?: Prisma.SortOrder
+  servedOrder?: Prisma.SortOrder
+  servedPerPage?: Prisma.SortOrder
+  needsFullRead?: Prisma.SortOrder
+  lastFullReadAt?: Prisma.SortOrder
+  lastFullReadRunId?: Prisma.SortOrder
 }
 
 export type SyncListAvgOrderByAggregateInput = {
@@ -578,6 +686,8 @@ export type SyncListAvgOrderByAggregateInput = {
   lastErrorId?: Prisma.SortOrder
   lastErrorHttpStatus?: Prisma.SortOrder
   lastTotalItems?: Prisma.SortOrder
+  servedPerPage?: Prisma.SortOrder
+  lastFullReadRunId?: Prisma.SortOrder
 }
 
 export type SyncListMaxOrderByAggregateInput = {
@@ -597,6 +707,11 @@ export type SyncListMaxOrderByAggregateInput = {
   lastErrorRequestId?: Prisma.SortOrder
   lastTotalItems?: Prisma.SortOrder
   updatedAt?: Prisma.SortOrder
+  servedOrder?: Prisma.SortOrder
+  servedPerPage?: Prisma.SortOrder
+  needsFullRead?: Prisma.SortOrder
+  lastFullReadAt?: Prisma.SortOrder
+  lastFullReadRunId?: Prisma.SortOrder
 }
 
 export type SyncListMinOrderByAggregateInput = {
@@ -616,6 +731,11 @@ export type SyncListMinOrderByAggregateInput = {
   lastErrorRequestId?: Prisma.SortOrder
   lastTotalItems?: Prisma.SortOrder
   updatedAt?: Prisma.SortOrder
+  servedOrder?: Prisma.SortOrder
+  servedPerPage?: Prisma.SortOrder
+  needsFullRead?: Prisma.SortOrder
+  lastFullReadAt?: Prisma.SortOrder
+  lastFullReadRunId?: Prisma.SortOrder
 }
 
 export type SyncListSumOrderByAggregateInput = {
@@ -625,6 +745,8 @@ export type SyncListSumOrderByAggregateInput = {
   lastErrorId?: Prisma.SortOrder
   lastErrorHttpStatus?: Prisma.SortOrder
   lastTotalItems?: Prisma.SortOrder
+  servedPerPage?: Prisma.SortOrder
+  lastFullReadRunId?: Prisma.SortOrder
 }
 
 
@@ -646,6 +768,11 @@ export type SyncListSelect<ExtArgs extends runtime.Types.Extensions.InternalArgs
   lastErrorRequestId?: boolean
   lastTotalItems?: boolean
   updatedAt?: boolean
+  servedOrder?: boolean
+  servedPerPage?: boolean
+  needsFullRead?: boolean
+  lastFullReadAt?: boolean
+  lastFullReadRunId?: boolean
 }, ExtArgs["result"]["syncList"]>
 
 export type SyncListSelectCreateManyAndReturn<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetSelect<{
@@ -665,6 +792,11 @@ export type SyncListSelectCreateManyAndReturn<ExtArgs extends runtime.Types.Exte
   lastErrorRequestId?: boolean
   lastTotalItems?: boolean
   updatedAt?: boolean
+  servedOrder?: boolean
+  servedPerPage?: boolean
+  needsFullRead?: boolean
+  lastFullReadAt?: boolean
+  lastFullReadRunId?: boolean
 }, ExtArgs["result"]["syncList"]>
 
 export type SyncListSelectUpdateManyAndReturn<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetSelect<{
@@ -684,6 +816,11 @@ export type SyncListSelectUpdateManyAndReturn<ExtArgs extends runtime.Types.Exte
   lastErrorRequestId?: boolean
   lastTotalItems?: boolean
   updatedAt?: boolean
+  servedOrder?: boolean
+  servedPerPage?: boolean
+  needsFullRead?: boolean
+  lastFullReadAt?: boolean
+  lastFullReadRunId?: boolean
 }, ExtArgs["result"]["syncList"]>
 
 export type SyncListSelectScalar = {
@@ -703,9 +840,14 @@ export type SyncListSelectScalar = {
   lastErrorRequestId?: boolean
   lastTotalItems?: boolean
   updatedAt?: boolean
+  servedOrder?: boolean
+  servedPerPage?: boolean
+  needsFullRead?: boolean
+  lastFullReadAt?: boolean
+  lastFullReadRunId?: boolean
 }
 
-export type SyncListOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"segmentId" | "status" | "lastAttemptAt" | "lastAttemptId" | "lastOutcome" | "lastSuccessAt" | "lastVerifiedAt" | "lastErrorAt" | "lastErrorId" | "lastErrorCode" | "lastErrorMessage" | "lastErrorHttpStatus" | "lastErrorApiId" | "lastErrorRequestId" | "lastTotalItems" | "updatedAt", ExtArgs["result"]["syncList"]>
+export type SyncListOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"segmentId" | "status" | "lastAttemptAt" | "lastAttemptId" | "lastOutcome" | "lastSuccessAt" | "lastVerifiedAt" | "lastErrorAt" | "lastErrorId" | "lastErrorCode" | "lastErrorMessage" | "lastErrorHttpStatus" | "lastErrorApiId" | "lastErrorRequestId" | "lastTotalItems" | "updatedAt" | "servedOrder" | "servedPerPage" | "needsFullRead" | "lastFullReadAt" | "lastFullReadRunId", ExtArgs["result"]["syncList"]>
 
 export type $SyncListPayload<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
   name: "SyncList"
@@ -727,6 +869,11 @@ export type $SyncListPayload<ExtArgs extends runtime.Types.Extensions.InternalAr
     lastErrorRequestId: string | null
     lastTotalItems: number | null
     updatedAt: Date
+    servedOrder: string | null
+    servedPerPage: number | null
+    needsFullRead: boolean | null
+    lastFullReadAt: Date | null
+    lastFullReadRunId: bigint | null
   }, ExtArgs["result"]["syncList"]>
   composites: {}
 }
@@ -1166,6 +1313,11 @@ export interface SyncListFieldRefs {
   readonly lastErrorRequestId: Prisma.FieldRef<"SyncList", 'String'>
   readonly lastTotalItems: Prisma.FieldRef<"SyncList", 'Int'>
   readonly updatedAt: Prisma.FieldRef<"SyncList", 'DateTime'>
+  readonly servedOrder: Prisma.FieldRef<"SyncList", 'String'>
+  readonly servedPerPage: Prisma.FieldRef<"SyncList", 'Int'>
+  readonly needsFullRead: Prisma.FieldRef<"SyncList", 'Boolean'>
+  readonly lastFullReadAt: Prisma.FieldRef<"SyncList", 'DateTime'>
+  readonly lastFullReadRunId: Prisma.FieldRef<"SyncList", 'BigInt'>
 }
     
 

@@ -44,6 +44,7 @@ export type SyncRunSegmentAvgAggregateOutputType = {
   ticketsReturned: number | null
   apiCalls: number | null
   errorHttpStatus: number | null
+  servedPerPage: number | null
 }
 
 export type SyncRunSegmentSumAggregateOutputType = {
@@ -64,6 +65,7 @@ export type SyncRunSegmentSumAggregateOutputType = {
   ticketsReturned: number | null
   apiCalls: number | null
   errorHttpStatus: number | null
+  servedPerPage: number | null
 }
 
 export type SyncRunSegmentMinAggregateOutputType = {
@@ -93,6 +95,10 @@ export type SyncRunSegmentMinAggregateOutputType = {
   errorHttpStatus: number | null
   errorApiId: string | null
   errorRequestId: string | null
+  readMode: string | null
+  servedOrder: string | null
+  servedPerPage: number | null
+  needsFullRead: boolean | null
 }
 
 export type SyncRunSegmentMaxAggregateOutputType = {
@@ -122,6 +128,10 @@ export type SyncRunSegmentMaxAggregateOutputType = {
   errorHttpStatus: number | null
   errorApiId: string | null
   errorRequestId: string | null
+  readMode: string | null
+  servedOrder: string | null
+  servedPerPage: number | null
+  needsFullRead: boolean | null
 }
 
 export type SyncRunSegmentCountAggregateOutputType = {
@@ -151,6 +161,10 @@ export type SyncRunSegmentCountAggregateOutputType = {
   errorHttpStatus: number
   errorApiId: number
   errorRequestId: number
+  readMode: number
+  servedOrder: number
+  servedPerPage: number
+  needsFullRead: number
   _all: number
 }
 
@@ -173,6 +187,7 @@ export type SyncRunSegmentAvgAggregateInputType = {
   ticketsReturned?: true
   apiCalls?: true
   errorHttpStatus?: true
+  servedPerPage?: true
 }
 
 export type SyncRunSegmentSumAggregateInputType = {
@@ -193,6 +208,7 @@ export type SyncRunSegmentSumAggregateInputType = {
   ticketsReturned?: true
   apiCalls?: true
   errorHttpStatus?: true
+  servedPerPage?: true
 }
 
 export type SyncRunSegmentMinAggregateInputType = {
@@ -222,6 +238,10 @@ export type SyncRunSegmentMinAggregateInputType = {
   errorHttpStatus?: true
   errorApiId?: true
   errorRequestId?: true
+  readMode?: true
+  servedOrder?: true
+  servedPerPage?: true
+  needsFullRead?: true
 }
 
 export type SyncRunSegmentMaxAggregateInputType = {
@@ -251,6 +271,10 @@ export type SyncRunSegmentMaxAggregateInputType = {
   errorHttpStatus?: true
   errorApiId?: true
   errorRequestId?: true
+  readMode?: true
+  servedOrder?: true
+  servedPerPage?: true
+  needsFullRead?: true
 }
 
 export type SyncRunSegmentCountAggregateInputType = {
@@ -280,6 +304,10 @@ export type SyncRunSegmentCountAggregateInputType = {
   errorHttpStatus?: true
   errorApiId?: true
   errorRequestId?: true
+  readMode?: true
+  servedOrder?: true
+  servedPerPage?: true
+  needsFullRead?: true
   _all?: true
 }
 
@@ -396,6 +424,10 @@ export type SyncRunSegmentGroupByOutputType = {
   errorHttpStatus: number | null
   errorApiId: string | null
   errorRequestId: string | null
+  readMode: string | null
+  servedOrder: string | null
+  servedPerPage: number | null
+  needsFullRead: boolean | null
   _count: SyncRunSegmentCountAggregateOutputType | null
   _avg: SyncRunSegmentAvgAggregateOutputType | null
   _sum: SyncRunSegmentSumAggregateOutputType | null
@@ -448,6 +480,10 @@ export type SyncRunSegmentWhereInput = {
   errorHttpStatus?: Prisma.IntNullableFilter<"SyncRunSegment"> | number | null
   errorApiId?: Prisma.StringNullableFilter<"SyncRunSegment"> | string | null
   errorRequestId?: Prisma.StringNullableFilter<"SyncRunSegment"> | string | null
+  readMode?: Prisma.StringNullableFilter<"SyncRunSegment"> | string | null
+  servedOrder?: Prisma.StringNullableFilter<"SyncRunSegment"> | string | null
+  servedPerPage?: Prisma.IntNullableFilter<"SyncRunSegment"> | number | null
+  needsFullRead?: Prisma.BoolNullableFilter<"SyncRunSegment"> | boolean | null
   run?: Prisma.XOR<Prisma.SyncRunScalarRelationFilter, Prisma.SyncRunWhereInput>
 }
 
@@ -478,6 +514,10 @@ export type SyncRunSegmentOrderByWithRelationInput = {
   errorHttpStatus?: Prisma.SortOrderInput | Prisma.SortOrder
   errorApiId?: Prisma.SortOrderInput | Prisma.SortOrder
   errorRequestId?: Prisma.SortOrderInput | Prisma.SortOrder
+  readMode?: Prisma.SortOrderInput | Prisma.SortOrder
+  servedOrder?: Prisma.SortOrderInput | Prisma.SortOrder
+  servedPerPage?: Prisma.SortOrderInput | Prisma.SortOrder
+  needsFullRead?: Prisma.SortOrderInput | Prisma.SortOrder
   run?: Prisma.SyncRunOrderByWithRelationInput
 }
 
@@ -512,6 +552,10 @@ export type SyncRunSegmentWhereUniqueInput = Prisma.AtLeast<{
   errorHttpStatus?: Prisma.IntNullableFilter<"SyncRunSegment"> | number | null
   errorApiId?: Prisma.StringNullableFilter<"SyncRunSegment"> | string | null
   errorRequestId?: Prisma.StringNullableFilter<"SyncRunSegment"> | string | null
+  readMode?: Prisma.StringNullableFilter<"SyncRunSegment"> | string | null
+  servedOrder?: Prisma.StringNullableFilter<"SyncRunSegment"> | string | null
+  servedPerPage?: Prisma.IntNullableFilter<"SyncRunSegment"> | number | null
+  needsFullRead?: Prisma.BoolNullableFilter<"SyncRunSegment"> | boolean | null
   run?: Prisma.XOR<Prisma.SyncRunScalarRelationFilter, Prisma.SyncRunWhereInput>
 }, "id" | "runId_segmentId_status">
 
@@ -542,6 +586,10 @@ export type SyncRunSegmentOrderByWithAggregationInput = {
   errorHttpStatus?: Prisma.SortOrderInput | Prisma.SortOrder
   errorApiId?: Prisma.SortOrderInput | Prisma.SortOrder
   errorRequestId?: Prisma.SortOrderInput | Prisma.SortOrder
+  readMode?: Prisma.SortOrderInput | Prisma.SortOrder
+  servedOrder?: Prisma.SortOrderInput | Prisma.SortOrder
+  servedPerPage?: Prisma.SortOrderInput | Prisma.SortOrder
+  needsFullRead?: Prisma.SortOrderInput | Prisma.SortOrder
   _count?: Prisma.SyncRunSegmentCountOrderByAggregateInput
   _avg?: Prisma.SyncRunSegmentAvgOrderByAggregateInput
   _max?: Prisma.SyncRunSegmentMaxOrderByAggregateInput
@@ -579,6 +627,10 @@ export type SyncRunSegmentScalarWhereWithAggregatesInput = {
   errorHttpStatus?: Prisma.IntNullableWithAggregatesFilter<"SyncRunSegment"> | number | null
   errorApiId?: Prisma.StringNullableWithAggregatesFilter<"SyncRunSegment"> | string | null
   errorRequestId?: Prisma.StringNullableWithAggregatesFilter<"SyncRunSegment"> | string | null
+  readMode?: Prisma.StringNullableWithAggregatesFilter<"SyncRunSegment"> | string | null
+  servedOrder?: Prisma.StringNullableWithAggregatesFilter<"SyncRunSegment"> | string | null
+  servedPerPage?: Prisma.IntNullableWithAggregatesFilter<"SyncRunSegment"> | number | null
+  needsFullRead?: Prisma.BoolNullableWithAggregatesFilter<"SyncRunSegment"> | boolean | null
 }
 
 export type SyncRunSegmentCreateInput = {
@@ -607,6 +659,10 @@ export type SyncRunSegmentCreateInput = {
   errorHttpStatus?: number | null
   errorApiId?: string | null
   errorRequestId?: string | null
+  readMode?: string | null
+  servedOrder?: string | null
+  servedPerPage?: number | null
+  needsFullRead?: boolean | null
   run: Prisma.SyncRunCreateNestedOneWithoutSegmentsInput
 }
 
@@ -637,6 +693,10 @@ export type SyncRunSegmentUncheckedCreateInput = {
   errorHttpStatus?: number | null
   errorApiId?: string | null
   errorRequestId?: string | null
+  readMode?: string | null
+  servedOrder?: string | null
+  servedPerPage?: number | null
+  needsFullRead?: boolean | null
 }
 
 export type SyncRunSegmentUpdateInput = {
@@ -665,6 +725,10 @@ export type SyncRunSegmentUpdateInput = {
   errorHttpStatus?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   errorApiId?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   errorRequestId?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  readMode?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  servedOrder?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  servedPerPage?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  needsFullRead?: Prisma.NullableBoolFieldUpdateOperationsInput | boolean | null
   run?: Prisma.SyncRunUpdateOneRequiredWithoutSegmentsNestedInput
 }
 
@@ -695,6 +759,10 @@ export type SyncRunSegmentUncheckedUpdateInput = {
   errorHttpStatus?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   errorApiId?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   errorRequestId?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  readMode?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  servedOrder?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  servedPerPage?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  needsFullRead?: Prisma.NullableBoolFieldUpdateOperationsInput | boolean | null
 }
 
 export type SyncRunSegmentCreateManyInput = {
@@ -724,6 +792,10 @@ export type SyncRunSegmentCreateManyInput = {
   errorHttpStatus?: number | null
   errorApiId?: string | null
   errorRequestId?: string | null
+  readMode?: string | null
+  servedOrder?: string | null
+  servedPerPage?: number | null
+  needsFullRead?: boolean | null
 }
 
 export type SyncRunSegmentUpdateManyMutationInput = {
@@ -752,6 +824,10 @@ export type SyncRunSegmentUpdateManyMutationInput = {
   errorHttpStatus?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   errorApiId?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   errorRequestId?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  readMode?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  servedOrder?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  servedPerPage?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  needsFullRead?: Prisma.NullableBoolFieldUpdateOperationsInput | boolean | null
 }
 
 export type SyncRunSegmentUncheckedUpdateManyInput = {
@@ -781,6 +857,10 @@ export type SyncRunSegmentUncheckedUpdateManyInput = {
   errorHttpStatus?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   errorApiId?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   errorRequestId?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  readMode?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  servedOrder?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  servedPerPage?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  needsFullRead?: Prisma.NullableBoolFieldUpdateOperationsInput | boolean | null
 }
 
 export type SyncRunSegmentListRelationFilter = {
@@ -826,6 +906,10 @@ export type SyncRunSegmentCountOrderByAggregateInput = {
   errorHttpStatus?: Prisma.SortOrder
   errorApiId?: Prisma.SortOrder
   errorRequestId?: Prisma.SortOrder
+  readMode?: Prisma.SortOrder
+  servedOrder?: Prisma.SortOrder
+  servedPerPage?: Prisma.SortOrder
+  needsFullRead?: Prisma.SortOrder
 }
 
 export type SyncRunSegmentAvgOrderByAggregateInput = {
@@ -846,6 +930,7 @@ export type SyncRunSegmentAvgOrderByAggregateInput = {
   ticketsReturned?: Prisma.SortOrder
   apiCalls?: Prisma.SortOrder
   errorHttpStatus?: Prisma.SortOrder
+  servedPerPage?: Prisma.SortOrder
 }
 
 export type SyncRunSegmentMaxOrderByAggregateInput = {
@@ -875,6 +960,10 @@ export type SyncRunSegmentMaxOrderByAggregateInput = {
   errorHttpStatus?: Prisma.SortOrder
   errorApiId?: Prisma.SortOrder
   errorRequestId?: Prisma.SortOrder
+  readMode?: Prisma.SortOrder
+  servedOrder?: Prisma.SortOrder
+  servedPerPage?: Prisma.SortOrder
+  needsFullRead?: Prisma.SortOrder
 }
 
 export type SyncRunSegmentMinOrderByAggregateInput = {
@@ -904,6 +993,10 @@ export type SyncRunSegmentMinOrderByAggregateInput = {
   errorHttpStatus?: Prisma.SortOrder
   errorApiId?: Prisma.SortOrder
   errorRequestId?: Prisma.SortOrder
+  readMode?: Prisma.SortOrder
+  servedOrder?: Prisma.SortOrder
+  servedPerPage?: Prisma.SortOrder
+  needsFullRead?: Prisma.SortOrder
 }
 
 export type SyncRunSegmentSumOrderByAggregateInput = {
@@ -924,6 +1017,7 @@ export type SyncRunSegmentSumOrderByAggregateInput = {
   ticketsReturned?: Prisma.SortOrder
   apiCalls?: Prisma.SortOrder
   errorHttpStatus?: Prisma.SortOrder
+  servedPerPage?: Prisma.SortOrder
 }
 
 export type SyncRunSegmentCreateNestedManyWithoutRunInput = {
@@ -1002,6 +1096,10 @@ export type SyncRunSegmentCreateWithoutRunInput = {
   errorHttpStatus?: number | null
   errorApiId?: string | null
   errorRequestId?: string | null
+  readMode?: string | null
+  servedOrder?: string | null
+  servedPerPage?: number | null
+  needsFullRead?: boolean | null
 }
 
 export type SyncRunSegmentUncheckedCreateWithoutRunInput = {
@@ -1030,6 +1128,10 @@ export type SyncRunSegmentUncheckedCreateWithoutRunInput = {
   errorHttpStatus?: number | null
   errorApiId?: string | null
   errorRequestId?: string | null
+  readMode?: string | null
+  servedOrder?: string | null
+  servedPerPage?: number | null
+  needsFullRead?: boolean | null
 }
 
 export type SyncRunSegmentCreateOrConnectWithoutRunInput = {
@@ -1088,6 +1190,10 @@ export type SyncRunSegmentScalarWhereInput = {
   errorHttpStatus?: Prisma.IntNullableFilter<"SyncRunSegment"> | number | null
   errorApiId?: Prisma.StringNullableFilter<"SyncRunSegment"> | string | null
   errorRequestId?: Prisma.StringNullableFilter<"SyncRunSegment"> | string | null
+  readMode?: Prisma.StringNullableFilter<"SyncRunSegment"> | string | null
+  servedOrder?: Prisma.StringNullableFilter<"SyncRunSegment"> | string | null
+  servedPerPage?: Prisma.IntNullableFilter<"SyncRunSegment"> | number | null
+  needsFullRead?: Prisma.BoolNullableFilter<"SyncRunSegment"> | boolean | null
 }
 
 export type SyncRunSegmentCreateManyRunInput = {
@@ -1116,6 +1222,10 @@ export type SyncRunSegmentCreateManyRunInput = {
   errorHttpStatus?: number | null
   errorApiId?: string | null
   errorRequestId?: string | null
+  readMode?: string | null
+  servedOrder?: string | null
+  servedPerPage?: number | null
+  needsFullRead?: boolean | null
 }
 
 export type SyncRunSegmentUpdateWithoutRunInput = {
@@ -1144,6 +1254,10 @@ export type SyncRunSegmentUpdateWithoutRunInput = {
   errorHttpStatus?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   errorApiId?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   errorRequestId?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  readMode?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  servedOrder?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  servedPerPage?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  needsFullRead?: Prisma.NullableBoolFieldUpdateOperationsInput | boolean | null
 }
 
 export type SyncRunSegmentUncheckedUpdateWithoutRunInput = {
@@ -1172,6 +1286,10 @@ export type SyncRunSegmentUncheckedUpdateWithoutRunInput = {
   errorHttpStatus?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   errorApiId?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   errorRequestId?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  readMode?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  servedOrder?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  servedPerPage?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  needsFullRead?: Prisma.NullableBoolFieldUpdateOperationsInput | boolean | null
 }
 
 export type SyncRunSegmentUncheckedUpdateManyWithoutRunInput = {
@@ -1200,6 +1318,10 @@ export type SyncRunSegmentUncheckedUpdateManyWithoutRunInput = {
   errorHttpStatus?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   errorApiId?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   errorRequestId?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  readMode?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  servedOrder?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  servedPerPage?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  needsFullRead?: Prisma.NullableBoolFieldUpdateOperationsInput | boolean | null
 }
 
 
@@ -1231,6 +1353,10 @@ export type SyncRunSegmentSelect<ExtArgs extends runtime.Types.Extensions.Intern
   errorHttpStatus?: boolean
   errorApiId?: boolean
   errorRequestId?: boolean
+  readMode?: boolean
+  servedOrder?: boolean
+  servedPerPage?: boolean
+  needsFullRead?: boolean
   run?: boolean | Prisma.SyncRunDefaultArgs<ExtArgs>
 }, ExtArgs["result"]["syncRunSegment"]>
 
@@ -1261,6 +1387,10 @@ export type SyncRunSegmentSelectCreateManyAndReturn<ExtArgs extends runtime.Type
   errorHttpStatus?: boolean
   errorApiId?: boolean
   errorRequestId?: boolean
+  readMode?: boolean
+  servedOrder?: boolean
+  servedPerPage?: boolean
+  needsFullRead?: boolean
   run?: boolean | Prisma.SyncRunDefaultArgs<ExtArgs>
 }, ExtArgs["result"]["syncRunSegment"]>
 
@@ -1291,6 +1421,10 @@ export type SyncRunSegmentSelectUpdateManyAndReturn<ExtArgs extends runtime.Type
   errorHttpStatus?: boolean
   errorApiId?: boolean
   errorRequestId?: boolean
+  readMode?: boolean
+  servedOrder?: boolean
+  servedPerPage?: boolean
+  needsFullRead?: boolean
   run?: boolean | Prisma.SyncRunDefaultArgs<ExtArgs>
 }, ExtArgs["result"]["syncRunSegment"]>
 
@@ -1321,9 +1455,13 @@ export type SyncRunSegmentSelectScalar = {
   errorHttpStatus?: boolean
   errorApiId?: boolean
   errorRequestId?: boolean
+  readMode?: boolean
+  servedOrder?: boolean
+  servedPerPage?: boolean
+  needsFullRead?: boolean
 }
 
-export type SyncRunSegmentOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"id" | "runId" | "segmentId" | "status" | "outcome" | "startedAt" | "finishedAt" | "pages" | "ticketsSeen" | "ticketsInserted" | "ticketsUpdated" | "ticketsUnchanged" | "ticketsRejected" | "totalItems" | "apiRetries" | "passes" | "settled" | "ticketsGone" | "ticketsReturned" | "apiCalls" | "verified" | "errorCode" | "errorMessage" | "errorHttpStatus" | "errorApiId" | "errorRequestId", ExtArgs["result"]["syncRunSegment"]>
+export type SyncRunSegmentOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"id" | "runId" | "segmentId" | "status" | "outcome" | "startedAt" | "finishedAt" | "pages" | "ticketsSeen" | "ticketsInserted" | "ticketsUpdated" | "ticketsUnchanged" | "ticketsRejected" | "totalItems" | "apiRetries" | "passes" | "settled" | "ticketsGone" | "ticketsReturned" | "apiCalls" | "verified" | "errorCode" | "errorMessage" | "errorHttpStatus" | "errorApiId" | "errorRequestId" | "readMode" | "servedOrder" | "servedPerPage" | "needsFullRead", ExtArgs["result"]["syncRunSegment"]>
 export type SyncRunSegmentInclude<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
   run?: boolean | Prisma.SyncRunDefaultArgs<ExtArgs>
 }
@@ -1366,6 +1504,10 @@ export type $SyncRunSegmentPayload<ExtArgs extends runtime.Types.Extensions.Inte
     errorHttpStatus: number | null
     errorApiId: string | null
     errorRequestId: string | null
+    readMode: string | null
+    servedOrder: string | null
+    servedPerPage: number | null
+    needsFullRead: boolean | null
   }, ExtArgs["result"]["syncRunSegment"]>
   composites: {}
 }
@@ -1816,6 +1958,10 @@ export interface SyncRunSegmentFieldRefs {
   readonly errorHttpStatus: Prisma.FieldRef<"SyncRunSegment", 'Int'>
   readonly errorApiId: Prisma.FieldRef<"SyncRunSegment", 'String'>
   readonly errorRequestId: Prisma.FieldRef<"SyncRunSegment", 'String'>
+  readonly readMode: Prisma.FieldRef<"SyncRunSegment", 'String'>
+  readonly servedOrder: Prisma.FieldRef<"SyncRunSegment", 'String'>
+  readonly servedPerPage: Prisma.FieldRef<"SyncRunSegment", 'Int'>
+  readonly needsFullRead: Prisma.FieldRef<"SyncRunSegment", 'Boolean'>
 }
     
 

@@ -25,7 +25,10 @@ export function printDemoSummary(
     `\n${totals.tickets} tickets in the database; open tickets: ${totals.open} (${totals.dueWithin24h} due within 24 h, ` +
       `${totals.overdue} overdue); closed since first sync: ${totals.closedInTime} in time, ${totals.closedLate} late`,
   );
-  if (fresh) console.log('A run that finds nothing changed costs one read of each list: run the demo again to see it.');
+  if (fresh)
+    console.log(
+      'A run that finds nothing changed probes each open list with one call (page 1 against the stored head): run the demo again to see it.',
+    );
 }
 
 function printRun(report: RunReport, label: string): void {
@@ -49,7 +52,7 @@ function printRun(report: RunReport, label: string): void {
     `run ${report.status} in ${(report.durationMs / 1000).toFixed(2)} s: ${sum((l) => l.counts.ticketsSeen)} tickets read, ` +
       `${sum((l) => l.counts.ticketsInserted)} inserted, ${sum((l) => l.counts.ticketsUpdated)} updated, ` +
       `${sum((l) => l.counts.ticketsGone)} gone from their list; API calls: ${sum((l) => l.counts.apiCalls)} ` +
-      `(${verified} of ${report.lists.length} lists verified, the others read once)`,
+      `(${verified} of ${report.lists.length} lists read fully and verified, the others probed)`,
   );
 }
 

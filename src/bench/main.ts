@@ -9,6 +9,7 @@ import { SlidingWindowLimiter } from '../questionpro/rate-limiter.js';
 import type { ListMode } from '../budget/planner.js';
 import { listsFor } from '../lists/list.js';
 import { runSync } from '../sync/run-sync.js';
+import { costBench } from './cost-bench.js';
 import { parseBenchMode, type BenchOptions } from './options.js';
 import { scaleBench } from './scale-bench.js';
 import { formatScaleOneLine, runScaleOne } from './scale-one.js';
@@ -154,7 +155,23 @@ function round(value: number, digits: number): number {
 
 // Each mode prints a table, then as the last line one JSON object, for scripts and CI.
 const mode = parseBenchMode(process.argv.slice(2));
-if (mode.kind === 'scale-one') {
+if (mode.kind === 'cost') {
+  const { rows, months } = await costBench();
+  console.table(rows);
+  console.table(
+    months.map((m) => ({
+      account: m.account,
+      calls: m.calls,
+      budget: m.budget,
+      'new visible within (min, max)': Math.round(m.arrivalMinutes.max),
+      'closures recorded within (min, max)': Math.round(m.closureMinutes.max),
+      'closures p95 (min)': Math.round(m.closureMinutes.p95),
+      'longest unverified (h)': m.maxUnverifiedHours,
+      verifications: m.verifications,
+    })),
+  );
+  console.log(JSON.stringify({ rows, months }));
+} else if (mode.kind === 'scale-one') {
   // A child of --scale: its result line only, read by the parent.
   console.log(formatScaleOneLine(await runScaleOne(mode.options)));
 } else if (mode.kind === 'scale') {

@@ -43,13 +43,15 @@ export interface ScaleOneOptions {
 export type BenchMode =
   | { readonly kind: 'throughput'; readonly options: BenchOptions }
   | { readonly kind: 'scale'; readonly options: ScaleOptions }
-  | { readonly kind: 'scale-one'; readonly options: ScaleOneOptions };
+  | { readonly kind: 'scale-one'; readonly options: ScaleOneOptions }
+  | { readonly kind: 'cost' };
 
 const DEFAULT_SCALE_SIZES: readonly number[] = [10_000, 100_000, 1_000_000];
 
 const USAGE = `npm run bench -- [--tickets N] [--segments N] [--page-size N] [--latency MS] [--rate PER_MIN]
                     [--concurrency N] [--load-rows N] [--naive-sample N] [--quick]
-npm run bench -- --scale [--scale-sizes N,N,...] [--database-url URL] [--heap-mb N] [--page-size N] [--concurrency N]`;
+npm run bench -- --scale [--scale-sizes N,N,...] [--database-url URL] [--heap-mb N] [--page-size N] [--concurrency N]
+npm run bench -- --cost`;
 
 /** Options of the throughput bench that the scale mode does not take: it fixes them. */
 const THROUGHPUT_ONLY = ['tickets', 'segments', 'latency', 'rate', 'load-rows', 'naive-sample', 'quick'] as const;
@@ -102,8 +104,14 @@ export function parseBenchMode(argv: string[]): BenchMode {
       'heap-mb': { type: 'string' },
       'scale-one': { type: 'string' },
       'base-url': { type: 'string' },
+      cost: { type: 'boolean' },
     },
   });
+  if (values.cost === true) {
+    const misplaced = Object.keys(values).find((name) => name !== 'cost');
+    if (misplaced) throw usageError(`--${misplaced} does not apply to --cost (its accounts and page size are fixed)`);
+    return { kind: 'cost' };
+  }
   const pageSize = positive('page-size', values['page-size'], 100);
   const concurrency = positive('concurrency', values.concurrency, 4);
   const scaling = values.scale === true || values['scale-one'] !== undefined;

@@ -154,9 +154,9 @@ export const envDescriptions = {
   SYNC_RUN_ON_START: 'run one sync as soon as the worker starts (true/false)',
   SYNC_MAX_PASSES: 'passes over a list that keeps changing while read before it is recorded unsettled (partial)',
   SYNC_CONFIRM_PASS:
-    'a verified crawl reads a list twice and needs both reads identical before marking tickets gone (true/false)',
+    'when a full read did not see every stored ticket, read the list again and close tickets only when both reads agree (true/false)',
   SYNC_VERIFY_INTERVAL:
-    'how often each list gets a verified crawl (closures); other runs read it once. e.g. 1h, 30m, 0 = every run',
+    'how often each list gets a full read that verifies it (probes see the rest); stretched to fit API_CALL_BUDGET. e.g. 6h, 1d, 0 = every run',
   SYNC_OPEN_STATUSES:
     'statuses whose tickets need action: open in the views, read first when the API call budget is short; comma-separated',
   SYNC_STATUS_INTERVALS: 'least time between reads of the lists of a status, e.g. "1=6h,2=1d"; statuses not named: every run',
@@ -223,7 +223,7 @@ export const envSchema = z.object({
   SYNC_RUN_ON_START: booleanVar.default(true),
   SYNC_MAX_PASSES: integerVar(1, 10).default(3),
   SYNC_CONFIRM_PASS: booleanVar.default(true),
-  SYNC_VERIFY_INTERVAL: durationVar.default(3_600),
+  SYNC_VERIFY_INTERVAL: durationVar.default(86_400),
   SYNC_OPEN_STATUSES: integerListVar('status codes', STATUS_RANGE).default([0]),
   SYNC_STATUS_INTERVALS: statusIntervalsVar.default({}),
   SYNC_SEGMENT_NAMES: labelMapVar('101=Retail EU;103=Online Shop', SEGMENT_ID_RANGE).default(new Map()),

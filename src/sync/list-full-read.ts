@@ -45,8 +45,13 @@ function prepaid(calls: number, budget: CallBudget): CallBudget {
  * drift, and if the last one ends so too the list fails. A consistent pass also shows
  * the order the server serves the list in, and its page size: the next runs can probe.
  */
-export async function fullRead(ctx: ListSyncContext, list: ListRef, tallies: Tallies): Promise<ListRead> {
+export async function fullRead(ctx: ListSyncContext, list: ListRef, tallies: Tallies, expectedPages?: number): Promise<ListRead> {
   const { counts } = tallies;
+  // A size known beforehand is paid for at once: a read the budget cannot finish does not start.
+  if (expectedPages !== undefined && !ctx.budget.take(expectedPages)) {
+    throw new SyncError('BUDGET_DEFERRED', `the API call budget has no room now for a full read of ${expectedPages} page(s)`);
+  }
+  const firstBudget = expectedPages === undefined ? ctx.budget : prepaid(expectedPages, ctx.budget);
   let read = list;
   let previous: PassResult | undefined;
   let verifying = false;
@@ -70,7 +75,8 @@ export async function fullRead(ctx: ListSyncContext, list: ListRef, tallies: Tal
     }
     counts.passes = pass;
     try {
-      const budget = pass > 1 && previous ? prepaid(previous.pageDigests.size, ctx.budget) : ctx.budget;
+      const budget =
+        pass > 1 && previous ? prepaid(previous.pageDigests.size, ctx.budget) : pass === 1 ? firstBudget : ctx.budget;
       result = await crawlPass({ ...ctx, budget }, read, tallies, previous);
     } catch (error) {
       if (!(error instanceof SyncError && error.code === 'API_PAGES_REPEATING') || pass === ctx.policy.maxPasses) throw error;

@@ -98,6 +98,8 @@ export async function crawlPass(
     budget: ctx.budget,
   });
   for await (const page of reading) {
+    // Known from page 1 on: a read the budget stops after it still tells the next plan the list's size.
+    if (page.page === 1) tallies.counts.totalItems = page.pagination.totalItems;
     const unchanged = previous?.pageDigests.get(page.page) === page.digest;
     const { records, stored } = await takeInPage(ctx, list, page, tallies, unchanged);
     const { totalItems, perPage } = page.pagination;

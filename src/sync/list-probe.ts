@@ -26,10 +26,21 @@ interface Anchor {
 }
 
 export type ProbeResult =
-  | { readonly kind: 'settled'; readonly read: ListRead }
+  | { readonly kind: 'settled'; readonly read: ListRead; readonly list: ListRef }
   | { readonly kind: 'unexplained'; readonly reason: string; readonly list: ListRef };
 
 class Unexplained extends Error {}
+
+/** The budget has no room for the pages the probe needs now: the next run probes again. */
+class ProbeDeferred extends Error {
+  constructor(
+    message: string,
+    /** Whether what was read so far may be written: the stored head stays contiguous. */
+    readonly keepPages: boolean,
+  ) {
+    super(message);
+  }
+}
 
 function viewOf(page: NumberedPage, records: PageRecords): ProbePage {
   const { ids, unknown } = idsRead(records.accepted, records.rejects);
@@ -80,6 +91,8 @@ export async function probeList(
   const read = first.list;
   const page1 = take(first.page);
   const perPage = first.page.pagination.perPage;
+  // What later reads of this run ask for: the size the server serves.
+  const served = { ...read, perPage: Math.min(read.perPage, perPage) };
   const total = page1.totalItems;
   counts.totalItems = total;
   const seen = new Set(page1.ids);
@@ -96,8 +109,16 @@ export async function probeList(
     );
     if (total !== size || !sameIds(page1.ids, head)) {
       const known = await ctx.dbRetry('read the stored list', () => knownListOrder(ctx.db, list, quarantinedSince));
+      let prepaid = 0;
+      const afford = (calls: number) => {
+        if (!ctx.budget.take(calls)) return false;
+        prepaid += calls;
+        return true;
+      };
       const fetchPage = async (n: number): Promise<ProbePage> => {
-        if (!ctx.budget.take(1)) throw new Unexplained('the API call budget has no room to probe further');
+        if (prepaid > 0) prepaid--;
+        else if (!ctx.budget.take(1))
+          throw new ProbeDeferred(`the API call budget has no room now for page ${n} of the new tickets`, false);
         const view = take(await fetchNumberedPage(ctx.source, read, n, { signal: ctx.signal, log: ctx.log }));
         if (view.totalItems !== total)
           throw new Unexplained(`the list changed while probed (totalItems ${total} -> ${view.totalItems})`);
@@ -105,15 +126,22 @@ export async function probeList(
         view.ids.forEach((id) => seen.add(id));
         return view;
       };
-      gone = await locateRemovals({ known, page1, perPage, total, fetchPage });
+      gone = await locateRemovals({ known, page1, perPage, total, fetchPage, afford });
       // The list held still while it was probed: page 1 again, as it was.
       if (gone.length > 0 && !sameIds((await fetchPage(1)).ids, page1.ids))
         throw new Unexplained('page 1 changed while the list was probed');
     }
   } catch (error) {
+    if (error instanceof ProbeDeferred) {
+      if (!error.keepPages) throw budgetDeferred(`the probe (${error.message})`);
+      // New tickets stored; which stored ones left is for the next run, when the budget has grown.
+      await writeFetched();
+      ctx.log.warn({ reason: error.message }, 'closures deferred: the API call budget has no room to locate them now');
+      return settled(served, perPage);
+    }
     if (!(error instanceof Unexplained)) throw error;
     await writeFetched();
-    return { kind: 'unexplained', reason: error.message, list: read };
+    return { kind: 'unexplained', reason: error.message, list: served };
   }
   await writeFetched();
   if (gone.length > 0) {
@@ -128,13 +156,19 @@ export async function probeList(
     );
     ctx.log.info({ located: gone.length, gone: counts.ticketsGone }, 'tickets left the list (located by the probe)');
   }
+  return settled(served, perPage);
+}
+
+/** `list`: as read (at the page size the server accepted). */
+function settled(list: ListRef, servedPerPage: number): ProbeResult {
   return {
     kind: 'settled',
+    list,
     read: {
       settled: true,
       verified: false,
       drift: [],
-      learning: { readMode: 'probe', servedOrder: null, servedPerPage: perPage, needsFullRead: false },
+      learning: { readMode: 'probe', servedOrder: null, servedPerPage, needsFullRead: false },
     },
   };
 }
@@ -150,6 +184,8 @@ async function locateRemovals(p: {
   readonly perPage: number;
   readonly total: number;
   fetchPage(n: number): Promise<ProbePage>;
+  /** Pays for `calls` pages in advance (false: the budget has no room). */
+  afford(calls: number): boolean;
 }): Promise<number[]> {
   const index = new Map(p.known.map((id, i) => [id, i]));
   const lastPage = Math.max(1, Math.ceil(p.total / p.perPage));
@@ -174,8 +210,13 @@ async function locateRemovals(p: {
     if ((place(view)?.goneThrough ?? 0) !== 0) throw new Unexplained('page 1 does not continue the stored list');
     return [];
   }
-  if (removals * (Math.ceil(Math.log2(lastPage)) + 1) >= lastPage) {
+  const bisection = Math.ceil(Math.log2(lastPage));
+  if (removals * (bisection + 1) >= lastPage) {
     throw new Unexplained(`${removals} ticket(s) left: a full read costs less than locating them`);
+  }
+  // The bisections and the last read of page 1, paid at once: a probe never stops halfway.
+  if (!p.afford(removals * bisection + 1)) {
+    throw new ProbeDeferred(`locating ${removals} ticket(s) that left costs about ${removals * bisection + 1} calls`, true);
   }
   const gone: number[] = [];
   const at = (page: ProbePage) => {

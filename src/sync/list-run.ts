@@ -157,7 +157,12 @@ async function runList(ctx: ListContext, list: RunList, log: Logger): Promise<Li
   } catch (caught) {
     if (caught instanceof SyncError && caught.code === 'BUDGET_DEFERRED') {
       // Not a failure: what was read is stored, and the next run reads the rest.
-      const learning = { readMode: list.mode ?? 'full', servedOrder: null, servedPerPage: null, needsFullRead: true } as const;
+      const learning = {
+        readMode: list.mode === 'probe' ? 'probe' : 'full',
+        servedOrder: null,
+        servedPerPage: null,
+        needsFullRead: true,
+      } as const;
       await store.finishList(listRunId, 'skipped', counts, { error: caught, learning });
       log.warn({ code: caught.code, reason: caught.message, ...counts }, 'list deferred');
       return listReport(list, 'skipped', { counts, problem: caught });

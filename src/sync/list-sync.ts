@@ -15,6 +15,11 @@ export interface ListSyncResult extends ListRead {
   readonly quarantined: readonly QuarantineNote[];
 }
 
+/** The pages of a full read, as the probe just saw the list (totalItems at the served page size). */
+function pagesOf(counts: ListCounts, list: ListRef): number | undefined {
+  return counts.totalItems === null ? undefined : Math.max(1, Math.ceil(counts.totalItems / list.perPage));
+}
+
 /** A list as a run reads it: how (the plan's mode), and which quarantined records still count as in it. */
 export type ListToSync = ListRef & { readonly mode: ListMode; readonly quarantinedSince?: bigint | null };
 
@@ -31,13 +36,19 @@ export async function syncList(
 ): Promise<ListSyncResult> {
   const tallies = { counts, notes: [] as QuarantineNote[] };
   let read: ListRead;
-  if (list.mode === 'probe') {
+  if (list.mode === 'verify') {
+    // The probe first: what it sees at the head is recorded, then the full read verifies the rest.
+    const probe = await probeList(ctx, list, tallies, list.quarantinedSince ?? null);
+    if (probe.kind === 'unexplained')
+      ctx.log.info({ reason: probe.reason }, 'the probe cannot explain the list: the full read will');
+    read = await fullRead(ctx, probe.list, tallies, pagesOf(counts, probe.list));
+  } else if (list.mode === 'probe') {
     const probe = await probeList(ctx, list, tallies, list.quarantinedSince ?? null);
     if (probe.kind === 'settled') read = probe.read;
     else {
       ctx.log.info({ reason: probe.reason }, 'the probe cannot explain the list: reading it fully');
       try {
-        read = await fullRead(ctx, probe.list, tallies);
+        read = await fullRead(ctx, probe.list, tallies, pagesOf(counts, probe.list));
       } catch (error) {
         if (error instanceof SyncError && error.code === 'BUDGET_DEFERRED') {
           throw new SyncError('BUDGET_DEFERRED', `${probe.reason}; ${error.message}`);

@@ -54,6 +54,31 @@ describe('the call ledger, shared by every process on the database', () => {
     await expect(limiter.acquire()).rejects.toMatchObject({ code: 'API_BUDGET_EXHAUSTED', fatal: true });
   });
 
+  test('when a budget setting changes mid-period, then the spending goes on: the same calls counted under the new bounds', async () => {
+    const key = 'settings-key';
+    const ledger = new CallLedger(tdb.db, key, log);
+    const limits = (period: BudgetPeriod) => ({ perWindow: undefined, windowMs: 61_000, budget: 6, period });
+    for (let i = 0; i < 4; i++) expect(await ledger.claim(limits(DAY))).toEqual({ granted: true });
+    // Another time zone, then a monthly period from another billing day: the calls of today are in all of them.
+    const settings: BudgetPeriod[] = [
+      { period: 'day', periodStartDay: 1, timezone: 'Pacific/Kiritimati' },
+      { period: 'month', periodStartDay: 1, timezone: 'UTC' },
+      { period: 'month', periodStartDay: 28, timezone: 'Europe/Berlin' },
+    ];
+    const now = new Date();
+    for (const period of settings) {
+      const status = await readBudgetStatus(tdb.db, keyFingerprint(key), 6, period);
+      // A day that began less than a few minutes ago (UTC+14 just past midnight) holds fewer: skip that instant.
+      if (now.getTime() - status.periodStart.getTime() > 5 * 60_000) expect(status.used).toBe(4);
+    }
+    const claims = [
+      await ledger.claim(limits(settings[1]!)),
+      await ledger.claim(limits(settings[2]!)),
+      await ledger.claim(limits(DAY)),
+    ];
+    expect(claims.map((c) => (c.granted ? 'granted' : c.reason))).toEqual(['granted', 'granted', 'budget']);
+  });
+
   test('when outcomes are recorded, then the status counts what was sent and what it got, for this period', async () => {
     const ledger = new CallLedger(tdb.db, 'status-key', log);
     const limits = { perWindow: undefined, windowMs: 61_000, budget: 100, period: DAY };

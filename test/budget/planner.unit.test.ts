@@ -24,14 +24,15 @@ const day = { periodStart: new Date('2026-11-28T00:00:00Z'), periodEnd: new Date
 const modes = (plan: ReturnType<typeof planRun>) => plan.lists.map((l) => [l.segmentId, l.status, l.mode, l.reserved]);
 
 describe('the budget pace line', () => {
-  test('when half the period has passed, then half the budget (plus the head start) may have been spent', () => {
-    expect(budgetAllowance({ budget: 1_000, used: 0, ...day }, now, 10)).toBe(510);
-    expect(budgetAllowance({ budget: 1_000, used: 505, ...day }, now, 10)).toBe(5);
+  test('when half the period has passed, then half the budget may have been spent, and a 30th of it ahead of the line', () => {
+    expect(budgetAllowance({ budget: 1_000, used: 0, ...day }, now, 10)).toBe(533);
+    expect(budgetAllowance({ budget: 1_000, used: 528, ...day }, now, 10)).toBe(5);
     expect(budgetAllowance({ budget: 1_000, used: 600, ...day }, now, 10)).toBe(0);
   });
 
-  test('when the period is young, then only the head start is there: no spending spree at the first ticks', () => {
-    expect(budgetAllowance({ budget: 20_000, used: 0, ...day }, day.periodStart, 15)).toBe(15);
+  test('when the period is young, then only what may run ahead of the line is there: no spending spree at the first ticks', () => {
+    expect(budgetAllowance({ budget: 20_000, used: 0, ...day }, day.periodStart, 15)).toBe(666);
+    expect(budgetAllowance({ budget: 20_000, used: 0, ...day }, day.periodStart, 900)).toBe(900); // a first sync that needs more
   });
 
   test('when the budget is nearly spent, then never more than what is left', () => {
@@ -57,20 +58,37 @@ describe('planning a run', () => {
       now,
     );
     // Never read: its size is unknown, so page 1 is reserved and the rest comes from the pool.
+    // A probe asked for a full read: tickets left, two passes reserved, after the probe (verify).
     expect(modes(plan)).toEqual([
       [1, 0, 'full', 1],
       [2, 0, 'full', 3],
-      [3, 0, 'full', 3],
+      [3, 0, 'verify', 7],
       [4, 0, 'full', 3],
     ]);
   });
 
-  test('when a verification is due, then the probe becomes a full read; verifications by the time they are overdue', () => {
+  test('when a verification is due, then the probe is followed by a full read (verify); the others stay on probes', () => {
     const plan = planRun([list(1, 0), list(2, 0)], [state(1, 0, { lastVerifiedAt: hoursAgo(30) }), state(2, 0)], settings, now);
     expect(modes(plan)).toEqual([
-      [1, 0, 'full', 3],
+      [1, 0, 'verify', 4],
       [2, 0, 'probe', 1],
     ]);
+  });
+
+  test('when SYNC_VERIFY_INTERVAL would cost more than a quarter of the budget, then verifications come as often as it can pay', () => {
+    // 3 lists of 50 pages: verifying each daily costs 4,500 calls a month, a quarter of 20,000 is 5,000.
+    const month = { periodStart: new Date('2026-11-01T00:00:00Z'), periodEnd: new Date('2026-12-01T00:00:00Z') };
+    const big = (segmentId: number, verifiedHoursAgo: number) =>
+      state(segmentId, 0, { lastTotalItems: 5_000, lastVerifiedAt: hoursAgo(verifiedHoursAgo) });
+    const lists = [list(1, 0), list(2, 0), list(3, 0)];
+    const plan = (budget: number) =>
+      planRun(lists, [big(1, 7), big(2, 12), big(3, 25)], { ...settings, verifyIntervalSeconds: 6 * 3_600 }, now, {
+        budget,
+        used: 0,
+        ...month,
+      });
+    expect(modes(plan(1_000_000)).map(([, , mode]) => mode)).toEqual(['verify', 'verify', 'verify']);
+    expect(modes(plan(20_000)).map(([, , mode]) => mode)).toEqual(['probe', 'probe', 'verify']); // every 21.6 h
   });
 
   test('when the server serves fewer per page than asked, then pages are counted at the size it serves', () => {
@@ -80,7 +98,7 @@ describe('planning a run', () => {
       settings,
       now,
     );
-    expect(plan.lists[0]).toMatchObject({ perPage: 100, pagesPerPass: 3, reserved: 3, mode: 'full' });
+    expect(plan.lists[0]).toMatchObject({ perPage: 100, pagesPerPass: 3, reserved: 4, mode: 'verify' });
   });
 
   test('when a status is read every 6 h and was read 2 h ago, then its lists are not due', () => {
@@ -95,13 +113,13 @@ describe('planning a run', () => {
   });
 
   test('when the budget fits the probes but not a due verification, then the lists stay on probes and half the rest is held back', () => {
-    // Half the day gone, the line at 500 + the head start (3 probes): 3 + 9 left after 491 used.
+    // Half the day gone, the line at 500 and 33 ahead of it: 12 left after 521 used.
     const plan = planRun(
       [list(1, 0), list(2, 0), list(3, 0)],
       [state(1, 0, { lastVerifiedAt: null, lastTotalItems: 5_000 }), state(2, 0), state(3, 0)],
       settings,
       now,
-      { budget: 1_000, used: 491, ...day },
+      { budget: 1_000, used: 521, ...day },
     );
     expect(plan.allowance).toBe(12);
     expect(modes(plan)).toEqual([
@@ -118,10 +136,30 @@ describe('planning a run', () => {
       [state(1, 1, { servedOrder: 'other', lastSuccessAt: hoursAgo(5) }), state(1, 0)],
       settings,
       now,
-      { budget: 1_000, used: 503, ...day },
+      { budget: 1_000, used: 532, ...day },
     );
+    expect(plan.allowance).toBe(1);
     expect(modes(plan)).toEqual([[1, 0, 'probe', 1]]);
     expect(plan.deferred).toEqual([{ ...list(1, 1), reason: 'a full read costs about 3 call(s), the budget allows 0 now' }]);
+  });
+
+  test('when the budget cannot pay every probe and a full read, then probes take at most half, the full read waits for the rest', () => {
+    const lists = [list(1, 0), list(2, 0), list(3, 0), list(4, 0), list(5, 0)];
+    const states = [
+      state(1, 0, { servedOrder: 'other', lastTotalItems: 500 }),
+      state(2, 0),
+      state(3, 0),
+      state(4, 0),
+      state(5, 0),
+    ];
+    const plan = planRun(lists, states, settings, now, { budget: 1_000, used: 527, ...day });
+    expect(plan.allowance).toBe(6);
+    expect(modes(plan)).toEqual([
+      [2, 0, 'probe', 1],
+      [3, 0, 'probe', 1],
+      [4, 0, 'probe', 1],
+    ]);
+    expect(plan.deferred.map((d) => d.segmentId)).toEqual([5, 1]);
   });
 });
 

@@ -31,7 +31,7 @@ describe('configuration', () => {
       maxPasses: 3,
       confirmPass: true,
       concurrency: 4,
-      verifyIntervalSeconds: 3_600,
+      verifyIntervalSeconds: 86_400,
       openStatuses: [0],
       statusIntervalSeconds: {},
     });

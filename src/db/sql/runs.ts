@@ -74,6 +74,7 @@ export async function insertListRun(q: Queryable, runId: bigint, list: ListId): 
   return BigInt(rows[0]!.id);
 }
 
+const INT4_MAX = 2_147_483_647;
 const COUNTS = Object.entries(LIST_COUNT_COLUMNS) as Array<[CountField, string]>;
 const FAILURE_COLUMNS = ['error_code', 'error_message', 'error_http_status', 'error_api_id', 'error_request_id'];
 const failureValues = (f: FailureColumns | undefined) => [
@@ -118,7 +119,8 @@ export async function finishListRun(
     listRunId,
     outcome,
     ...COUNTS.map(([field]) => counts[field]),
-    counts.totalItems,
+    // An integer column: a hostile server may announce more (the read bounds its pages anyway).
+    counts.totalItems === null ? null : Math.min(counts.totalItems, INT4_MAX),
     details.settled,
     details.verified,
     ...failureValues(details.failure),

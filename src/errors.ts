@@ -58,6 +58,8 @@ export class SyncError extends Error {
   readonly fatal: boolean;
   /** The API's requestID of the response involved, for support and `error_request_id`. */
   readonly requestId: string | undefined;
+  /** API calls the failed operation sent before it failed (set by the API client): they are spent. */
+  callsSpent = 0;
 
   constructor(code: ErrorCode, message: string, options: { cause?: unknown; fatal?: boolean; requestId?: string } = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });

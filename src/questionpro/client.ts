@@ -3,7 +3,9 @@ import https from 'node:https';
 import axios, { type AxiosInstance, type AxiosResponse, isAxiosError } from 'axios';
 import pRetry from 'p-retry';
 import type { Logger } from 'pino';
-import { AbortedError, type ErrorCode } from '../errors.js';
+import { AbortedError, SyncError, type ErrorCode } from '../errors.js';
+import { SecretRedactor } from '../logging/secret-redactor.js';
+import { ApiText } from './api-text.js';
 import { ApiError } from './api-error.js';
 import { parseErrorBody } from './error-body.js';
 import { parseJsonExact } from './json-text.js';
@@ -19,6 +21,8 @@ export interface ClientOptions {
   /** A body larger than this is refused while it streams in. Default 64 MiB. */
   readonly maxResponseBytes?: number;
   readonly retry: { readonly retries: number; readonly minDelayMs: number; readonly maxDelayMs: number };
+  /** Secrets removed by value from what the API sends back; default: the api-key. */
+  readonly redactor?: SecretRedactor;
 }
 
 export interface PageRequest {
@@ -28,9 +32,10 @@ export interface PageRequest {
   readonly perPage: number;
 }
 
-export interface FetchedPage extends PageEnvelope {
+export interface FetchedPage extends Omit<PageEnvelope, 'requestID'> {
+  /** The answer's requestID, through the gate for API text (api-text.ts). */
   readonly requestId: string | undefined;
-  /** Tries it took, 1 when the first answer was good. */
+  /** Requests sent for it (calls spent), 1 when the first answer was good. */
   readonly attempts: number;
 }
 
@@ -76,6 +81,8 @@ const SETUP_CODES = new Set([
  */
 export class QuestionProClient {
   private readonly http: AxiosInstance;
+  /** Every identifier and text the API sends passes here before it is kept anywhere. */
+  private readonly inbound: ApiText;
 
   constructor(
     private readonly options: ClientOptions,
@@ -83,6 +90,7 @@ export class QuestionProClient {
     private readonly gate?: RequestGate,
     private readonly observer: ClientObserver = {},
   ) {
+    this.inbound = new ApiText(options.redactor ?? new SecretRedactor([options.apiKey]));
     this.http = axios.create({
       baseURL: options.baseUrl,
       // No axios `timeout`: it is an idle timeout, which a server sending one byte a
@@ -104,13 +112,17 @@ export class QuestionProClient {
   async fetchPage(request: PageRequest, signal?: AbortSignal, callLog?: Logger): Promise<FetchedPage> {
     const log = callLog ?? this.log.child({ segmentId: request.segmentId, ticketStatus: request.status });
     const where = { page: request.page, perPage: request.perPage };
-    let attempts = 0;
+    let tries = 0;
+    // Requests that went out (past the gates): the calls the API counts, whatever came back.
+    let sent = 0;
+    const spend = () => (sent += 1);
     const { retries, minDelayMs, maxDelayMs } = this.options.retry;
     try {
       return await pRetry(
         async () => {
-          attempts += 1;
-          return { ...(await this.requestOnce(request, attempts, signal)), attempts };
+          tries += 1;
+          const page = await this.requestOnce(request, tries, spend, signal);
+          return { ...page, attempts: sent };
         },
         {
           retries,
@@ -139,9 +151,10 @@ export class QuestionProClient {
         },
       );
     } catch (error) {
-      if (signal?.aborted) throw AbortedError.from(signal);
-      if (error instanceof ApiError) error.attempts = attempts;
-      throw error;
+      const failure = signal?.aborted ? AbortedError.from(signal) : error;
+      if (failure instanceof SyncError) failure.callsSpent = sent;
+      if (failure instanceof ApiError) failure.attempts = sent;
+      throw failure;
     }
   }
 
@@ -163,7 +176,7 @@ export class QuestionProClient {
           kind: 'invalid-response',
           code: 'API_RESPONSE_TOO_LARGE',
           httpStatus: error.response?.status,
-          requestId: headerText(error.response?.headers['x-request-id']),
+          requestId: this.inbound.identifier(headerText(error.response?.headers['x-request-id'])),
           cause: error,
         },
       );
@@ -183,7 +196,7 @@ export class QuestionProClient {
       kind: 'network',
       networkCode: code,
       httpStatus: error.response?.status,
-      requestId: headerText(error.response?.headers['x-request-id']),
+      requestId: this.inbound.identifier(headerText(error.response?.headers['x-request-id'])),
       cause: error,
     });
   }
@@ -191,9 +204,11 @@ export class QuestionProClient {
   private async requestOnce(
     request: PageRequest,
     attempt: number,
+    spend: () => void,
     signal?: AbortSignal,
-  ): Promise<PageEnvelope & { requestId: string | undefined }> {
+  ): Promise<Omit<FetchedPage, 'attempts'>> {
     await this.gate?.acquire(signal);
+    spend();
     const deadline = AbortSignal.timeout(this.options.timeoutMs);
     let response: AxiosResponse<string>;
     try {
@@ -217,9 +232,15 @@ export class QuestionProClient {
       this.observer.onResponse?.({ status: undefined, outcome: failure.kind, attempt });
       throw failure;
     }
-    const requestId = headerText(response.headers['x-request-id']);
+    const requestId = this.inbound.identifier(headerText(response.headers['x-request-id']));
     if (response.status !== 200) {
-      const body = parseErrorBody(response.data ?? '', headerText(response.headers['content-type']) ?? '');
+      const raw = parseErrorBody(response.data ?? '', headerText(response.headers['content-type']) ?? '');
+      const body = {
+        name: this.inbound.text(raw.name),
+        id: this.inbound.identifier(raw.id),
+        message: this.inbound.text(raw.message),
+        requestId: this.inbound.identifier(raw.requestId),
+      };
       this.observer.onResponse?.({ status: response.status, outcome: 'error', attempt });
       throw new ApiError('QuestionPro API error', {
         kind: 'http',
@@ -230,11 +251,11 @@ export class QuestionProClient {
       });
     }
     this.observer.onResponse?.({ status: 200, outcome: 'ok', attempt });
-    return parseEnvelope(response.data ?? '', requestId);
+    return parseEnvelope(response.data ?? '', requestId, this.inbound);
   }
 }
 
-function parseEnvelope(text: string, headerRequestId: string | undefined): PageEnvelope & { requestId: string | undefined } {
+function parseEnvelope(text: string, headerRequestId: string | undefined, inbound: ApiText): Omit<FetchedPage, 'attempts'> {
   let json: unknown;
   try {
     json = parseJsonExact(text);
@@ -255,8 +276,9 @@ function parseEnvelope(text: string, headerRequestId: string | undefined): PageE
   }
   const parsed = pageEnvelopeSchema.safeParse(json);
   const requestId =
-    (typeof (json as { requestID?: unknown })?.requestID === 'string' ? (json as { requestID: string }).requestID : undefined) ??
-    headerRequestId;
+    inbound.identifier(
+      typeof (json as { requestID?: unknown })?.requestID === 'string' ? (json as { requestID: string }).requestID : undefined,
+    ) ?? headerRequestId;
   if (!parsed.success) {
     throw new ApiError(`QuestionPro answer does not match the documented shape (${describeZodError(parsed.error)})`, {
       kind: 'invalid-response',
@@ -264,7 +286,8 @@ function parseEnvelope(text: string, headerRequestId: string | undefined): PageE
       requestId,
     });
   }
-  return { ...parsed.data, requestId };
+  const { requestID: _sent, ...envelope } = parsed.data;
+  return { ...envelope, requestId };
 }
 
 function headerText(value: unknown): string | undefined {

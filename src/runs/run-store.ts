@@ -15,7 +15,7 @@ import {
   type FailureColumns,
   type ListLearning,
 } from '../db/sql/runs.js';
-import { storableText } from '../db/storable-text.js';
+import { storableText } from '../logging/storable-text.js';
 import { SyncError, errorMessage } from '../errors.js';
 import type { ListCounts, RunTotals } from '../lists/counts.js';
 import { listLockKey, type ListRef } from '../lists/list.js';

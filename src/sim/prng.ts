@@ -58,3 +58,12 @@ function hashKeys(keys: readonly number[]): number {
   }
   return h | 0;
 }
+
+/** Fisher-Yates, seeded by the answer's number: each answer another order, reproducibly. */
+export function shuffle<T>(items: T[], n: number): void {
+  const rng = createPrng(n, items.length);
+  for (let i = items.length - 1; i > 0; i--) {
+    const j = rng.int(0, i);
+    [items[i], items[j]] = [items[j]!, items[i]!];
+  }
+}

@@ -3,9 +3,10 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo, Socket } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { faultReply } from './fault-replies.js';
-import { FaultQueue, type FaultContext, type FaultKind, type FaultSpec } from './faults.js';
+import { FaultQueue, type FaultContext, type FaultSpec } from './faults.js';
 import { KeyBudget } from './key-budget.js';
-import { createPrng } from './prng.js';
+import { shuffle } from './prng.js';
+import { ArrivalCounter, readBody } from './arrivals.js';
 import { parseDetractorsRequest, type DetractorsRequest } from './request-parser.js';
 import {
   API_PREFIX,
@@ -21,46 +22,9 @@ import { actOnSocket, isSocketFault, socketFaultStatus, type SocketFaultSpec } f
 import { endlessTicket, generateTickets, type SimTicket, type TicketDating } from './ticket-generator.js';
 import { TicketStore, type InsertPosition } from './ticket-store.js';
 
-export interface SimulatorOptions {
-  /** Required value of the `api-key` request header. */
-  apiKey: string;
-  /** Further accepted keys (other licences): each has its own rate window and allowance. */
-  extraApiKeys?: readonly string[];
-  /** Lists generated at start. */
-  lists?: Array<{ segmentId: number; status: number; count: number }>;
-  host?: string;
-  /** 0 (the default) picks a free port. */
-  port?: number;
-  /** Added before every response. */
-  latencyMs?: number;
-  seed?: number;
-  /** perPage above it answers 400. Default 1000. */
-  maxPerPage?: number;
-  /** perPage above it is served at this size, and pagination.perPage says so (a server that clamps). */
-  clampPerPage?: number;
-  /** Each answer lists its page's records in another order (the same records). */
-  shuffleWithinPages?: boolean;
-  /** Enforce the API's rate limit, per key: more calls than this in any 60 s answer 429 (with Retry-After). */
-  rateLimitPerMinute?: number;
-  /** The licence's API-call allowance, per key: every call after this many answers the quota 429 (id 1013). */
-  callAllowance?: number;
-}
+import { checkCount, type RequestHook, type SimRequestLog, type SimulatorOptions } from './sim-options.js';
 
-/** A valid request, as the onRequest hook sees it. */
-export interface SimRequest extends DetractorsRequest {
-  requestId: string;
-}
-
-export interface SimRequestLog extends Partial<DetractorsRequest> {
-  /** 0 when no HTTP answer was sent ('reset' and 'timeout' faults). */
-  httpStatus: number;
-  requestId: string;
-  fault?: FaultKind;
-  /** For 'slow-body', 'reset-mid-body' and 'huge-body': body bytes handed to the connection so far. */
-  bytesSent?: number;
-}
-
-export type RequestHook = (req: SimRequest) => void | Promise<void>;
+export type { RequestHook, SimRequest, SimRequestLog, SimulatorOptions } from './sim-options.js';
 
 /** What to do with one request: answer it, or act on its connection. */
 type Outcome = { reply: SimReply } | { act: SocketFaultSpec; log: SimRequestLog; ctx: FaultContext };
@@ -80,14 +44,12 @@ export class QuestionProSimulator {
   private latencyMs = 0;
   private endlessServed = 0;
   private shuffles = 0;
-  // Requests received so far (before any latency), and who waits for a count of them.
-  private arrivals = 0;
-  private readonly arrivalWaiters: Array<{ count: number; resolve: () => void }> = [];
+  private readonly arrivals = new ArrivalCounter();
   private origin = '';
 
   private constructor(
     private readonly opts: Required<Pick<SimulatorOptions, 'seed' | 'maxPerPage'>> &
-      Pick<SimulatorOptions, 'clampPerPage' | 'shuffleWithinPages'>,
+      Pick<SimulatorOptions, 'clampPerPage' | 'shuffleWithinPages' | 'echoKeyAsRequestId'>,
     private readonly apiKeys: ReadonlySet<string>,
     private readonly budget: KeyBudget,
   ) {
@@ -108,7 +70,13 @@ export class QuestionProSimulator {
     const budget = new KeyBudget({ perMinute: opts.rateLimitPerMinute || undefined, allowance: opts.callAllowance });
     if (opts.clampPerPage !== undefined) checkCount('clampPerPage', opts.clampPerPage, 1);
     const sim = new QuestionProSimulator(
-      { seed: opts.seed ?? 1, maxPerPage, clampPerPage: opts.clampPerPage, shuffleWithinPages: opts.shuffleWithinPages },
+      {
+        seed: opts.seed ?? 1,
+        maxPerPage,
+        clampPerPage: opts.clampPerPage,
+        shuffleWithinPages: opts.shuffleWithinPages,
+        echoKeyAsRequestId: opts.echoKeyAsRequestId,
+      },
       new Set(apiKeys),
       budget,
     );
@@ -174,8 +142,12 @@ export class QuestionProSimulator {
 
   /** Resolves once `count` requests have reached the simulator (before latency is applied). */
   arrived(count: number): Promise<void> {
-    if (this.arrivals >= count) return Promise.resolve();
-    return new Promise((resolve) => this.arrivalWaiters.push({ count, resolve }));
+    return this.arrivals.reached(count);
+  }
+
+  /** Requests that reached the simulator so far, answered or still held (by latency or a hook). */
+  get received(): number {
+    return this.arrivals.count;
   }
 
   /**
@@ -214,11 +186,7 @@ export class QuestionProSimulator {
     try {
       const body = await readBody(req);
       // Counted just before the latency wait starts: a waiter sees the request held.
-      this.arrivals += 1;
-      for (const waiter of this.arrivalWaiters.filter((w) => w.count <= this.arrivals)) {
-        this.arrivalWaiters.splice(this.arrivalWaiters.indexOf(waiter), 1);
-        waiter.resolve();
-      }
+      this.arrivals.add();
       if (this.latencyMs > 0) await sleep(this.latencyMs, undefined, { signal: this.lifetime.signal });
       const outcome = await this.decide(req, body);
       if ('reply' in outcome) {
@@ -247,7 +215,8 @@ export class QuestionProSimulator {
   }
 
   private async decide(req: IncomingMessage, body: string): Promise<Outcome> {
-    const requestId = randomUUID();
+    const sentKey = req.headers['api-key'];
+    const requestId = this.opts.echoKeyAsRequestId && typeof sentKey === 'string' ? sentKey : randomUUID();
     const url = new URL(req.url ?? '/', this.origin);
     const reply = (log: Omit<SimRequestLog, 'requestId' | 'httpStatus'>, answer: SimReply): Outcome => {
       this.requests.push({ ...log, httpStatus: answer.status, requestId });
@@ -301,23 +270,4 @@ export class QuestionProSimulator {
     this.requests.push(entry);
     return { act: { ...fault, kind: fault.kind }, log: entry, ctx };
   }
-}
-
-async function readBody(req: IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of req) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
-}
-
-/** Fisher-Yates, seeded by the answer's number: each answer another order, reproducibly. */
-function shuffle<T>(items: T[], n: number): void {
-  const rng = createPrng(n, items.length);
-  for (let i = items.length - 1; i > 0; i--) {
-    const j = rng.int(0, i);
-    [items[i], items[j]] = [items[j]!, items[i]!];
-  }
-}
-
-function checkCount(name: string, value: number, min: number): void {
-  if (!Number.isSafeInteger(value) || value < min) throw new RangeError(`${name} must be an integer >= ${min}, got ${value}`);
 }

@@ -3,7 +3,7 @@ import type { DeferredList, PlannedList } from '../budget/planner.js';
 import type { RunAllowance } from '../budget/run-allowance.js';
 import { createDbRetry } from '../db/db-retry.js';
 import { SyncError, errorMessage } from '../errors.js';
-import { emptyCounts } from '../lists/counts.js';
+import { emptyCounts, type ListCounts } from '../lists/counts.js';
 import type { ListRef } from '../lists/list.js';
 import { listReport, type ListReport } from '../lists/report.js';
 import { SecretRedactor } from '../logging/secret-redactor.js';
@@ -65,6 +65,8 @@ export async function processList(ctx: ListContext, list: RunList): Promise<List
   // `ticketStatus`, not `status`: log pipelines give a field one type, and runs' status is a word.
   const log = ctx.log.child({ segmentId: list.segmentId, ticketStatus: list.status });
   let claimed = false;
+  // Owned here: when the list's bookkeeping fails, what it spent still counts in the run's totals.
+  const counts = emptyCounts();
   try {
     const endedBy = ctx.endedBy();
     const claim = endedBy ? { claimed: false as const, reason: endedBy } : await ctx.store.claimList(ctx.run, list);
@@ -74,12 +76,12 @@ export async function processList(ctx: ListContext, list: RunList): Promise<List
       return listReport(list, 'skipped', { problem: claim.reason });
     }
     claimed = true;
-    return await runList(ctx, list, log);
+    return await runList(ctx, list, counts, log);
   } catch (error) {
     const failure = recordFailure(error);
     ctx.endRun(failure);
     log.error({ code: failure.code, err: failure }, 'list could not be recorded: the run ends');
-    return listReport(list, 'failed', { problem: failure });
+    return listReport(list, 'failed', { counts, problem: failure });
   } finally {
     // Only now: runList returns after every write of the list has settled.
     if (claimed)
@@ -89,10 +91,9 @@ export async function processList(ctx: ListContext, list: RunList): Promise<List
   }
 }
 
-async function runList(ctx: ListContext, list: RunList, log: Logger): Promise<ListReport> {
+async function runList(ctx: ListContext, list: RunList, counts: ListCounts, log: Logger): Promise<ListReport> {
   const { deps, store } = ctx;
   const listRunId = await store.startList(ctx.run, list);
-  const counts = emptyCounts();
   const started = performance.now();
   let raisedHere: SyncError | undefined;
   // Every attempt of every page request is a call spent, failed ones included.
@@ -104,7 +105,10 @@ async function runList(ctx: ListContext, list: RunList, log: Logger): Promise<Li
           return page;
         },
         (error: unknown) => {
-          counts.apiCalls += error instanceof ApiError ? error.attempts : 1;
+          // Only what went out: a call the budget refused, or a shutdown before sending, cost nothing.
+          const spent = error instanceof SyncError ? error.callsSpent : 0;
+          counts.apiCalls += spent;
+          counts.apiRetries += Math.max(0, spent - 1);
           // Stop every list the moment an error no list can escape comes back (a wrong
           // key, the allowance spent), before this list winds down and records it.
           if (endsTheRun(error)) {

@@ -2,7 +2,7 @@ import { sqlState } from '../db/db-retry.js';
 import type { Db } from '../db/prisma.js';
 import { insertRejects, type RejectedRecord } from '../db/sql/rejects.js';
 import { upsertPageStatement, writePage, type PageWrite, type PageWriteCounts, type TicketRow } from '../db/sql/tickets.js';
-import { storableText } from '../db/storable-text.js';
+import { storableText } from '../logging/storable-text.js';
 import { SyncError, errorMessage } from '../errors.js';
 import type { SanitizedRecord } from './record-sanitizer.js';
 

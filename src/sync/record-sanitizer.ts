@@ -1,4 +1,4 @@
-import { REPLACEMENT_CHARACTER, UNSTORABLE } from '../db/storable-text.js';
+import { REPLACEMENT_CHARACTER, UNSTORABLE } from '../logging/storable-text.js';
 import type { SecretRedactor } from '../logging/secret-redactor.js';
 
 /**

@@ -16,8 +16,8 @@ const A = 801; // a list mid-crawl when the other one's bookkeeping fails
 const B = 802;
 
 async function runRows(h: Harness) {
-  const runs = await h.tdb.query<{ status: string; error_code: string | null; finished_at: Date | null }>(
-    'SELECT status, error_code, finished_at FROM sync_runs',
+  const runs = await h.tdb.query<{ status: string; error_code: string | null; finished_at: Date | null; api_calls: number }>(
+    'SELECT status, error_code, finished_at, api_calls FROM sync_runs',
   );
   const lists = await h.tdb.query<{ segment_id: string; outcome: string; error_code: string | null; pages: number }>(
     'SELECT segment_id, outcome, error_code, pages FROM sync_run_segments ORDER BY segment_id',
@@ -77,6 +77,8 @@ describe("the run's bookkeeping refused by the database", () => {
       expect(runs[0]).toMatchObject({ status: report.status, error_code: 'RUN_RECORD_FAILED' });
       expect(runs[0]?.status).toBe('failed');
       expect(runs[0]?.finished_at).toBeInstanceOf(Date);
+      // Cut short, the run still records every call that reached the server, the held one included.
+      expect(runs[0]?.api_calls).toBe(h.sim.received);
       expect(lists.filter((l) => l.outcome === 'running')).toEqual([]);
       expect((await audit()).filter((w) => !w.locked)).toEqual([]);
       expect(await openRunConnections(h.tdb)).toBe(0);

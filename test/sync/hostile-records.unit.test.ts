@@ -2,7 +2,7 @@ import { describe, expect, test } from '@jest/globals';
 import { SecretRedactor, urlSecrets } from '../../src/logging/secret-redactor.js';
 import { isUnsafeIntegerText, parseJsonExact } from '../../src/questionpro/json-text.js';
 import { parseApiTimestamp } from '../../src/sync/api-timestamp.js';
-import { REPLACEMENT_CHARACTER } from '../../src/db/storable-text.js';
+import { REPLACEMENT_CHARACTER } from '../../src/logging/storable-text.js';
 import { sanitizeRecord } from '../../src/sync/record-sanitizer.js';
 import { toTicketRow } from '../../src/sync/transform.js';
 

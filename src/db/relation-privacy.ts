@@ -9,22 +9,27 @@ export const PII_FREE_RELATIONS = [
   'v_detractor_tickets_daily',
   'v_ticket_sla',
   'v_ticket_sla_by_segment',
-  'v_sync_health',
+  'v_sync_health_no_pii',
+  'v_sync_runs_no_pii',
   'detractor_segments',
   'detractor_ticket_statuses',
   'detractor_ticket_segments',
   'reporting_settings',
-  'sync_runs',
-  'sync_run_segments',
-  'sync_lists',
 ] as const;
 
-/** E-mail, phone, comment text or the raw record (which holds all three). */
+/**
+ * E-mail, phone, comment text or the raw record (which holds all three); or error
+ * messages, which quote the API, and an API's message may name a person.
+ */
 export const PII_RELATIONS = [
   'detractor_tickets',
   'detractor_ticket_versions',
   'v_open_detractor_tickets',
   'sync_rejects',
+  'sync_runs',
+  'sync_run_segments',
+  'sync_lists',
+  'v_sync_health',
 ] as const;
 
 /** Bookkeeping of the service itself, granted to no reader in --no-pii mode. */

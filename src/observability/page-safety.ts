@@ -66,10 +66,15 @@ const AFTER_EXCERPT = /"(?:, [A-Z][A-Z0-9_]*)?, requestID \S+$/;
 // Any word with an @ inside, also one cut short by the report's 300 characters (no domain dot then).
 const EMAIL = /[^\s"'<>(),;:@[\]]+@[^\s"'<>(),;:@[\]]*/g;
 
+// A phone number: seven digits or more with at most two separators between them, not
+// inside a word or a number, not a date. The same rule as detractor_sync_scrub_pii().
+const PHONE = /(?<![\p{L}\p{N}])(?!\d{4}-\d{2}-\d{2})\+?\(?\d(?:[ ().-]{0,2}\d){6,}(?![\p{L}\p{N}])/gu;
+
 export const WITHHELD_ANSWER = '[answer excerpt withheld]';
 export const WITHHELD_EMAIL = '[e-mail withheld]';
+export const WITHHELD_PHONE = '[phone withheld]';
 
-/** A stored error message as the page may show it: quoted answers and e-mail addresses withheld. */
+/** A stored error message as the page may show it: quoted answers, e-mail addresses and phone numbers withheld. */
 export function publicMessage(message: string): string {
   let text = message;
   const start = text.search(RAW_ANSWER);
@@ -78,5 +83,5 @@ export function publicMessage(message: string): string {
     const tail = AFTER_EXCERPT.exec(text.slice(start))?.[0] ?? '';
     text = `${text.slice(0, start)}${WITHHELD_ANSWER}${tail}`;
   }
-  return text.replace(EMAIL, WITHHELD_EMAIL);
+  return text.replace(EMAIL, WITHHELD_EMAIL).replace(PHONE, WITHHELD_PHONE);
 }

@@ -1,13 +1,28 @@
 import { renderRows } from '../docs/result-table.js';
 import { CALL_DAYS, type StatusReport } from './status-report.js';
 
+/**
+ * A value as a terminal may show it: control characters (ESC, BEL, CR, ... and the C1
+ * set) written as escapes, so an error message quoting a hostile server can neither
+ * clear the screen, set the title, nor overwrite lines.
+ */
+// eslint-disable-next-line no-control-regex -- control characters are exactly what it looks for
+const CONTROL = /[\u0000-\u001f\u007f-\u009f]/g;
+export function terminalSafe(text: string): string {
+  return text.replace(CONTROL, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+}
+
+function safeRows(rows: ReadonlyArray<Record<string, unknown>>): Array<Record<string, unknown>> {
+  return rows.map((row) => Object.fromEntries(Object.entries(row).map(([k, v]) => [k, typeof v === 'string' ? terminalSafe(v) : v])));
+}
+
 function cut(text: string, length: number): string {
   return text.length > length ? `${text.slice(0, length - 1)}…` : text;
 }
 
 /** The status report as `npm run status` prints it in a terminal (the worker's page shows the same as HTML). */
 export function renderStatusText(report: StatusReport, runs: number): string {
-  const table = (rows: ReadonlyArray<Record<string, unknown>>) => renderRows(rows, rows[0] ? Object.keys(rows[0]) : []);
+  const table = (rows: ReadonlyArray<Record<string, unknown>>) => renderRows(safeRows(rows), rows[0] ? Object.keys(rows[0]) : []);
   const parts = [
     `Last ${runs} runs`,
     table(report.runs),

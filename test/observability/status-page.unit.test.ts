@@ -1,5 +1,5 @@
 import { describe, expect, test } from '@jest/globals';
-import { html, publicMessage, WITHHELD_ANSWER, WITHHELD_EMAIL } from '../../src/observability/page-safety.js';
+import { html, publicMessage, WITHHELD_ANSWER, WITHHELD_EMAIL, WITHHELD_PHONE } from '../../src/observability/page-safety.js';
 import { ageText, renderStatusPage } from '../../src/observability/status-page.js';
 import type { ListRow, RunRow, StatusReport } from '../../src/observability/status-report.js';
 
@@ -186,6 +186,18 @@ describe('what the page without login shows of an error message', () => {
     expect(publicMessage('rejected for ana.smith3@example.com and bob@exa')).toBe(
       `rejected for ${WITHHELD_EMAIL} and ${WITHHELD_EMAIL}`,
     );
+  });
+
+  test.each(['+1 555 123 4567', '(555) 123-4567', '0049 30 1234567', '+44 20 7946 0958'])(
+    'when a message holds the phone number %s, then it is withheld',
+    (phone) => {
+      expect(publicMessage(`call ${phone} now`)).toBe(`call ${WITHHELD_PHONE} now`);
+    },
+  );
+
+  test('when a message holds dates, request IDs and counts, then they are not taken for phone numbers', () => {
+    const stored = 'page 3 of 1234567 (requestID 4012fedc-e8ce-48ae-b800-6q5ce287987a) at 2026-12-05 00:49:09, retry after 120 s';
+    expect(publicMessage(stored.replace(' of 1234567', ''))).toBe(stored.replace(' of 1234567', ''));
   });
 
   test('when a message is an API error of its own, then it is shown as it is', () => {

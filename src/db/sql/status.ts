@@ -25,7 +25,7 @@ export type RunRow = {
   readonly error_code: string | null;
 };
 
-/** One list (segment × status) as v_sync_health sees it; the error message is free of secrets, not of quoted answers. */
+/** One list (segment × status) as v_sync_health_no_pii sees it: the error message without secrets, e-mail addresses or phone numbers. */
 export type ListRow = {
   readonly segment_id: string;
   readonly segment_name: string;
@@ -54,7 +54,7 @@ export function recentRuns(db: Db, limit: number): Promise<RunRow[]> {
            round(extract(epoch FROM coalesce(finished_at, now()) - started_at)::numeric, 1)::float8 AS seconds,
            lists_total AS lists, lists_failed AS failed, pages, api_calls AS calls, tickets_seen AS seen,
            tickets_inserted AS inserted, tickets_updated AS updated, error_code
-    FROM sync_runs ORDER BY id DESC LIMIT ${limit}`);
+    FROM v_sync_runs_no_pii ORDER BY id DESC LIMIT ${limit}`);
 }
 
 export function listHealth(db: Db): Promise<ListRow[]> {
@@ -62,14 +62,15 @@ export function listHealth(db: Db): Promise<ListRow[]> {
     SELECT h.segment_id::text AS segment_id, h.segment_name, h.status, h.status_label, h.last_success_at,
            h.last_success_age_seconds::float8 AS age_s, h.last_outcome, h.tickets_in_list::int AS tickets, h.last_error_code,
            left(h.last_error_message, 300) AS last_error, h.last_error_request_id AS error_request_id
-    FROM v_sync_health h ORDER BY h.segment_id, h.status`;
+    FROM v_sync_health_no_pii h ORDER BY h.segment_id, h.status`;
 }
 
 /** Every segment the sync has tried, also one without open tickets (0, not missing). */
 export function openTicketsPerSegment(db: Db): Promise<SegmentTicketsRow[]> {
   return db.$queryRaw<SegmentTicketsRow[]>`
     WITH segments AS (
-      SELECT segment_id, segment_name FROM v_sync_health UNION SELECT segment_id, segment_name FROM v_open_detractor_tickets_no_pii
+      SELECT segment_id, segment_name FROM v_sync_health_no_pii
+      UNION SELECT segment_id, segment_name FROM v_open_detractor_tickets_no_pii
     )
     SELECT s.segment_id::text AS segment_id, s.segment_name, count(o.ticket_id)::int AS open,
            count(o.ticket_id) FILTER (WHERE o.is_overdue)::int AS overdue

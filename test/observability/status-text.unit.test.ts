@@ -1,0 +1,36 @@
+import { describe, expect, test } from '@jest/globals';
+import { renderStatusText, terminalSafe } from '../../src/observability/status-text.js';
+import type { StatusReport } from '../../src/observability/status-report.js';
+
+describe('the status report in a terminal', () => {
+  test('when an error message holds ESC, BEL and CR, then they are written as escapes, never sent to the terminal', () => {
+    expect(terminalSafe('\u001b[2J\u001b]0;owned\u0007ok\rgone\u009b')).toBe('\\x1b[2J\\x1b]0;owned\\x07ok\\x0dgone\\x9b');
+  });
+
+  test('when the report is rendered, then no control character of its values reaches the output', () => {
+    const report: StatusReport = {
+      runs: [],
+      lists: [
+        {
+          segment_id: '1',
+          segment_name: 'Retail\u001b[31m',
+          status: 0,
+          status_label: 'open',
+          last_success_at: null,
+          age_s: null,
+          last_outcome: 'failed',
+          tickets: 0,
+          last_error_code: 'API_HTTP_500',
+          last_error: 'boom\u001b[2J\rhidden\u0007',
+          error_request_id: null,
+        },
+      ],
+      openTickets: [],
+      apiBudget: undefined,
+    };
+    const text = renderStatusText(report, 5);
+    // eslint-disable-next-line no-control-regex -- what must not be there
+    expect(text).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/);
+    expect(text).toContain('boom\\x1b[2J\\x0dhidden\\x07');
+  });
+});

@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import { SyncError } from '../errors.js';
 import type { ListRef } from '../lists/list.js';
 import { ApiError } from './api-error.js';
+import { IdSet } from './id-set.js';
 import type { FetchedPage, PageRequest } from './client.js';
 
 export interface PageSource {
@@ -119,6 +120,7 @@ export async function* pages(
   options: PageOptions & { readonly concurrency?: number; readonly budget?: CallBudget } = {},
 ): AsyncGenerator<NumberedPage> {
   const pagesByDigest = new Map<string, number>();
+  const seen = new IdSet();
   const checkRepeats = (result: NumberedPage) => {
     const twin = pagesByDigest.get(result.digest);
     if (twin !== undefined && result.response.length > 0) {
@@ -129,6 +131,19 @@ export async function* pages(
       );
     }
     pagesByDigest.set(result.digest, result.page);
+    // A page of tickets all read earlier in this pass brings no news: a server that serves
+    // the same tickets again with a field changed each time would otherwise be read for as
+    // long as it announces pages (and write a version of each ticket every page).
+    const ids = result.response.map((record) => (record as { ticketID?: unknown } | null)?.ticketID);
+    const known = ids.length > 0 && ids.every((id) => typeof id === 'number' && seen.has(id));
+    if (known) {
+      throw new SyncError(
+        'API_PAGES_REPEATING',
+        `page ${result.page} holds only tickets read earlier in this pass (requestID ${result.requestId ?? 'none'})`,
+        { requestId: result.requestId },
+      );
+    }
+    for (const id of ids) if (typeof id === 'number') seen.add(id);
   };
 
   const { page: first, list: read } = await fetchFirstPage(source, list, options);

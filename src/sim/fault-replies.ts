@@ -50,6 +50,12 @@ export function faultReply(spec: ReplyFaultSpec, ctx: FaultContext): SimReply {
       const totals = { totalPages, totalItems: totalPages * ctx.pageRequest.perPage };
       return jsonReply(200, pageBody(ctx.page(1).response, ctx.pageRequest, totals), requestId);
     }
+    case 'near-repeat': {
+      const totalPages = spec.totalPages ?? RUNAWAY_TOTAL_PAGES;
+      const totals = { totalPages, totalItems: totalPages * ctx.pageRequest.perPage };
+      const records = ctx.page(1).response.map((t) => ({ ...t, comment: `${t.comment} (page ${ctx.pageRequest.page})` }));
+      return jsonReply(200, pageBody(records, ctx.pageRequest, totals), requestId);
+    }
     case 'endless': {
       const totals = { totalPages: spec.totalPages ?? RUNAWAY_TOTAL_PAGES, totalItems: spec.totalItems ?? ENDLESS_TOTAL_ITEMS };
       return jsonReply(200, pageBody(ctx.freshTickets(ctx.pageRequest.perPage), ctx.pageRequest, totals), requestId);

@@ -22,6 +22,7 @@ export const FAULT_KINDS = [
   'reset-mid-body', // 200, the real content-length and the first `bytes` body bytes, then a TCP reset
   'huge-body', // 200 chunked, a plausible page body of `bytes` bytes (default 1 GiB), made lazily
   'repeat-page', // page 1's records whatever page is asked, announcing totalPages (default 1e9)
+  'near-repeat', // page 1's tickets whatever page is asked, their comment changed each page; totalPages as repeat-page
   'endless', // perPage fresh tickets on every page; totalItems (default 10) and totalPages (1e9) lie
   'echo-key', // error (status, default 502) whose HTML or JSON body echoes the request's api-key
   'custom', // the test's own status, headers and body text, sent verbatim
@@ -82,7 +83,7 @@ export interface FaultSpec {
    * gets a truncated document.
    */
   bytes?: number;
-  /** For 'repeat-page' and 'endless': the totalPages announced. Default 1_000_000_000. */
+  /** For 'repeat-page', 'near-repeat' and 'endless': the totalPages announced. Default 1_000_000_000. */
   totalPages?: number;
   /** For 'endless': the totalItems announced. Default 10. */
   totalItems?: number;

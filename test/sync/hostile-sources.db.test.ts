@@ -190,6 +190,21 @@ describe('servers that repeat or run away', () => {
     await expectMatchesSource(h.sim, h.tdb, [[740, 0]]);
   });
 
+  test('when every page asked is page 1 with a field changed (a billion pages announced), then the list stops within 20 calls, one history version per ticket', async () => {
+    h = await startHarness({ segments: [738], ticketsPerList: 100, perPage: 100 });
+    h.sim.injectFault({ kind: 'near-repeat', times: 1_000, match: { segmentId: 738 } });
+
+    const report = await h.run();
+
+    expect(report.lists[0]).toMatchObject({ outcome: 'failed', code: 'API_PAGES_REPEATING' });
+    expect(report.lists[0]?.error).toMatch(/page \d+ holds only tickets read earlier in this pass \(requestID \S+\)/);
+    expect(h.sim.requests.filter((r) => r.segmentId === 738).length).toBeLessThanOrEqual(20);
+    const [versions] = await h.tdb.query<{ most: number; tickets: number }>(
+      'SELECT max(n)::int AS most, count(*)::int AS tickets FROM (SELECT ticket_id, count(*) AS n FROM detractor_ticket_versions GROUP BY ticket_id) v',
+    );
+    expect(versions).toEqual({ most: 1, tickets: 100 });
+  });
+
   test('when totalPages is far beyond what totalItems justifies and pages never end, then reading stops at the bound', async () => {
     h = await startHarness({ segments: [741], ticketsPerList: 30, perPage: 10 });
     h.sim.injectFault({ kind: 'endless', totalItems: 10, times: 1_000, match: { segmentId: 741 } });
@@ -232,5 +247,52 @@ describe('servers that echo the api-key', () => {
     expect(tables[0]?.dump).not.toContain(TEST_API_KEY);
     expect(h.logs.text()).toContain('[redacted]');
     expect(h.logs.text()).not.toContain(TEST_API_KEY);
+  });
+});
+
+describe('identifiers the database cannot hold', () => {
+  let h: Harness;
+  afterEach(async () => h.close());
+
+  test('when a good page has a NUL in its requestID and an error a NUL in its id and requestID, then the good lists are stored and only the bad one fails', async () => {
+    h = await startHarness({ segments: [751, 752, 753], ticketsPerList: 20, perPage: 10 });
+    h.sim.injectFault({
+      kind: 'custom',
+      times: 100,
+      match: { segmentId: 752 },
+      body: (page) => JSON.stringify({ ...page, requestID: 'req\u0000uest' }),
+    });
+    const error = {
+      response: { error: { name: 'Bad\u0000Request', id: 'id\u0000', message: 'no\u0000pe' } },
+      requestID: '\u0000',
+    };
+    h.sim.injectFault({ kind: 'custom', status: 400, times: 100, match: { segmentId: 753 }, body: JSON.stringify(error) });
+
+    const report = await h.run();
+
+    expect(report.status).toBe('partial');
+    expect(report.lists.map((l) => [l.segmentId, l.outcome])).toEqual([
+      [751, 'succeeded'],
+      [752, 'succeeded'],
+      [753, 'failed'],
+    ]);
+    const stored = await h.tdb.query<{ segment_id: number; n: number; request_ids: string[] }>(
+      `SELECT m.segment_id::int AS segment_id, count(*)::int AS n, array_agg(DISTINCT t.last_request_id) AS request_ids
+       FROM detractor_tickets t JOIN detractor_ticket_segments m USING (ticket_id) GROUP BY 1 ORDER BY 1`,
+    );
+    expect(stored.map((s) => [s.segment_id, s.n])).toEqual([
+      [751, 20],
+      [752, 20],
+    ]);
+    expect(stored[1]?.request_ids).toEqual(['[withheld: not an identifier]']);
+    const [failed] = await h.tdb.query<{ error_api_id: string; error_request_id: string; error_message: string }>(
+      `SELECT error_api_id, error_request_id, error_message FROM sync_run_segments WHERE segment_id = 753`,
+    );
+    expect(failed).toMatchObject({
+      error_api_id: '[withheld: not an identifier]',
+      error_request_id: '[withheld: not an identifier]',
+    });
+    expect(failed?.error_message).toContain('Bad\uFFFDRequest');
+    expect(failed?.error_message).toContain('no\uFFFDpe');
   });
 });

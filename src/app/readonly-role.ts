@@ -32,16 +32,11 @@ export async function grantReadonlyRole(config: RoleConfig, request: RoleRequest
   try {
     const { database, user } = await currentDatabaseAndUser(client);
     const schema = config.databaseSchema;
-    const sql = readonlyRoleSql({
-      role: request.role,
-      password: config.password ?? '',
-      database,
-      owner: user,
-      schema,
-      noPii: request.noPii,
-    });
-    if (request.print) return sql.replace(/PASSWORD '(?:[^']|'')*'/, "PASSWORD '********'");
-    await applyRoleRecipe(client, sql);
+    const recipe = (password: string) =>
+      readonlyRoleSql({ role: request.role, password, database, owner: user, schema, noPii: request.noPii });
+    // Masked by making the SQL with a placeholder: no pattern to miss a password in E'...' form.
+    if (request.print) return recipe('********');
+    await applyRoleRecipe(client, recipe(config.password ?? ''));
     return (
       `read-only role ${request.role} ready on ${maskUrlPassword(url)}, schema ${schema}: ` +
       (request.noPii

@@ -78,6 +78,16 @@ describe('the read-only role for BI tools', () => {
     expect(result.stdout).not.toContain(password);
   });
 
+  test("when the password has a backslash (written E'...' in SQL), then --print still masks it", async () => {
+    const result = await runCli(['readonly-role', '--role', role, '--print'], {
+      DATABASE_URL: tdb.url,
+      READONLY_ROLE_PASSWORD: 'back\\slash-password',
+    });
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain("PASSWORD '********'");
+    expect(result.stdout).not.toMatch(/slash-password/);
+  });
+
   test('when the password is missing or short, then it exits 2 naming READONLY_ROLE_PASSWORD', async () => {
     const result = await runCli(['readonly-role', '--role', role], { DATABASE_URL: tdb.url, READONLY_ROLE_PASSWORD: 'short' });
     expect(result.code).toBe(2);

@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { z } from 'zod';
 import { validate as isValidCron } from 'node-cron';
 import { labelMapVar } from './label-map.js';
@@ -182,7 +183,7 @@ export const envDescriptions = {
   EMBEDDED_POSTGRES_PORT:
     'port of the embedded PostgreSQL (DATABASE_URL unset), on 127.0.0.1; taken: a free one; 0: always a free one',
   HTTP_PORT: 'port of the worker status page and endpoint (/, /healthz, /readyz, /metrics); 0 turns it off',
-  HTTP_HOST: 'address the status endpoint listens on (0.0.0.0: all interfaces, 127.0.0.1: this host only)',
+  HTTP_HOST: 'IP address the status endpoint listens on, or localhost (0.0.0.0: all interfaces, 127.0.0.1: this host only)',
   SYNC_STALE_AFTER_SECONDS: 'a list whose last successful sync is older is stale (/readyz); default 3 schedule intervals',
   METRICS_PUSHGATEWAY_URL:
     'Prometheus Pushgateway the one-shot sync pushes its metrics to (e.g. a Kubernetes CronJob); unset: none',
@@ -255,7 +256,15 @@ export const envSchema = z.object({
   MIGRATIONS_ALLOW_MISMATCH: booleanVar.default(false),
   EMBEDDED_POSTGRES_PORT: integerVar(0, 65_535).default(54_329),
   HTTP_PORT: integerVar(0, 65_535).default(8080),
-  HTTP_HOST: z.string().trim().min(1, 'expected an address such as 0.0.0.0 or 127.0.0.1').default('0.0.0.0'),
+  // An address, not a host name: a name that does not resolve (or resolves elsewhere) would
+  // only fail when the worker starts listening, long after start-up said the configuration was fine.
+  HTTP_HOST: z
+    .string()
+    .trim()
+    .refine((v) => isIP(v) !== 0 || v === 'localhost', {
+      message: 'expected an IP address to listen on, such as 0.0.0.0, 127.0.0.1 or :: (or localhost)',
+    })
+    .default('0.0.0.0'),
   SYNC_STALE_AFTER_SECONDS: z.preprocess(
     (v) => (typeof v === 'string' && v.trim() === '' ? undefined : v),
     integerVar(1, 31_536_000).optional(),

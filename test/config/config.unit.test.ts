@@ -129,6 +129,25 @@ describe('configuration', () => {
     },
   );
 
+  test.each(['example.com', 'garbage', '0.0.0.0:8080', '[::1]', '256.0.0.1'])(
+    'when HTTP_HOST is %p (not an IP address), then start-up fails naming it, before any lookup',
+    (host) => {
+      expect(problemsOf({ ...minimal, HTTP_HOST: host })).toEqual([
+        {
+          variable: 'HTTP_HOST',
+          message: 'expected an IP address to listen on, such as 0.0.0.0, 127.0.0.1 or :: (or localhost)',
+        },
+      ]);
+    },
+  );
+
+  test.each(['0.0.0.0', '127.0.0.2', '::', '::1', 'fe80::1', 'localhost'])(
+    'when HTTP_HOST is %p, then the status endpoint listens there',
+    (host) => {
+      expect(loadConfig({ ...minimal, HTTP_HOST: ` ${host} ` }).status.host).toBe(host);
+    },
+  );
+
   test('when the budget and cadences are set, then durations are read in seconds and statuses mapped', () => {
     const config = loadConfig({
       ...minimal,

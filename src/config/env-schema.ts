@@ -177,7 +177,8 @@ export const envDescriptions = {
   RETRY_MIN_DELAY_MS: 'first backoff delay in milliseconds; doubles each retry, with jitter',
   RETRY_MAX_DELAY_MS: 'longest backoff delay in milliseconds (also caps Retry-After waits)',
   DATABASE_URL: 'PostgreSQL connection URL; unset: an embedded PostgreSQL with its data in .data/',
-  DATABASE_SCHEMA: 'PostgreSQL schema the tables and views live in (created by the migrations when missing)',
+  DATABASE_SCHEMA:
+    'PostgreSQL schema the tables and views live in (created by the migrations when missing); not information_schema or a pg_ name',
   MIGRATIONS_ALLOW_MISMATCH:
     'start even when the database has migrations this build does not know or an applied one was edited (true/false)',
   EMBEDDED_POSTGRES_PORT:
@@ -252,6 +253,12 @@ export const envSchema = z.object({
     .string()
     .trim()
     .regex(/^[a-z_][a-z0-9_]{0,62}$/, 'expected a lower-case PostgreSQL schema name (letters, digits, _), e.g. detractors')
+    // PostgreSQL's own schemas: CREATE SCHEMA refuses pg_ names and the existing ones hold the
+    // catalogs, so the migrations would fail late or mix the tables into them. Said at start-up instead.
+    .refine((v) => v !== 'information_schema' && !v.startsWith('pg_'), {
+      message:
+        'is reserved by PostgreSQL (pg_catalog, information_schema, pg_toast, pg_temp, every name starting with pg_): choose a schema of its own, e.g. detractors',
+    })
     .default('public'),
   MIGRATIONS_ALLOW_MISMATCH: booleanVar.default(false),
   EMBEDDED_POSTGRES_PORT: integerVar(0, 65_535).default(54_329),

@@ -148,6 +148,20 @@ describe('configuration', () => {
     },
   );
 
+  test.each(['pg_catalog', 'information_schema', 'pg_toast', 'pg_temp', 'pg_temp_3', 'pg_detractors'])(
+    'when DATABASE_SCHEMA is PostgreSQL’s own %p, then start-up fails naming it',
+    (schema) => {
+      const problems = problemsOf({ ...minimal, DATABASE_SCHEMA: schema });
+      expect(problems).toHaveLength(1);
+      expect(problems[0]?.variable).toBe('DATABASE_SCHEMA');
+      expect(problems[0]?.message).toMatch(/^is reserved by PostgreSQL .*: choose a schema of its own, e.g. detractors$/);
+    },
+  );
+
+  test.each(['public', 'detractors', 'pgdata', '_pg_like'])('when DATABASE_SCHEMA is %p, then it is used', (schema) => {
+    expect(loadConfig({ ...minimal, DATABASE_SCHEMA: schema }).databaseSchema).toBe(schema);
+  });
+
   test('when the budget and cadences are set, then durations are read in seconds and statuses mapped', () => {
     const config = loadConfig({
       ...minimal,

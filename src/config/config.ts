@@ -81,16 +81,26 @@ export function baseUrlFor(env: Datacenter): string {
 }
 
 /**
+ * The environment without the variables set to nothing: `API_BUDGET_PERIOD=` in a .env
+ * file, or a compose `${VAR}` left blank, means "the default", for every variable alike.
+ * Whitespace only counts as nothing too; a value with text in it is passed on as written.
+ */
+function withoutBlanks(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  return Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value.trim() !== ''));
+}
+
+/**
  * Validates the environment against a schema (the whole one, or a command's part of it).
  * Every problem is reported at once, each naming its variable, so a broken deployment
  * is fixed in one round. The only place a zod issue becomes a ConfigError.
  */
 export function parseEnv<S extends z.ZodType>(schema: S, env: NodeJS.ProcessEnv): z.output<S> {
-  const parsed = schema.safeParse(env);
+  const given = withoutBlanks(env);
+  const parsed = schema.safeParse(given);
   if (parsed.success) return parsed.data;
   const problems = parsed.error.issues.map((issue) => {
     const variable = String(issue.path[0] ?? 'environment');
-    const message = issue.code === 'invalid_type' && env[variable] === undefined ? 'is required' : issue.message;
+    const message = issue.code === 'invalid_type' && given[variable] === undefined ? 'is required' : issue.message;
     return { variable, message };
   });
   throw new ConfigError(problems);

@@ -11,11 +11,8 @@ import { labelMapVar } from './label-map.js';
 const DATACENTERS = ['com', 'eu', 'ca', 'sg', 'au', 'ae'] as const;
 export type Datacenter = (typeof DATACENTERS)[number];
 
-export const optionalText = z
-  .string()
-  .trim()
-  .transform((v) => (v === '' ? undefined : v))
-  .optional();
+/** A text variable without a default (parseEnv has already turned an empty one into unset). */
+export const optionalText = z.string().trim().optional();
 
 function integerVar(min: number, max: number) {
   return z
@@ -233,10 +230,7 @@ export const envSchema = z.object({
   REPORT_TIMEZONE: optionalText.refine((v) => v === undefined || isValidTimezone(v), {
     message: 'expected an IANA time zone such as UTC or Europe/Berlin',
   }),
-  API_CALL_BUDGET: z.preprocess(
-    (v) => (typeof v === 'string' && v.trim() === '' ? undefined : v),
-    integerVar(1, 1_000_000_000).optional(),
-  ),
+  API_CALL_BUDGET: integerVar(1, 1_000_000_000).optional(),
   API_BUDGET_PERIOD: z.enum(['day', 'month'], { error: 'expected day or month' }).default('month'),
   API_BUDGET_PERIOD_START_DAY: integerVar(1, 28).default(1),
   API_RATE_LIMIT_PER_MIN: integerVar(1, 100_000).default(250),
@@ -272,10 +266,7 @@ export const envSchema = z.object({
       message: 'expected an IP address to listen on, such as 0.0.0.0, 127.0.0.1 or :: (or localhost)',
     })
     .default('0.0.0.0'),
-  SYNC_STALE_AFTER_SECONDS: z.preprocess(
-    (v) => (typeof v === 'string' && v.trim() === '' ? undefined : v),
-    integerVar(1, 31_536_000).optional(),
-  ),
+  SYNC_STALE_AFTER_SECONDS: integerVar(1, 31_536_000).optional(),
   METRICS_PUSHGATEWAY_URL: optionalText.refine((v) => v === undefined || isHttpUrl(v), {
     message: 'expected an http(s) URL such as http://pushgateway:9091',
   }),
@@ -285,7 +276,6 @@ export const envSchema = z.object({
   READONLY_ROLE_PASSWORD: z
     .string()
     .optional()
-    .transform((v) => (v === '' ? undefined : v))
     .refine((v) => v === undefined || v.length >= 12, { message: 'expected at least 12 characters' }),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });

@@ -1,5 +1,7 @@
 import { describe, expect, test } from '@jest/globals';
+import { loadRoleConfig, loadStatusConfig } from '../../src/config/command-configs.js';
 import { loadConfig } from '../../src/config/config.js';
+import { envDescriptions, type EnvName } from '../../src/config/env-schema.js';
 import { ConfigError } from '../../src/errors.js';
 
 const minimal = { QUESTIONPRO_API_KEY: 'k', SYNC_SEGMENTS: '999' };
@@ -160,6 +162,29 @@ describe('configuration', () => {
 
   test.each(['public', 'detractors', 'pgdata', '_pg_like'])('when DATABASE_SCHEMA is %p, then it is used', (schema) => {
     expect(loadConfig({ ...minimal, DATABASE_SCHEMA: schema }).databaseSchema).toBe(schema);
+  });
+
+  const REQUIRED: readonly EnvName[] = ['QUESTIONPRO_API_KEY', 'SYNC_SEGMENTS'];
+  const optional = (Object.keys(envDescriptions) as EnvName[]).filter((name) => !REQUIRED.includes(name));
+
+  test.each(optional.flatMap((name) => [[name, ''] as const, [name, ' \t '] as const]))(
+    'when %s is set to %p, then it means its default, as if unset',
+    (name, blank) => {
+      expect(loadConfig({ ...minimal, [name]: blank })).toEqual(loadConfig(minimal));
+      expect(loadStatusConfig({ [name]: blank })).toEqual(loadStatusConfig({}));
+      expect(loadRoleConfig({ [name]: blank })).toEqual(loadRoleConfig({}));
+    },
+  );
+
+  test.each(REQUIRED.flatMap((name) => [[name, ''] as const, [name, '  '] as const]))(
+    'when the required %s is set to %p, then start-up fails saying it is required',
+    (name, blank) => {
+      expect(problemsOf({ ...minimal, [name]: blank })).toEqual([{ variable: name, message: 'is required' }]);
+    },
+  );
+
+  test('when READONLY_ROLE_PASSWORD has spaces around text, then they are kept as part of the password', () => {
+    expect(loadRoleConfig({ READONLY_ROLE_PASSWORD: '  twelve chars  ' }).password).toBe('  twelve chars  ');
   });
 
   test('when the budget and cadences are set, then durations are read in seconds and statuses mapped', () => {

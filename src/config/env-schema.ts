@@ -14,13 +14,19 @@ export type Datacenter = (typeof DATACENTERS)[number];
 /** A text variable without a default (parseEnv has already turned an empty one into unset). */
 export const optionalText = z.string().trim().optional();
 
+/**
+ * A whole number from min to max. Compared as BigInt, before Number(): past 2^53 Number()
+ * rounds, and zod's own integer check would answer in its raw words instead of these.
+ */
 function integerVar(min: number, max: number) {
+  const digits = (v: string) => /^\d+$/.test(v);
   return z
     .string()
     .trim()
     .regex(/^\d+$/, `expected a whole number between ${min} and ${max}`)
-    .transform(Number)
-    .pipe(z.number().int().min(min, `expected at least ${min}`).max(max, `expected at most ${max}`));
+    .refine((v) => !digits(v) || BigInt(v) >= BigInt(min), `expected at least ${min}`)
+    .refine((v) => !digits(v) || BigInt(v) <= BigInt(max), `expected at most ${max}`)
+    .transform(Number);
 }
 
 /** What the database columns hold: segment_id is bigint (read exactly up to 2^53 - 1 in JS), status integer. */

@@ -187,6 +187,35 @@ describe('configuration', () => {
     expect(loadRoleConfig({ READONLY_ROLE_PASSWORD: '  twelve chars  ' }).password).toBe('  twelve chars  ');
   });
 
+  test.each([
+    ['API_CALL_BUDGET', '9007199254740993', 'expected at most 1000000000'],
+    ['HTTP_PORT', '99999999999999999999', 'expected at most 65535'],
+    ['SYNC_STATUSES', '3000000000,4000000000', '3000000000 is out of range: status codes must be between 0 and 2147483647'],
+    ['DATABASE_SCHEMA', 'pg_Mixed', 'expected a lower-case PostgreSQL schema name (letters, digits, _), e.g. detractors'],
+  ])(
+    'when %s is %p, which breaks more than one rule, then only the first, most specific message is shown',
+    (variable, value, message) => {
+      expect(problemsOf({ ...minimal, [variable]: value })).toEqual([{ variable, message }]);
+    },
+  );
+
+  test('when several variables are invalid, then each is named once, in the order .env.example lists them', () => {
+    const problems = problemsOf({
+      LOG_LEVEL: 'loud',
+      HTTP_PORT: '99999999999999999999',
+      SYNC_PAGE_SIZE: 'lots',
+      QUESTIONPRO_ENV: 'mars',
+    });
+    expect(problems.map((p) => p.variable)).toEqual([
+      'QUESTIONPRO_API_KEY',
+      'QUESTIONPRO_ENV',
+      'SYNC_SEGMENTS',
+      'SYNC_PAGE_SIZE',
+      'HTTP_PORT',
+      'LOG_LEVEL',
+    ]);
+  });
+
   test('when the budget and cadences are set, then durations are read in seconds and statuses mapped', () => {
     const config = loadConfig({
       ...minimal,

@@ -1,7 +1,7 @@
 import pg from 'pg';
 import type { RoleConfig } from '../config/command-configs.js';
 import { PII_FREE_RELATIONS } from '../db/relation-privacy.js';
-import { applyRoleRecipe, currentDatabaseAndUser, readonlyRoleSql } from '../db/sql/roles.js';
+import { applyRoleRecipe, currentDatabaseAndUser, readonlyRoleSql, ROLE_TOO_POWERFUL } from '../db/sql/roles.js';
 import { ConfigError } from '../errors.js';
 import { maskUrlPassword } from '../logging/logger.js';
 
@@ -32,16 +32,16 @@ export async function grantReadonlyRole(config: RoleConfig, request: RoleRequest
   try {
     const { database, user } = await currentDatabaseAndUser(client);
     const schema = config.databaseSchema;
-    const sql = readonlyRoleSql({
-      role: request.role,
-      password: config.password ?? '',
-      database,
-      owner: user,
-      schema,
-      noPii: request.noPii,
+    const recipe = (password: string) =>
+      readonlyRoleSql({ role: request.role, password, database, owner: user, schema, noPii: request.noPii });
+    // Masked by making the SQL with a placeholder: no pattern to miss a password in E'...' form.
+    if (request.print) return recipe('********');
+    await applyRoleRecipe(client, recipe(config.password ?? '')).catch((error: unknown) => {
+      // A role that exists with more power than reading: the operator chooses another name (exit 2).
+      if ((error as { code?: unknown }).code === ROLE_TOO_POWERFUL)
+        throw new ConfigError([{ variable: '--role', message: (error as Error).message }]);
+      throw error;
     });
-    if (request.print) return sql.replace(/PASSWORD '(?:[^']|'')*'/, "PASSWORD '********'");
-    await applyRoleRecipe(client, sql);
     return (
       `read-only role ${request.role} ready on ${maskUrlPassword(url)}, schema ${schema}: ` +
       (request.noPii

@@ -3,7 +3,7 @@ import type { z } from 'zod';
 import { ConfigError } from '../errors.js';
 import { urlSecrets } from '../logging/secret-redactor.js';
 import { DEFAULT_WORKER_STATE_FILE } from './defaults.js';
-import { envSchema, type Datacenter } from './env-schema.js';
+import { envDescriptions, envSchema, type Datacenter } from './env-schema.js';
 
 export interface Config {
   readonly questionpro: {
@@ -80,20 +80,41 @@ export function baseUrlFor(env: Datacenter): string {
   return `https://api.questionpro.${env}/a/api/v2`;
 }
 
+const ENV_ORDER: readonly string[] = Object.keys(envDescriptions);
+
+/**
+ * The environment without the variables set to nothing: `API_BUDGET_PERIOD=` in a .env
+ * file, or a compose `${VAR}` left blank, means "the default", for every variable alike.
+ * Whitespace only counts as nothing too; a value with text in it is passed on as written.
+ */
+function withoutBlanks(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  return Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value.trim() !== ''));
+}
+
 /**
  * Validates the environment against a schema (the whole one, or a command's part of it).
- * Every problem is reported at once, each naming its variable, so a broken deployment
- * is fixed in one round. The only place a zod issue becomes a ConfigError.
+ * Every invalid variable is reported at once, each once with its name, so a broken
+ * deployment is fixed in one round. The only place a zod issue becomes a ConfigError.
  */
 export function parseEnv<S extends z.ZodType>(schema: S, env: NodeJS.ProcessEnv): z.output<S> {
-  const parsed = schema.safeParse(env);
+  const given = withoutBlanks(env);
+  const parsed = schema.safeParse(given);
   if (parsed.success) return parsed.data;
-  const problems = parsed.error.issues.map((issue) => {
+  // One message per variable: the first zod raised, the most specific (a later check of
+  // the same value mostly restates it, sometimes in zod's raw words).
+  const messages = new Map<string, string>();
+  for (const issue of parsed.error.issues) {
     const variable = String(issue.path[0] ?? 'environment');
-    const message = issue.code === 'invalid_type' && env[variable] === undefined ? 'is required' : issue.message;
-    return { variable, message };
-  });
-  throw new ConfigError(problems);
+    const message = issue.code === 'invalid_type' && given[variable] === undefined ? 'is required' : issue.message;
+    if (!messages.has(variable)) messages.set(variable, message);
+  }
+  // In the order .env.example lists them, whatever order the environment had.
+  const position = (variable: string) => {
+    const index = ENV_ORDER.indexOf(variable);
+    return index < 0 ? ENV_ORDER.length : index;
+  };
+  const problems = [...messages].map(([variable, message]) => ({ variable, message }));
+  throw new ConfigError(problems.sort((a, b) => position(a.variable) - position(b.variable)));
 }
 
 /** Reads and validates the configuration of the commands that sync (worker, sync, demo) once. */

@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { z } from 'zod';
 import { validate as isValidCron } from 'node-cron';
 import { labelMapVar } from './label-map.js';
@@ -10,19 +11,22 @@ import { labelMapVar } from './label-map.js';
 const DATACENTERS = ['com', 'eu', 'ca', 'sg', 'au', 'ae'] as const;
 export type Datacenter = (typeof DATACENTERS)[number];
 
-export const optionalText = z
-  .string()
-  .trim()
-  .transform((v) => (v === '' ? undefined : v))
-  .optional();
+/** A text variable without a default (parseEnv has already turned an empty one into unset). */
+export const optionalText = z.string().trim().optional();
 
+/**
+ * A whole number from min to max. Compared as BigInt, before Number(): past 2^53 Number()
+ * rounds, and zod's own integer check would answer in its raw words instead of these.
+ */
 function integerVar(min: number, max: number) {
+  const digits = (v: string) => /^\d+$/.test(v);
   return z
     .string()
     .trim()
     .regex(/^\d+$/, `expected a whole number between ${min} and ${max}`)
-    .transform(Number)
-    .pipe(z.number().int().min(min, `expected at least ${min}`).max(max, `expected at most ${max}`));
+    .refine((v) => !digits(v) || BigInt(v) >= BigInt(min), `expected at least ${min}`)
+    .refine((v) => !digits(v) || BigInt(v) <= BigInt(max), `expected at most ${max}`)
+    .transform(Number);
 }
 
 /** What the database columns hold: segment_id is bigint (read exactly up to 2^53 - 1 in JS), status integer. */
@@ -176,13 +180,14 @@ export const envDescriptions = {
   RETRY_MIN_DELAY_MS: 'first backoff delay in milliseconds; doubles each retry, with jitter',
   RETRY_MAX_DELAY_MS: 'longest backoff delay in milliseconds (also caps Retry-After waits)',
   DATABASE_URL: 'PostgreSQL connection URL; unset: an embedded PostgreSQL with its data in .data/',
-  DATABASE_SCHEMA: 'PostgreSQL schema the tables and views live in (created by the migrations when missing)',
+  DATABASE_SCHEMA:
+    'PostgreSQL schema the tables and views live in (created by the migrations when missing); not information_schema or a pg_ name',
   MIGRATIONS_ALLOW_MISMATCH:
     'start even when the database has migrations this build does not know or an applied one was edited (true/false)',
   EMBEDDED_POSTGRES_PORT:
     'port of the embedded PostgreSQL (DATABASE_URL unset), on 127.0.0.1; taken: a free one; 0: always a free one',
   HTTP_PORT: 'port of the worker status page and endpoint (/, /healthz, /readyz, /metrics); 0 turns it off',
-  HTTP_HOST: 'address the status endpoint listens on (0.0.0.0: all interfaces, 127.0.0.1: this host only)',
+  HTTP_HOST: 'IP address the status endpoint listens on, or localhost (0.0.0.0: all interfaces, 127.0.0.1: this host only)',
   SYNC_STALE_AFTER_SECONDS: 'a list whose last successful sync is older is stale (/readyz); default 3 schedule intervals',
   METRICS_PUSHGATEWAY_URL:
     'Prometheus Pushgateway the one-shot sync pushes its metrics to (e.g. a Kubernetes CronJob); unset: none',
@@ -231,10 +236,7 @@ export const envSchema = z.object({
   REPORT_TIMEZONE: optionalText.refine((v) => v === undefined || isValidTimezone(v), {
     message: 'expected an IANA time zone such as UTC or Europe/Berlin',
   }),
-  API_CALL_BUDGET: z.preprocess(
-    (v) => (typeof v === 'string' && v.trim() === '' ? undefined : v),
-    integerVar(1, 1_000_000_000).optional(),
-  ),
+  API_CALL_BUDGET: integerVar(1, 1_000_000_000).optional(),
   API_BUDGET_PERIOD: z.enum(['day', 'month'], { error: 'expected day or month' }).default('month'),
   API_BUDGET_PERIOD_START_DAY: integerVar(1, 28).default(1),
   API_RATE_LIMIT_PER_MIN: integerVar(1, 100_000).default(250),
@@ -251,15 +253,26 @@ export const envSchema = z.object({
     .string()
     .trim()
     .regex(/^[a-z_][a-z0-9_]{0,62}$/, 'expected a lower-case PostgreSQL schema name (letters, digits, _), e.g. detractors')
+    // PostgreSQL's own schemas: CREATE SCHEMA refuses pg_ names and the existing ones hold the
+    // catalogs, so the migrations would fail late or mix the tables into them. Said at start-up instead.
+    .refine((v) => v !== 'information_schema' && !v.startsWith('pg_'), {
+      message:
+        'is reserved by PostgreSQL (pg_catalog, information_schema, pg_toast, pg_temp, every name starting with pg_): choose a schema of its own, e.g. detractors',
+    })
     .default('public'),
   MIGRATIONS_ALLOW_MISMATCH: booleanVar.default(false),
   EMBEDDED_POSTGRES_PORT: integerVar(0, 65_535).default(54_329),
   HTTP_PORT: integerVar(0, 65_535).default(8080),
-  HTTP_HOST: z.string().trim().min(1, 'expected an address such as 0.0.0.0 or 127.0.0.1').default('0.0.0.0'),
-  SYNC_STALE_AFTER_SECONDS: z.preprocess(
-    (v) => (typeof v === 'string' && v.trim() === '' ? undefined : v),
-    integerVar(1, 31_536_000).optional(),
-  ),
+  // An address, not a host name: a name that does not resolve (or resolves elsewhere) would
+  // only fail when the worker starts listening, long after start-up said the configuration was fine.
+  HTTP_HOST: z
+    .string()
+    .trim()
+    .refine((v) => isIP(v) !== 0 || v === 'localhost', {
+      message: 'expected an IP address to listen on, such as 0.0.0.0, 127.0.0.1 or :: (or localhost)',
+    })
+    .default('0.0.0.0'),
+  SYNC_STALE_AFTER_SECONDS: integerVar(1, 31_536_000).optional(),
   METRICS_PUSHGATEWAY_URL: optionalText.refine((v) => v === undefined || isHttpUrl(v), {
     message: 'expected an http(s) URL such as http://pushgateway:9091',
   }),
@@ -269,7 +282,6 @@ export const envSchema = z.object({
   READONLY_ROLE_PASSWORD: z
     .string()
     .optional()
-    .transform((v) => (v === '' ? undefined : v))
     .refine((v) => v === undefined || v.length >= 12, { message: 'expected at least 12 characters' }),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });

@@ -3,7 +3,15 @@ import pg from 'pg';
 import { INTERNAL_RELATIONS, PII_COLUMN_NAMES, PII_FREE_RELATIONS, PII_RELATIONS } from '../../src/db/relation-privacy.js';
 import { runCli } from '../support/cli-process.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
-import { connectAs, dropRole, uniqueRoleName } from '../support/roles.js';
+import {
+  asAdmin,
+  connectAs,
+  createOwnedDatabase,
+  createOwnerRole,
+  dropRole,
+  uniqueRoleName,
+  type OwnedDatabase,
+} from '../support/roles.js';
 
 const password = 'correct-horse-battery-staple';
 
@@ -78,6 +86,16 @@ describe('the read-only role for BI tools', () => {
     expect(result.stdout).not.toContain(password);
   });
 
+  test("when the password has a backslash (written E'...' in SQL), then --print still masks it", async () => {
+    const result = await runCli(['readonly-role', '--role', role, '--print'], {
+      DATABASE_URL: tdb.url,
+      READONLY_ROLE_PASSWORD: 'back\\slash-password',
+    });
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain("PASSWORD '********'");
+    expect(result.stdout).not.toMatch(/slash-password/);
+  });
+
   test('when the password is missing or short, then it exits 2 naming READONLY_ROLE_PASSWORD', async () => {
     const result = await runCli(['readonly-role', '--role', role], { DATABASE_URL: tdb.url, READONLY_ROLE_PASSWORD: 'short' });
     expect(result.code).toBe(2);
@@ -123,6 +141,95 @@ describe('the read-only role without personal data (--no-pii)', () => {
   test('when a later migration adds a table, then this role does not see it until granted', async () => {
     await tdb.query('CREATE TABLE future_pii (email text)');
     await expect(reader.query('SELECT count(*) FROM future_pii')).rejects.toThrow(/permission denied/);
+  });
+});
+
+/** A managed PostgreSQL (RDS, Cloud SQL, Azure) gives the database owner CREATEROLE, never SUPERUSER. */
+describe('the read-only role made by an owner with CREATEROLE, not a superuser', () => {
+  const owner = uniqueRoleName('owner');
+  const ownerPassword = 'owner-password-not-super';
+  const role = uniqueRoleName('bi_owned');
+  const otherRoles: string[] = [];
+  let database: OwnedDatabase;
+  let unmigrated: OwnedDatabase;
+  let reader: pg.Client;
+
+  /** A role made by the test server's superuser, e.g. one an administrator made long ago. */
+  async function existingRole(prefix: string, attributes: string): Promise<string> {
+    const name = uniqueRoleName(prefix);
+    otherRoles.push(name);
+    await asAdmin(`CREATE ROLE ${name} ${attributes}`);
+    return name;
+  }
+
+  async function attributesOf(name: string): Promise<Record<string, boolean> | undefined> {
+    const rows = await asAdmin<Record<string, boolean>>(
+      'SELECT rolsuper, rolcreatedb, rolcreaterole, rolreplication, rolcanlogin FROM pg_roles WHERE rolname = $1',
+      [name],
+    );
+    return rows[0];
+  }
+
+  beforeAll(async () => {
+    await createOwnerRole(owner, ownerPassword);
+    database = await createOwnedDatabase(owner, ownerPassword);
+    unmigrated = await createOwnedDatabase(owner, ownerPassword, false);
+    // Twice: the second run finds the role and only refreshes it.
+    reader = await makeRole(database.url, role, [[], []]);
+  });
+  afterAll(async () => {
+    await reader?.end();
+    await database?.drop();
+    await unmigrated?.drop();
+    for (const name of [role, ...otherRoles, owner]) await dropRole(name);
+  });
+
+  test('when the owner runs the recipe, then the role it made logs in, reads the views and has no power of its own', async () => {
+    await expect(reader.query('SELECT count(*) FROM v_open_detractor_tickets')).resolves.toBeDefined();
+    await expect(reader.query('SELECT count(*) FROM v_sync_health')).resolves.toBeDefined();
+    expect(await attributesOf(role)).toEqual({
+      rolsuper: false,
+      rolcreatedb: false,
+      rolcreaterole: false,
+      rolreplication: false,
+      rolcanlogin: true,
+    });
+  });
+
+  test('when the role made by the owner tries to write, then it is refused', async () => {
+    await expect(reader.query('DELETE FROM sync_runs')).rejects.toThrow(/read-only transaction/);
+    await expect(reader.query('BEGIN READ WRITE; DELETE FROM sync_runs; COMMIT')).rejects.toThrow(/permission denied/);
+    await reader.query('ROLLBACK').catch(() => undefined);
+  });
+
+  test.each([
+    ['the owner', 'SUPERUSER', 'SUPERUSER'],
+    ['the owner', 'LOGIN CREATEDB CREATEROLE', 'CREATEDB, CREATEROLE'],
+    ['a superuser', 'REPLICATION', 'REPLICATION'],
+  ])(
+    'when %s runs it for an existing role with %s, then it is refused naming the role and what it has, and the role is left as it was',
+    async (runner, attributes, named) => {
+      const existing = await existingRole('bi_powerful', attributes);
+      const before = await attributesOf(existing);
+      const url = runner === 'the owner' ? database.url : database.adminUrl;
+      const result = await runCli(['readonly-role', '--role', existing], { DATABASE_URL: url, READONLY_ROLE_PASSWORD: password });
+      expect(result.code).toBe(2);
+      expect(result.stderr).toContain(`--role: role "${existing}" already exists with ${named}`);
+      expect(await attributesOf(existing)).toEqual(before);
+    },
+  );
+
+  test('when the recipe fails part-way (a database not migrated yet), then no role is left behind', async () => {
+    const fresh = uniqueRoleName('bi_halfway');
+    otherRoles.push(fresh);
+    const result = await runCli(['readonly-role', '--role', fresh], {
+      DATABASE_URL: unmigrated.url,
+      READONLY_ROLE_PASSWORD: password,
+    });
+    // The step that fails comes after CREATE ROLE: the whole recipe is one transaction.
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/_prisma_migrations.*does not exist/);
+    expect(await attributesOf(fresh)).toBeUndefined();
   });
 });
 

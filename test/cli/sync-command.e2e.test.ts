@@ -67,6 +67,13 @@ describe('npm run sync (the built CLI as a child process)', () => {
     expect(sim.requests.length).toBe(requestsBefore);
   });
 
+  test('when HTTP_HOST is a host name, then it exits 2 naming HTTP_HOST, not later with a failed lookup', async () => {
+    const result = await runCli(['sync'], { ...env(), SYNC_SEGMENTS: '501', HTTP_HOST: 'example.com' });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('HTTP_HOST: expected an IP address to listen on, such as 0.0.0.0, 127.0.0.1 or ::');
+    expect(result.stderr).not.toMatch(/ENOTFOUND|getaddrinfo/);
+  });
+
   test('when the base URL is plain http to another host, then it exits 2 before the key is ever sent', async () => {
     const result = await runCli(['sync'], {
       ...env(),

@@ -1,5 +1,7 @@
 import { describe, expect, test } from '@jest/globals';
+import { loadRoleConfig, loadStatusConfig } from '../../src/config/command-configs.js';
 import { loadConfig } from '../../src/config/config.js';
+import { envDescriptions, type EnvName } from '../../src/config/env-schema.js';
 import { ConfigError } from '../../src/errors.js';
 
 const minimal = { QUESTIONPRO_API_KEY: 'k', SYNC_SEGMENTS: '999' };
@@ -128,6 +130,91 @@ describe('configuration', () => {
       expect(loadConfig({ ...minimal, QUESTIONPRO_BASE_URL: url }).questionpro.baseUrl).toBe(url);
     },
   );
+
+  test.each(['example.com', 'garbage', '0.0.0.0:8080', '[::1]', '256.0.0.1'])(
+    'when HTTP_HOST is %p (not an IP address), then start-up fails naming it, before any lookup',
+    (host) => {
+      expect(problemsOf({ ...minimal, HTTP_HOST: host })).toEqual([
+        {
+          variable: 'HTTP_HOST',
+          message: 'expected an IP address to listen on, such as 0.0.0.0, 127.0.0.1 or :: (or localhost)',
+        },
+      ]);
+    },
+  );
+
+  test.each(['0.0.0.0', '127.0.0.2', '::', '::1', 'fe80::1', 'localhost'])(
+    'when HTTP_HOST is %p, then the status endpoint listens there',
+    (host) => {
+      expect(loadConfig({ ...minimal, HTTP_HOST: ` ${host} ` }).status.host).toBe(host);
+    },
+  );
+
+  test.each(['pg_catalog', 'information_schema', 'pg_toast', 'pg_temp', 'pg_temp_3', 'pg_detractors'])(
+    'when DATABASE_SCHEMA is PostgreSQL’s own %p, then start-up fails naming it',
+    (schema) => {
+      const problems = problemsOf({ ...minimal, DATABASE_SCHEMA: schema });
+      expect(problems).toHaveLength(1);
+      expect(problems[0]?.variable).toBe('DATABASE_SCHEMA');
+      expect(problems[0]?.message).toMatch(/^is reserved by PostgreSQL .*: choose a schema of its own, e.g. detractors$/);
+    },
+  );
+
+  test.each(['public', 'detractors', 'pgdata', '_pg_like'])('when DATABASE_SCHEMA is %p, then it is used', (schema) => {
+    expect(loadConfig({ ...minimal, DATABASE_SCHEMA: schema }).databaseSchema).toBe(schema);
+  });
+
+  const REQUIRED: readonly EnvName[] = ['QUESTIONPRO_API_KEY', 'SYNC_SEGMENTS'];
+  const optional = (Object.keys(envDescriptions) as EnvName[]).filter((name) => !REQUIRED.includes(name));
+
+  test.each(optional.flatMap((name) => [[name, ''] as const, [name, ' \t '] as const]))(
+    'when %s is set to %p, then it means its default, as if unset',
+    (name, blank) => {
+      expect(loadConfig({ ...minimal, [name]: blank })).toEqual(loadConfig(minimal));
+      expect(loadStatusConfig({ [name]: blank })).toEqual(loadStatusConfig({}));
+      expect(loadRoleConfig({ [name]: blank })).toEqual(loadRoleConfig({}));
+    },
+  );
+
+  test.each(REQUIRED.flatMap((name) => [[name, ''] as const, [name, '  '] as const]))(
+    'when the required %s is set to %p, then start-up fails saying it is required',
+    (name, blank) => {
+      expect(problemsOf({ ...minimal, [name]: blank })).toEqual([{ variable: name, message: 'is required' }]);
+    },
+  );
+
+  test('when READONLY_ROLE_PASSWORD has spaces around text, then they are kept as part of the password', () => {
+    expect(loadRoleConfig({ READONLY_ROLE_PASSWORD: '  twelve chars  ' }).password).toBe('  twelve chars  ');
+  });
+
+  test.each([
+    ['API_CALL_BUDGET', '9007199254740993', 'expected at most 1000000000'],
+    ['HTTP_PORT', '99999999999999999999', 'expected at most 65535'],
+    ['SYNC_STATUSES', '3000000000,4000000000', '3000000000 is out of range: status codes must be between 0 and 2147483647'],
+    ['DATABASE_SCHEMA', 'pg_Mixed', 'expected a lower-case PostgreSQL schema name (letters, digits, _), e.g. detractors'],
+  ])(
+    'when %s is %p, which breaks more than one rule, then only the first, most specific message is shown',
+    (variable, value, message) => {
+      expect(problemsOf({ ...minimal, [variable]: value })).toEqual([{ variable, message }]);
+    },
+  );
+
+  test('when several variables are invalid, then each is named once, in the order .env.example lists them', () => {
+    const problems = problemsOf({
+      LOG_LEVEL: 'loud',
+      HTTP_PORT: '99999999999999999999',
+      SYNC_PAGE_SIZE: 'lots',
+      QUESTIONPRO_ENV: 'mars',
+    });
+    expect(problems.map((p) => p.variable)).toEqual([
+      'QUESTIONPRO_API_KEY',
+      'QUESTIONPRO_ENV',
+      'SYNC_SEGMENTS',
+      'SYNC_PAGE_SIZE',
+      'HTTP_PORT',
+      'LOG_LEVEL',
+    ]);
+  });
 
   test('when the budget and cadences are set, then durations are read in seconds and statuses mapped', () => {
     const config = loadConfig({

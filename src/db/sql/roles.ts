@@ -2,6 +2,9 @@ import { escapeIdentifier, escapeLiteral } from 'pg';
 import { PII_FREE_RELATIONS } from '../relation-privacy.js';
 import type { Queryable } from './queryable.js';
 
+/** The SQLSTATE the recipe raises when the role exists with more power than reading (a code of our own, class "DS"). */
+export const ROLE_TOO_POWERFUL = 'DSR01';
+
 export interface ReadonlyRoleOptions {
   readonly role: string;
   readonly password: string;
@@ -42,14 +45,31 @@ export function readonlyRoleSql(o: ReadonlyRoleOptions): string {
         `ALTER DEFAULT PRIVILEGES FOR ROLE ${owner} IN SCHEMA ${schema} GRANT SELECT ON TABLES TO ${role};`,
       ];
   return `-- Read-only role for BI tools (idempotent)${o.noPii ? ', without personal data' : ''}.
+-- One transaction, so a failed step leaves nothing behind: the CLI sends it as one query; psql needs --single-transaction.
+-- No superuser-only clause: an owner with CREATEROLE may run it (managed PostgreSQL gives no superuser).
+-- A role that already exists with more power than reading is refused, not quietly kept powerful:
+-- taking SUPERUSER or REPLICATION away needs a superuser, and this recipe must not need one.
 DO $$
+DECLARE
+  powers text[];
 BEGIN
-  IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = ${escapeLiteral(o.role)}) THEN
-    CREATE ROLE ${role} LOGIN;
+  SELECT array_remove(ARRAY[
+           CASE WHEN rolsuper THEN 'SUPERUSER' END,
+           CASE WHEN rolcreatedb THEN 'CREATEDB' END,
+           CASE WHEN rolcreaterole THEN 'CREATEROLE' END,
+           CASE WHEN rolreplication THEN 'REPLICATION' END], NULL)
+    INTO powers FROM pg_roles WHERE rolname = ${escapeLiteral(o.role)};
+  IF NOT FOUND THEN
+    CREATE ROLE ${role} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION;
+  ELSIF cardinality(powers) > 0 THEN
+    RAISE EXCEPTION 'role "%" already exists with %, which a read-only role must not have: '
+      'choose another role name (--role), or have a superuser run ALTER ROLE % NO%',
+      ${escapeLiteral(o.role)}, array_to_string(powers, ', '), quote_ident(${escapeLiteral(o.role)}), array_to_string(powers, ' NO')
+      USING ERRCODE = '${ROLE_TOO_POWERFUL}';
   END IF;
 END
 $$;
-ALTER ROLE ${role} WITH LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION PASSWORD ${escapeLiteral(o.password)};
+ALTER ROLE ${role} WITH LOGIN PASSWORD ${escapeLiteral(o.password)};
 -- Even a mistaken grant cannot make it write; runaway dashboard queries are cut off.
 ALTER ROLE ${role} SET default_transaction_read_only = on;
 ALTER ROLE ${role} SET statement_timeout = '120s';

@@ -13,7 +13,9 @@ export function terminalSafe(text: string): string {
 }
 
 function safeRows(rows: ReadonlyArray<Record<string, unknown>>): Array<Record<string, unknown>> {
-  return rows.map((row) => Object.fromEntries(Object.entries(row).map(([k, v]) => [k, typeof v === 'string' ? terminalSafe(v) : v])));
+  return rows.map((row) =>
+    Object.fromEntries(Object.entries(row).map(([k, v]) => [k, typeof v === 'string' ? terminalSafe(v) : v])),
+  );
 }
 
 function cut(text: string, length: number): string {

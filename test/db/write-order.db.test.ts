@@ -22,9 +22,11 @@ describe('writes that arrive out of order', () => {
   });
   afterAll(async () => tdb.close());
 
-  const write = (status: number, comment: string, seenAt: Date) =>
+  // A run writes a ticket's history once (its last change in the run wins), so the
+  // first write is an earlier run's and the out-of-order pair belongs to the next run.
+  const write = (status: number, comment: string, seenAt: Date, runId = 2n) =>
     writePage(tdb.db, {
-      runId: 1n,
+      runId,
       segmentId: 9_100,
       status,
       requestId: `r-${status}`,
@@ -36,7 +38,7 @@ describe('writes that arrive out of order', () => {
   test('when a page fetched earlier is written after a newer one, then it does not bring back the older status or text', async () => {
     const earlier = new Date('2026-11-28T10:00:00Z');
     const later = new Date('2026-11-28T10:00:05Z');
-    await write(0, 'first text', new Date('2026-11-28T09:00:00Z'));
+    await write(0, 'first text', new Date('2026-11-28T09:00:00Z'), 1n);
 
     // The closed list's page (fetched later: status 1, edited text) is written first ...
     expect(await write(1, 'edited text', later)).toMatchObject({ updated: 1 });

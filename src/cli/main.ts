@@ -13,7 +13,8 @@ const USAGE = `usage: detractor-sync <worker|sync|demo> [options]
   worker                       sync on the SYNC_CRON schedule until SIGTERM
   sync [--segment N]... [--status N]...
                                one sync, then exit: 0 all lists succeeded, 1 some failed, 2 bad configuration or database
-  demo [--keep-db]             the demo account from the built-in simulator: two syncs, one on a rerun (no credentials needed)
+  demo [--keep-db] [--serve]   the demo account from the built-in simulator: two syncs, one on a rerun (no credentials needed);
+                               --keep-db keeps its database up for psql, --serve serves its status page, both until Ctrl-C
   status [--json] [--runs N]    the last runs and each list's freshness and last error
   readonly-role [--role NAME] [--no-pii] [--print]
                                create/refresh the read-only BI role (DATABASE_URL, READONLY_ROLE_PASSWORD)

@@ -45,7 +45,7 @@ describe('npm run status', () => {
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/^Last 5 runs\n id \| trigger \| status/m);
     expect(result.stdout).toMatch(
-      /Lists \(segment x status\)\n segment_id \| segment_name \| status \| status_label \| last_success_at/,
+      /Lists \(segment x status\): 1 failing of 3\n segment_id \| segment_name \| status \| status_label \| last_success_at/,
     );
     expect(result.stdout).toMatch(/^ 999 +\| Segment 999 +\| 0 +\| open +\|.*\| failed +\|/m);
     expect(result.stdout).toMatch(
@@ -71,7 +71,18 @@ describe('npm run status', () => {
     // Sent calls only (not what they got), and not the ones of a month ago.
     expect(days.reduce((n, d) => n + d.calls, 0)).toBe(7);
     expect(days.at(-1)).toEqual({ day: expect.stringMatching(/^\d{4}-\d{2}-\d{2}$/), calls: 7 });
-    const text = await runCli(['status'], { DATABASE_URL: h.tdb.url, SYNC_TIMEZONE: 'UTC' });
-    expect(text.stdout).toMatch(/API calls sent per day \(the last 14 days of SYNC_TIMEZONE\)\n day +\| calls\n/);
+    const text = await runCli(['status'], { DATABASE_URL: h.tdb.url, SYNC_TIMEZONE: 'Asia/Tokyo' });
+    expect(text.stdout).toMatch(/API calls sent per day \(the last 14 days in Asia\/Tokyo\)\n day +\| calls\n/);
+    // The calls sent are the total; what they got breaks them down (7 sent, 7 ok: not 14 calls).
+    expect(text.stdout).toContain(
+      'API calls of this API key, all processes sharing the database (key fingerprint 00000000feedbeef)',
+    );
+    expect(text.stdout).toMatch(/\n {2}answers to the 7 calls sent: ok 7\n/);
+    const json = JSON.parse(
+      (await runCli(['status', '--json'], { DATABASE_URL: h.tdb.url, SYNC_TIMEZONE: 'Asia/Tokyo' })).stdout,
+    ) as {
+      apiBudget: Record<string, unknown>;
+    };
+    expect(json.apiBudget).toMatchObject({ byOutcome: { sent: 7, ok: 7 }, answers: { ok: 7 }, timezone: 'Asia/Tokyo' });
   });
 });

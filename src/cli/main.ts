@@ -19,7 +19,7 @@ const USAGE = `usage: detractor-sync <worker|sync|demo> [options]
   readonly-role [--role NAME] [--no-pii] [--print]
                                create/refresh the read-only BI role (DATABASE_URL, READONLY_ROLE_PASSWORD)
   healthcheck                  exit 0 when the worker on this host answers (the image's HEALTHCHECK)
-  docs                         regenerate the README's data dictionary and example outputs (developers)`;
+  docs                         regenerate the configuration table, data dictionary and example outputs in docs/ (developers)`;
 
 const COMMANDS: Readonly<Record<string, (argv: string[]) => Promise<number>>> = {
   worker: workerCommand,

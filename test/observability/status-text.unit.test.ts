@@ -33,4 +33,12 @@ describe('the status report in a terminal', () => {
     expect(text).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/);
     expect(text).toContain('boom\\x1b[2J\\x0dhidden\\x07');
   });
+
+  test('when the API calls could not be read, then the report says why instead of "none recorded"', () => {
+    const report: StatusReport = { runs: [], lists: [], openTickets: [], apiBudget: undefined };
+    expect(renderStatusText(report, 5)).toMatch(/API calls: none recorded yet$/);
+    const text = renderStatusText(report, 5, { apiBudget: 'API calls: not shown, role r may not read api_call_ledger' });
+    expect(text).toMatch(/API calls: not shown, role r may not read api_call_ledger$/);
+    expect(text).not.toContain('none recorded');
+  });
 });

@@ -88,6 +88,11 @@ export async function runningEmbeddedServer(
   return { pid, url: `postgresql://${USER}:${PASSWORD}@127.0.0.1:${port}/${database}` };
 }
 
+/** Whether `dataDir` holds a database cluster: starting a server on a folder without one initialises it. */
+export function embeddedClusterExists(dataDir: string): boolean {
+  return existsSync(path.join(path.resolve(dataDir), 'PG_VERSION'));
+}
+
 /** Best effort (Linux /proc): the process that started a server, e.g. `node … demo --keep-db`. */
 async function ownerOf(serverPid: number): Promise<{ pid: number; command: string } | undefined> {
   try {
@@ -140,7 +145,7 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
     onLog: (message: unknown) => log?.debug({ postgres: String(message).trim() }, 'embedded postgres'),
     onError: (message: unknown) => log?.debug({ postgres: String(message).trim() }, 'embedded postgres'),
   });
-  if (!existsSync(path.join(dataDir, 'PG_VERSION'))) {
+  if (!embeddedClusterExists(dataDir)) {
     await mkdir(path.dirname(dataDir), { recursive: true });
     if (process.getuid?.() === 0) await letPostgresUserIn(path.dirname(dataDir), log);
     await server.initialise();

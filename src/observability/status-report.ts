@@ -46,6 +46,8 @@ export interface StatusOptions {
   readonly apiKey: string | undefined;
   readonly budget: number | undefined;
   readonly period: BudgetPeriod;
+  /** False when the role may not read the ledger (a --no-pii role made before it was granted): no apiBudget. */
+  readonly withApiBudget?: boolean;
 }
 
 /** How the lists stand, failing and skipped counted apart: "1 failing, 5 skipped of 6". */
@@ -68,6 +70,7 @@ export async function readStatusReport(db: Db, options: StatusOptions): Promise<
   const runs = await recentRuns(db, options.runs);
   const lists = await listHealth(db);
   const openTickets = await openTicketsPerSegment(db);
+  if (options.withApiBudget === false) return { runs, lists, openTickets, apiBudget: undefined };
   const fingerprint = options.apiKey ? keyFingerprint(options.apiKey) : await lastCallingFingerprint(db);
   const apiBudget =
     fingerprint === undefined

@@ -24,7 +24,7 @@ function cut(text: string, length: number): string {
 }
 
 /** The status report as `npm run status` prints it in a terminal (the worker's page shows the same as HTML). */
-export function renderStatusText(report: StatusReport, runs: number): string {
+export function renderStatusText(report: StatusReport, runs: number, notes: { readonly apiBudget?: string } = {}): string {
   const table = (rows: ReadonlyArray<Record<string, unknown>>) => renderRows(safeRows(rows), rows[0] ? Object.keys(rows[0]) : []);
   const parts = [
     `Last ${runs} runs`,
@@ -39,7 +39,7 @@ export function renderStatusText(report: StatusReport, runs: number): string {
     '',
   ];
   const b = report.apiBudget;
-  if (!b) parts.push('API calls: none recorded yet');
+  if (!b) parts.push(notes.apiBudget ?? 'API calls: none recorded yet');
   else {
     const budget = b.budget === undefined ? 'no budget (API_CALL_BUDGET unset)' : `budget ${b.budget}, ${b.remaining} left`;
     const { sent, answers, unrecorded } = callAnswers(b.byOutcome);

@@ -76,4 +76,12 @@ describe('the status report in a terminal', () => {
     expect(text).toContain('  answers to the 72 calls sent: ok 72\n');
     expect(text).toContain('API calls sent per day (the last 14 days in America/New_York)');
   });
+
+  test('when the API calls could not be read, then the report says why instead of "none recorded"', () => {
+    const report: StatusReport = { runs: [], lists: [], openTickets: [], apiBudget: undefined };
+    expect(renderStatusText(report, 5)).toMatch(/API calls: none recorded yet$/);
+    const text = renderStatusText(report, 5, { apiBudget: 'API calls: not shown, role r may not read api_call_ledger' });
+    expect(text).toMatch(/API calls: not shown, role r may not read api_call_ledger$/);
+    expect(text).not.toContain('none recorded');
+  });
 });

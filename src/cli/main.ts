@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { loadDotEnv } from '../config/config.js';
 import { ConfigError, errorMessage, exitCodeFor } from '../errors.js';
+import { checkCommand } from './check-command.js';
 import { demoCommand } from './demo-command.js';
 import { docsCommand } from './docs-command.js';
 import { healthcheckCommand } from './healthcheck-command.js';
@@ -9,10 +10,13 @@ import { statusCommand } from './status-command.js';
 import { syncCommand } from './sync-command.js';
 import { workerCommand } from './worker-command.js';
 
-const USAGE = `usage: detractor-sync <worker|sync|demo> [options]
+const USAGE = `usage: detractor-sync <worker|sync|check|demo|status|...> [options]
   worker                       sync on the SYNC_CRON schedule until SIGTERM
   sync [--segment N]... [--status N]...
                                one sync, then exit: 0 all lists succeeded, 1 some failed, 2 bad configuration or database
+  check [--json] [--closures-per-day N]
+                               before the first sync: the key and datacenter, each list's tickets and pages (one call
+                               each), what a month of the schedule costs and a schedule that fits; 0 checked, 2 fix the configuration
   demo [--keep-db] [--serve]   the demo account from the built-in simulator: two syncs, one on a rerun (no credentials needed);
                                --keep-db keeps its database up for psql, --serve serves its status page, both until Ctrl-C
   status [--json] [--runs N]    the last runs and each list's freshness and last error
@@ -24,6 +28,7 @@ const USAGE = `usage: detractor-sync <worker|sync|demo> [options]
 const COMMANDS: Readonly<Record<string, (argv: string[]) => Promise<number>>> = {
   worker: workerCommand,
   sync: syncCommand,
+  check: checkCommand,
   demo: demoCommand,
   status: statusCommand,
   'readonly-role': readonlyRoleCommand,

@@ -1,12 +1,13 @@
 import { verifySpacingWithin } from './planner.js';
 
 /**
- * What a month of the worker's schedule costs in API calls, as a formula: the README's
- * cost model, which `npm run bench -- --cost` measures at the simulator and
- * bench/month-model.ts simulates with the planner itself (test/budget/month-cost.unit
- * .test.ts holds the two together). For `npm run check`, before the first sync spends
- * anything. Every list is assumed served newest first (as the vendor's example), so a
- * tick probes it with one call; a list served otherwise is read fully at every tick.
+ * What a month of the worker's schedule costs in API calls, as a formula: the cost model
+ * of docs/api-cost.md, which `npm run bench -- --cost` measures at the simulator and
+ * bench/month-model.ts simulates with the planner itself
+ * (test/budget/month-cost.unit.test.ts holds the two together). For `npm run check`,
+ * before the first sync spends anything. Every list is assumed served newest first (as
+ * the vendor's example), so a tick probes it with one call; a list served otherwise is
+ * read fully at every tick.
  */
 
 /** A month, as the cost model counts it: 30 days. */

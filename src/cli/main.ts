@@ -2,6 +2,7 @@
 import { loadDotEnv } from '../config/config.js';
 import { ConfigError, exitCodeFor, oneLineMessage } from '../errors.js';
 import { packageVersion } from '../project-root.js';
+import { checkCommand } from './check-command.js';
 import { asksForHelp, UsageError, type Command } from './command.js';
 import { demoCommand } from './demo-command.js';
 import { docsCommand } from './docs-command.js';
@@ -16,6 +17,7 @@ import { workerCommand } from './worker-command.js';
 const COMMANDS: readonly Command[] = [
   workerCommand,
   syncCommand,
+  checkCommand,
   statusCommand,
   demoCommand,
   readonlyRoleCommand,

@@ -9,6 +9,8 @@ export const CLI_ENTRY = path.join(PROJECT_ROOT, 'dist', 'src', 'cli', 'main.js'
 
 export interface CliProcess {
   readonly child: ChildProcess;
+  /** The working directory it runs in (a fresh empty one for the built CLI). */
+  readonly cwd: string;
   stdout(): string;
   stderr(): string;
   /** Parsed JSON log lines printed so far. */
@@ -31,6 +33,7 @@ export function startCli(args: string[], env: Record<string, string | undefined>
       env: { PATH: process.env['PATH'], HOME: process.env['HOME'], LOG_LEVEL: 'info', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     }),
+    cwd,
   );
 }
 
@@ -49,10 +52,11 @@ export function startNpmScript(script: string[], env: Record<string, string | un
       stdio: ['ignore', 'pipe', 'pipe'],
       detached: true,
     }),
+    PROJECT_ROOT,
   );
 }
 
-function watch(child: ChildProcessByStdio<null, Readable, Readable>): CliProcess {
+function watch(child: ChildProcessByStdio<null, Readable, Readable>, cwd: string): CliProcess {
   let out = '';
   let err = '';
   const waiters: Array<() => void> = [];
@@ -75,6 +79,7 @@ function watch(child: ChildProcessByStdio<null, Readable, Readable>): CliProcess
       });
   return {
     child,
+    cwd,
     stdout: () => out,
     stderr: () => err,
     lines,
@@ -102,10 +107,10 @@ function watch(child: ChildProcessByStdio<null, Readable, Readable>): CliProcess
 export async function runCli(
   args: string[],
   env: Record<string, string | undefined>,
-): Promise<{ code: number | null; stdout: string; stderr: string; lines: Array<Record<string, unknown>> }> {
+): Promise<{ code: number | null; stdout: string; stderr: string; lines: Array<Record<string, unknown>>; cwd: string }> {
   const cli = startCli(args, env);
   const code = await cli.exited;
-  return { code, stdout: cli.stdout(), stderr: cli.stderr(), lines: cli.lines() };
+  return { code, stdout: cli.stdout(), stderr: cli.stderr(), lines: cli.lines(), cwd: cli.cwd };
 }
 
 /** Why the CLI cannot be run in a pseudo-terminal here (util-linux `script` is missing), or undefined. */

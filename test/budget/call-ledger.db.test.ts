@@ -38,7 +38,7 @@ describe('the call ledger, shared by every process on the database', () => {
     expect(await new CallLedger(other, 'another-key', log).claim(limits)).toEqual({ granted: true });
   });
 
-  test('when a rate slot\'s second ended exactly a window ago, then it no longer counts; a moment less, and it still does', async () => {
+  test("when a rate slot's second ended exactly a window ago, then it no longer counts; a moment less, and it still does", async () => {
     // The window (61 s) counts from the end of a slot's second: a wait is at most 62 s.
     // The claim at an exact instant: slots of 12:00:00 (their second ends 12:00:01) filled to the limit.
     const fp = keyFingerprint('boundary-key');

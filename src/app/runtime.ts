@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { ApiBudget } from '../budget/api-budget.js';
+import { ApiBudget, sendingWindowMs } from '../budget/api-budget.js';
 import { GateChain } from '../budget/shared-limiter.js';
 import { secretsOf, type Config } from '../config/config.js';
 import { applyReportingConfig } from '../db/sql/reporting.js';
@@ -38,7 +38,8 @@ export interface RuntimeOptions {
  * while the process alone would exceed the rate) and the ledger shared by every process.
  */
 function createClient(config: Config, log: Logger, budget: ApiBudget, observer?: ClientObserver): QuestionProClient {
-  const gate = new GateChain([new SlidingWindowLimiter(config.questionpro.rateLimitPerMinute), budget.gate]);
+  const { rateLimitPerMinute, rateWindowMs } = config.questionpro;
+  const gate = new GateChain([new SlidingWindowLimiter(rateLimitPerMinute, sendingWindowMs(rateWindowMs)), budget.gate]);
   return new QuestionProClient(
     { ...config.questionpro, retry: config.retry },
     log,

@@ -14,6 +14,8 @@ export interface Config {
     readonly maxResponseBytes: number;
     readonly pageSize: number;
     readonly rateLimitPerMinute: number;
+    /** The window the API counts `rateLimitPerMinute` calls in (QuestionPro: 60 s). */
+    readonly rateWindowMs: number;
   };
   readonly retry: {
     readonly retries: number;
@@ -128,6 +130,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxResponseBytes: e.HTTP_MAX_RESPONSE_BYTES,
       pageSize: e.SYNC_PAGE_SIZE,
       rateLimitPerMinute: e.API_RATE_LIMIT_PER_MIN,
+      rateWindowMs: e.API_RATE_WINDOW_SECONDS * 1_000,
     }),
     retry: Object.freeze({
       retries: e.RETRY_ATTEMPTS,

@@ -64,3 +64,5 @@ RETURNS TABLE (granted BOOLEAN, wait_ms INTEGER, reason TEXT)
 LANGUAGE sql AS $fn$
     SELECT * FROM detractor_sync_claim_api_call_at(fp, per_minute, window_ms, budget, tz, period, start_day, clock_timestamp());
 $fn$;
+
+COMMENT ON COLUMN "api_rate_slots"."second" IS 'The second the calls were made (its start): they count in the shared rate window until that second has ended a window ago.';

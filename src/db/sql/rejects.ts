@@ -43,7 +43,11 @@ export function rejectKey(r: Pick<RejectedRecord, 'record' | 'originalText'>): s
   return ticketId === null ? `sha256:${createHash('sha256').update(r.originalText, 'utf8').digest('hex')}` : ticketId.toString();
 }
 
-/** Postgres refuses to update a row twice in one statement: the last sighting of each record on the page. */
+/**
+ * Postgres refuses to update a row twice in one statement: the last sighting of each
+ * record on the page, sorted by key so that two pages of a list written at once lock
+ * the rows they share in the same order (no deadlock).
+ */
 function lastSightings(rejects: readonly RejectedRecord[]): Array<RejectedRecord & { readonly key: string }> {
   const byKey = new Map<string, RejectedRecord & { readonly key: string }>();
   for (const r of rejects) {
@@ -51,7 +55,7 @@ function lastSightings(rejects: readonly RejectedRecord[]): Array<RejectedRecord
     byKey.delete(key);
     byKey.set(key, { ...r, key });
   }
-  return [...byKey.values()];
+  return [...byKey.values()].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
 }
 
 /**

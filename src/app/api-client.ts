@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { ApiBudget } from '../budget/api-budget.js';
+import { sendingWindowMs, type ApiBudget } from '../budget/api-budget.js';
 import { GateChain } from '../budget/shared-limiter.js';
 import type { Config } from '../config/config.js';
 import type { SecretRedactor } from '../logging/secret-redactor.js';
@@ -17,7 +17,8 @@ export function createApiClient(
   budget: ApiBudget | undefined,
   options: { readonly observer?: ClientObserver; readonly redactor?: SecretRedactor } = {},
 ): QuestionProClient {
-  const limiter = new SlidingWindowLimiter(config.questionpro.rateLimitPerMinute);
+  const { rateLimitPerMinute, rateWindowMs } = config.questionpro;
+  const limiter = new SlidingWindowLimiter(rateLimitPerMinute, sendingWindowMs(rateWindowMs));
   return new QuestionProClient(
     { ...config.questionpro, retry: config.retry, redactor: options.redactor },
     log,

@@ -10,15 +10,18 @@ import { planRun, type RunPlan } from './planner.js';
 import { SharedLimiter } from './shared-limiter.js';
 
 /**
- * QuestionPro's window is 60 s; ours is 61 s, as the in-process limiter's: the server
- * counts a call when it arrives, we when we send it, and jitter between two calls a
- * window apart must not make it see one call too many.
+ * The window calls are spaced over, for the API's window (QuestionPro's is 60 s): a
+ * second more, here and in the in-process limiter, since the server counts a call when
+ * it arrives, we when we send it, and jitter between two calls a window apart must not
+ * make it see one call too many.
  */
-const SHARED_WINDOW_MS = 61_000;
+export function sendingWindowMs(apiWindowMs: number): number {
+  return apiWindowMs + 1_000;
+}
 
 /** What the budget reads of the configuration: the key and its rate, the budget, the calendar, the plan's settings. */
 export interface BudgetSettings {
-  readonly questionpro: Pick<Config['questionpro'], 'apiKey' | 'rateLimitPerMinute'>;
+  readonly questionpro: Pick<Config['questionpro'], 'apiKey' | 'rateLimitPerMinute' | 'rateWindowMs'>;
   readonly budget: Config['budget'];
   readonly schedule: Pick<Config['schedule'], 'timezone'>;
   readonly sync: Pick<Config['sync'], 'verifyIntervalSeconds' | 'statusIntervalSeconds' | 'openStatuses'>;
@@ -49,7 +52,7 @@ export class ApiBudget {
     };
     const limits: ClaimLimits = {
       perWindow: config.questionpro.rateLimitPerMinute,
-      windowMs: SHARED_WINDOW_MS,
+      windowMs: sendingWindowMs(config.questionpro.rateWindowMs),
       budget: config.budget.calls,
       period: this.period,
     };

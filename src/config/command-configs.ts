@@ -105,6 +105,7 @@ const checkSchema = envSchema
     API_BUDGET_PERIOD: true,
     API_BUDGET_PERIOD_START_DAY: true,
     API_RATE_LIMIT_PER_MIN: true,
+    API_RATE_WINDOW_SECONDS: true,
     SYNC_CONCURRENCY: true,
     HTTP_TIMEOUT_MS: true,
     HTTP_MAX_RESPONSE_BYTES: true,

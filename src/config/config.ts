@@ -14,6 +14,8 @@ export interface Config {
     readonly maxResponseBytes: number;
     readonly pageSize: number;
     readonly rateLimitPerMinute: number;
+    /** The window the API counts `rateLimitPerMinute` calls in (QuestionPro: 60 s). */
+    readonly rateWindowMs: number;
   };
   readonly retry: {
     readonly retries: number;
@@ -93,6 +95,7 @@ export function questionproSettings(
     | 'HTTP_MAX_RESPONSE_BYTES'
     | 'SYNC_PAGE_SIZE'
     | 'API_RATE_LIMIT_PER_MIN'
+    | 'API_RATE_WINDOW_SECONDS'
   >,
 ): Config['questionpro'] {
   return Object.freeze({
@@ -102,6 +105,7 @@ export function questionproSettings(
     maxResponseBytes: e.HTTP_MAX_RESPONSE_BYTES,
     pageSize: e.SYNC_PAGE_SIZE,
     rateLimitPerMinute: e.API_RATE_LIMIT_PER_MIN,
+    rateWindowMs: e.API_RATE_WINDOW_SECONDS * 1_000,
   });
 }
 

@@ -172,7 +172,9 @@ export const envDescriptions = {
   API_CALL_BUDGET: 'API calls this service may spend per budget period (all its processes together); unset: no budget',
   API_BUDGET_PERIOD: 'budget period: day or month, boundaries at midnight in SYNC_TIMEZONE',
   API_BUDGET_PERIOD_START_DAY: 'day of the month a monthly budget period starts (billing day), 1-28',
-  API_RATE_LIMIT_PER_MIN: 'most API calls in any 60 s (QuestionPro allows 300 per key)',
+  API_RATE_LIMIT_PER_MIN: 'most API calls in any rate window (API_RATE_WINDOW_SECONDS; QuestionPro allows 300 per key in 60 s)',
+  API_RATE_WINDOW_SECONDS:
+    'the window the API counts its rate limit in, in seconds (QuestionPro: 60); calls are spaced over a second more, for network jitter',
   SYNC_CONCURRENCY: 'API requests in flight at once, shared by the pages and lists of a run',
   HTTP_TIMEOUT_MS: 'deadline of one API request in milliseconds, body included (a retry gets a new one)',
   HTTP_MAX_RESPONSE_BYTES: 'largest API response body accepted, in bytes; a larger one is refused as it streams in',
@@ -240,6 +242,7 @@ export const envSchema = z.object({
   API_BUDGET_PERIOD: z.enum(['day', 'month'], { error: 'expected day or month' }).default('month'),
   API_BUDGET_PERIOD_START_DAY: integerVar(1, 28).default(1),
   API_RATE_LIMIT_PER_MIN: integerVar(1, 100_000).default(250),
+  API_RATE_WINDOW_SECONDS: integerVar(1, 3_600).default(60),
   SYNC_CONCURRENCY: integerVar(1, 32).default(4),
   HTTP_TIMEOUT_MS: integerVar(100, 600_000).default(30_000),
   HTTP_MAX_RESPONSE_BYTES: integerVar(1_024, 1_073_741_824).default(64 * 1_048_576),

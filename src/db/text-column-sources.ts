@@ -38,6 +38,8 @@ export const TEXT_COLUMN_SOURCES = {
   'sync_rejects.raw': 'api-record',
   'sync_rejects.raw_text': 'api-record',
   'sync_rejects.reason': 'api-message',
+  // The ticketID's digits or a SHA-256 the service computes: never API text as such.
+  'sync_rejects.record_key': 'service',
   'sync_rejects.request_id': 'api-identifier',
   'sync_run_segments.error_api_id': 'api-identifier',
   'sync_run_segments.error_code': 'service',

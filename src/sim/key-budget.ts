@@ -8,8 +8,9 @@ export type Admission =
   { admitted: true } | { admitted: false; reason: 'rate'; retryAfterSeconds: number } | { admitted: false; reason: 'quota' };
 
 export interface KeyLimits {
-  /** Calls per key in any 60 s; none when undefined. */
+  /** Calls per key in any `windowMs` (default 60 s); none when undefined. */
   perMinute?: number;
+  windowMs?: number;
   /** Calls per key in the simulator's life; every later call is refused. */
   allowance?: number;
 }
@@ -44,7 +45,7 @@ export class KeyBudget {
   private window(key: string, perMinute: number): RateWindow {
     let window = this.windows.get(key);
     if (!window) {
-      window = new RateWindow(perMinute);
+      window = new RateWindow(perMinute, this.limits.windowMs);
       this.windows.set(key, window);
     }
     return window;

@@ -67,7 +67,11 @@ export class QuestionProSimulator {
     checkCount('maxPerPage', maxPerPage, 1);
     if (opts.callAllowance !== undefined) checkCount('callAllowance', opts.callAllowance, 0);
     // 0 keeps meaning "no limit", as SIM_RATE_LIMIT=0 does.
-    const budget = new KeyBudget({ perMinute: opts.rateLimitPerMinute || undefined, allowance: opts.callAllowance });
+    const budget = new KeyBudget({
+      perMinute: opts.rateLimitPerMinute || undefined,
+      windowMs: opts.rateWindowMs,
+      allowance: opts.callAllowance,
+    });
     if (opts.clampPerPage !== undefined) checkCount('clampPerPage', opts.clampPerPage, 1);
     const sim = new QuestionProSimulator(
       {

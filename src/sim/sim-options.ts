@@ -26,6 +26,8 @@ export interface SimulatorOptions {
   echoKeyAsRequestId?: boolean;
   /** Enforce the API's rate limit, per key: more calls than this in any 60 s answer 429 (with Retry-After). */
   rateLimitPerMinute?: number;
+  /** The window that rate limit counts calls in, in ms: 60 s unless a test wants a short one. */
+  rateWindowMs?: number;
   /** The licence's API-call allowance, per key: every call after this many answers the quota 429 (id 1013). */
   callAllowance?: number;
 }

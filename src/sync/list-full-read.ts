@@ -1,4 +1,5 @@
 import { closeMissingMemberships, liveTicketIds } from '../db/sql/memberships.js';
+import { resolveUnseenRejects } from '../db/sql/rejects.js';
 import { SyncError } from '../errors.js';
 import type { ListRef } from '../lists/list.js';
 import type { CallBudget } from '../questionpro/pages.js';
@@ -64,6 +65,13 @@ export async function fullRead(ctx: ListSyncContext, list: ListRef, tallies: Tal
     drift,
     learning: { readMode: 'full', servedOrder, servedPerPage, needsFullRead: !verified },
   });
+  // A verified read saw the whole list: what it holds as quarantined and this run did not
+  // see has left it. (An incremental read proves no absence: it reads the head only.)
+  const verifiedRead = async (): Promise<ListRead> => {
+    const resolved = await ctx.dbRetry('resolve quarantined records', () => resolveUnseenRejects(ctx.db, list, ctx.runId));
+    if (resolved > 0) ctx.log.info({ resolved }, 'quarantined records left the list');
+    return done(true, true);
+  };
   for (let pass = 1; pass <= ctx.policy.maxPasses; pass++) {
     let result: PassResult;
     if (pass > 1 && previous && !ctx.budget.take(previous.pageDigests.size)) {
@@ -109,7 +117,7 @@ export async function fullRead(ctx: ListSyncContext, list: ListRef, tallies: Tal
       }
       if (consistent) {
         const notRead = countMissing(await ctx.dbRetry('read the stored list', () => liveTicketIds(ctx.db, list)), result.ids);
-        if (notRead === 0) return done(true, true); // every ticket stored as in the list was read: nothing left it
+        if (notRead === 0) return verifiedRead(); // every ticket stored as in the list was read: nothing left it
         ctx.log.info({ notRead }, 'stored tickets not read: verifying the list');
       } else ctx.log.info({ drift: result.drift }, 'the list moved while read: verifying it');
       verifying = true;
@@ -129,7 +137,7 @@ export async function fullRead(ctx: ListSyncContext, list: ListRef, tallies: Tal
         }),
       );
       if (counts.ticketsGone > 0) ctx.log.info({ gone: counts.ticketsGone }, 'tickets left the list');
-      return done(true, true);
+      return verifiedRead();
     }
     previous = result;
   }

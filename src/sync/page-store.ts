@@ -1,6 +1,6 @@
 import { sqlState } from '../db/db-retry.js';
 import type { Db } from '../db/prisma.js';
-import { insertRejects, type RejectedRecord } from '../db/sql/rejects.js';
+import { upsertRejects, type RejectedRecord } from '../db/sql/rejects.js';
 import { upsertPageStatement, writePage, type PageWrite, type PageWriteCounts, type TicketRow } from '../db/sql/tickets.js';
 import { storableText } from '../logging/storable-text.js';
 import { SyncError, errorMessage } from '../errors.js';
@@ -106,18 +106,18 @@ export async function storePage(db: Db, write: Omit<PageWrite, 'rows'>, page: Pa
       quarantined.push({ record: source.record, originalText: source.originalText, reason });
     }
   }
-  if (quarantined.length > 0) await insertRejects(db, { ...rejectWrite, rejects: quarantined });
+  if (quarantined.length > 0) await upsertRejects(db, { ...rejectWrite, rejects: quarantined });
   return { ...counts, quarantined };
 }
 
-async function writeTogether(db: Db, w: PageWrite, rejects: Parameters<typeof insertRejects>[1]): Promise<PageWriteCounts> {
+async function writeTogether(db: Db, w: PageWrite, rejects: Parameters<typeof upsertRejects>[1]): Promise<PageWriteCounts> {
   const none = { inserted: 0, updated: 0, unchanged: 0, returned: 0 };
   if (rejects.rejects.length === 0) return writePage(db, w);
   if (w.rows.length === 0) {
-    await insertRejects(db, rejects);
+    await upsertRejects(db, rejects);
     return none;
   }
-  const [counts] = await db.$transaction([db.$queryRaw<PageWriteCounts[]>(upsertPageStatement(w)), insertRejects(db, rejects)]);
+  const [counts] = await db.$transaction([db.$queryRaw<PageWriteCounts[]>(upsertPageStatement(w)), upsertRejects(db, rejects)]);
   return counts[0] ?? none;
 }
 

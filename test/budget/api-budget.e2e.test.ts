@@ -51,6 +51,32 @@ describe('the API call budget, across processes (the built CLI)', () => {
     expect(calls?.n).toBe(22);
   }, 300_000);
 
+  test("when two processes share a key at exactly the server's limit, then five runs in a row get no 429 (a 2 s window, so the boundary comes often)", async () => {
+    // 3 calls in any 2 s at the server, and API_RATE_LIMIT_PER_MIN=3 per API_RATE_WINDOW_SECONDS=2 here:
+    // every fourth call waits for the window, whichever process claimed the calls before it.
+    const runs = 5;
+    sim = await QuestionProSimulator.start({
+      apiKey: KEY,
+      rateLimitPerMinute: 3,
+      rateWindowMs: 2_000,
+      lists: Array.from({ length: runs * 2 }, (_, i) => ({ segmentId: 801 + i, status: 0, count: 35 })),
+    });
+    tdb = await createTestDatabase();
+    const limit = { API_RATE_LIMIT_PER_MIN: '3', API_RATE_WINDOW_SECONDS: '2' };
+
+    for (let run = 0; run < runs; run++) {
+      // Each process its own list (a fresh one, read fully: 4 pages), so both spend calls at once.
+      const [a, b] = await Promise.all([
+        runCli(['sync'], env({ ...limit, SYNC_SEGMENTS: String(801 + 2 * run) })),
+        runCli(['sync'], env({ ...limit, SYNC_SEGMENTS: String(802 + 2 * run) })),
+      ]);
+      expect([a.code, b.code]).toEqual([0, 0]);
+    }
+
+    expect(sim.callsByKey(KEY)).toBe(runs * 8);
+    expect(sim.requests.filter((r) => r.httpStatus === 429)).toEqual([]);
+  }, 300_000);
+
   test('when nothing changed since the first sync, then a sync costs one call (a probe of page 1)', async () => {
     sim = await QuestionProSimulator.start({ apiKey: KEY, lists: [{ segmentId: 791, status: 0, count: 35 }] });
     tdb = await createTestDatabase();

@@ -33,9 +33,29 @@ describe('the call ledger, shared by every process on the database', () => {
     const claims = await Promise.all(Array.from({ length: 12 }, (_, i) => (i % 2 ? a : b).claim(limits)));
     expect(claims.filter((c) => c.granted)).toHaveLength(5);
     const waits = claims.filter((c) => !c.granted);
-    expect(waits.every((c) => !c.granted && c.reason === 'rate' && c.waitMs > 0 && c.waitMs <= 61_000)).toBe(true);
+    expect(waits.every((c) => !c.granted && c.reason === 'rate' && c.waitMs > 0 && c.waitMs <= 62_000)).toBe(true);
     // Another key has a window of its own.
     expect(await new CallLedger(other, 'another-key', log).claim(limits)).toEqual({ granted: true });
+  });
+
+  test("when a rate slot's second ended exactly a window ago, then it no longer counts; a moment less, and it still does", async () => {
+    // The window (61 s) counts from the end of a slot's second: a wait is at most 62 s.
+    // The claim at an exact instant: slots of 12:00:00 (their second ends 12:00:01) filled to the limit.
+    const fp = keyFingerprint('boundary-key');
+    await tdb.query(`INSERT INTO api_rate_slots VALUES ($1, '2026-12-01T12:00:00Z', 5)`, [fp]);
+    const claimAt = async (at: string) => {
+      const [row] = await tdb.query<{ granted: boolean; wait_ms: number | null }>(
+        `SELECT granted, wait_ms FROM detractor_sync_claim_api_call_at($1, 5, 61000, NULL, 'UTC', 'day', 1, $2::timestamptz)`,
+        [fp, at],
+      );
+      return row;
+    };
+    // 61.999 s after the slot's start, its last call (made at 12:00:00.999) is 61 s old at most: it counts.
+    expect(await claimAt('2026-12-01T12:01:01.999Z')).toEqual({ granted: false, wait_ms: 1 });
+    // Earlier in the same window: the wait runs until the second has ended a window ago.
+    expect(await claimAt('2026-12-01T12:01:01.200Z')).toEqual({ granted: false, wait_ms: 800 });
+    // Its second ended a window ago (12:00:01 + 61 s): the window has room again.
+    expect(await claimAt('2026-12-01T12:01:02.000Z')).toEqual({ granted: true, wait_ms: 0 });
   });
 
   test('when the budget of the period is spent, then every further claim is refused, whichever process asks', async () => {

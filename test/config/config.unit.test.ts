@@ -26,6 +26,7 @@ describe('configuration', () => {
       maxResponseBytes: 64 * 1_048_576,
       pageSize: 100,
       rateLimitPerMinute: 250,
+      rateWindowMs: 60_000,
     });
     expect(config.sync).toEqual({
       segments: [999],
@@ -106,6 +107,7 @@ describe('configuration', () => {
     ['SYNC_MAX_PASSES', '0', /at least 1/],
     ['SYNC_CONFIRM_PASS', 'sometimes', /true or false/],
     ['API_RATE_LIMIT_PER_MIN', '0', /at least 1/],
+    ['API_RATE_WINDOW_SECONDS', '0', /at least 1/],
     ['RETRY_ATTEMPTS', '100', /at most 20/],
     ['DATABASE_URL', 'mysql://x', /postgres/],
     ['LOG_LEVEL', 'loud', /./],

@@ -68,7 +68,8 @@ export interface PageWriteCounts {
  * One statement per page: unnest the page's columns, upsert the tickets (only rows
  * whose source fields changed are rewritten, `IS DISTINCT FROM` treating NULLs as
  * values), record a new version for each ticket that changed, upsert the (segment,
- * status) memberships, and count what happened. Counts and versions come from what
+ * status) memberships, resolve the list's quarantined records now read storable, and
+ * count what happened. Counts and versions come from what
  * the upsert really did (RETURNING), so they stay right when two writers race.
  */
 export function upsertPageStatement(w: PageWrite): Prisma.Sql {
@@ -142,6 +143,14 @@ memberships AS (
   FROM input
   ON CONFLICT (segment_id, status, ticket_id) DO UPDATE SET last_seen_at = excluded.last_seen_at, gone_at = NULL
   WHERE m.gone_at IS NOT NULL OR m.last_seen_at < excluded.last_seen_at - ${resolution}::interval
+  RETURNING 1
+),
+resolved_rejects AS (
+  -- A record quarantined in this list and now read storable: no longer quarantined.
+  -- Probes of the unique index (segment_id, status, record_key), usually finding nothing.
+  UPDATE sync_rejects AS q SET resolved_at = ${w.seenAt}::timestamptz
+  WHERE q.segment_id = ${w.segmentId}::bigint AND q.status = ${w.status}::integer
+    AND q.record_key = ANY(${pgArray(r.map((x) => String(x.ticketId)))}::text[]) AND q.resolved_at IS NULL
   RETURNING 1
 )
 SELECT

@@ -68,7 +68,7 @@ export type SyncRunSegment = Prisma.SyncRunSegmentModel
 export type SyncList = Prisma.SyncListModel
 /**
  * Model SyncReject
- * Records that failed validation: kept for inspection, never silently dropped.
+ * Quarantined records, one row per record and list (failed validation or refused by the database): kept for inspection, never silently dropped.
  */
 export type SyncReject = Prisma.SyncRejectModel
 /**

@@ -1637,7 +1637,12 @@ export const SyncRejectScalarFieldEnum = {
   reason: 'reason',
   raw: 'raw',
   rawText: 'rawText',
-  rejectedAt: 'rejectedAt'
+  rejectedAt: 'rejectedAt',
+  recordKey: 'recordKey',
+  firstSeenAt: 'firstSeenAt',
+  lastSeenAt: 'lastSeenAt',
+  timesSeen: 'timesSeen',
+  resolvedAt: 'resolvedAt'
 } as const
 
 export type SyncRejectScalarFieldEnum = (typeof SyncRejectScalarFieldEnum)[keyof typeof SyncRejectScalarFieldEnum]

@@ -14,7 +14,7 @@ import type * as Prisma from "../internal/prismaNamespace.js"
 
 /**
  * Model SyncReject
- * Records that failed validation: kept for inspection, never silently dropped.
+ * Quarantined records, one row per record and list (failed validation or refused by the database): kept for inspection, never silently dropped.
  */
 export type SyncRejectModel = runtime.Types.Result.DefaultSelection<Prisma.$SyncRejectPayload>
 
@@ -33,6 +33,7 @@ export type SyncRejectAvgAggregateOutputType = {
   status: number | null
   page: number | null
   ticketId: number | null
+  timesSeen: number | null
 }
 
 export type SyncRejectSumAggregateOutputType = {
@@ -42,6 +43,7 @@ export type SyncRejectSumAggregateOutputType = {
   status: number | null
   page: number | null
   ticketId: bigint | null
+  timesSeen: number | null
 }
 
 export type SyncRejectMinAggregateOutputType = {
@@ -55,6 +57,11 @@ export type SyncRejectMinAggregateOutputType = {
   reason: string | null
   rawText: string | null
   rejectedAt: Date | null
+  recordKey: string | null
+  firstSeenAt: Date | null
+  lastSeenAt: Date | null
+  timesSeen: number | null
+  resolvedAt: Date | null
 }
 
 export type SyncRejectMaxAggregateOutputType = {
@@ -68,6 +75,11 @@ export type SyncRejectMaxAggregateOutputType = {
   reason: string | null
   rawText: string | null
   rejectedAt: Date | null
+  recordKey: string | null
+  firstSeenAt: Date | null
+  lastSeenAt: Date | null
+  timesSeen: number | null
+  resolvedAt: Date | null
 }
 
 export type SyncRejectCountAggregateOutputType = {
@@ -82,6 +94,11 @@ export type SyncRejectCountAggregateOutputType = {
   raw: number
   rawText: number
   rejectedAt: number
+  recordKey: number
+  firstSeenAt: number
+  lastSeenAt: number
+  timesSeen: number
+  resolvedAt: number
   _all: number
 }
 
@@ -93,6 +110,7 @@ export type SyncRejectAvgAggregateInputType = {
   status?: true
   page?: true
   ticketId?: true
+  timesSeen?: true
 }
 
 export type SyncRejectSumAggregateInputType = {
@@ -102,6 +120,7 @@ export type SyncRejectSumAggregateInputType = {
   status?: true
   page?: true
   ticketId?: true
+  timesSeen?: true
 }
 
 export type SyncRejectMinAggregateInputType = {
@@ -115,6 +134,11 @@ export type SyncRejectMinAggregateInputType = {
   reason?: true
   rawText?: true
   rejectedAt?: true
+  recordKey?: true
+  firstSeenAt?: true
+  lastSeenAt?: true
+  timesSeen?: true
+  resolvedAt?: true
 }
 
 export type SyncRejectMaxAggregateInputType = {
@@ -128,6 +152,11 @@ export type SyncRejectMaxAggregateInputType = {
   reason?: true
   rawText?: true
   rejectedAt?: true
+  recordKey?: true
+  firstSeenAt?: true
+  lastSeenAt?: true
+  timesSeen?: true
+  resolvedAt?: true
 }
 
 export type SyncRejectCountAggregateInputType = {
@@ -142,6 +171,11 @@ export type SyncRejectCountAggregateInputType = {
   raw?: true
   rawText?: true
   rejectedAt?: true
+  recordKey?: true
+  firstSeenAt?: true
+  lastSeenAt?: true
+  timesSeen?: true
+  resolvedAt?: true
   _all?: true
 }
 
@@ -243,6 +277,11 @@ export type SyncRejectGroupByOutputType = {
   raw: runtime.JsonValue
   rawText: string
   rejectedAt: Date
+  recordKey: string | null
+  firstSeenAt: Date
+  lastSeenAt: Date
+  timesSeen: number
+  resolvedAt: Date | null
   _count: SyncRejectCountAggregateOutputType | null
   _avg: SyncRejectAvgAggregateOutputType | null
   _sum: SyncRejectSumAggregateOutputType | null
@@ -280,6 +319,11 @@ export type SyncRejectWhereInput = {
   raw?: Prisma.JsonFilter<"SyncReject">
   rawText?: Prisma.StringFilter<"SyncReject"> | string
   rejectedAt?: Prisma.DateTimeFilter<"SyncReject"> | Date | string
+  recordKey?: Prisma.StringNullableFilter<"SyncReject"> | string | null
+  firstSeenAt?: Prisma.DateTimeFilter<"SyncReject"> | Date | string
+  lastSeenAt?: Prisma.DateTimeFilter<"SyncReject"> | Date | string
+  timesSeen?: Prisma.IntFilter<"SyncReject"> | number
+  resolvedAt?: Prisma.DateTimeNullableFilter<"SyncReject"> | Date | string | null
   run?: Prisma.XOR<Prisma.SyncRunScalarRelationFilter, Prisma.SyncRunWhereInput>
 }
 
@@ -295,6 +339,11 @@ export type SyncRejectOrderByWithRelationInput = {
   raw?: Prisma.SortOrder
   rawText?: Prisma.SortOrder
   rejectedAt?: Prisma.SortOrder
+  recordKey?: Prisma.SortOrderInput | Prisma.SortOrder
+  firstSeenAt?: Prisma.SortOrder
+  lastSeenAt?: Prisma.SortOrder
+  timesSeen?: Prisma.SortOrder
+  resolvedAt?: Prisma.SortOrderInput | Prisma.SortOrder
   run?: Prisma.SyncRunOrderByWithRelationInput
 }
 
@@ -313,6 +362,11 @@ export type SyncRejectWhereUniqueInput = Prisma.AtLeast<{
   raw?: Prisma.JsonFilter<"SyncReject">
   rawText?: Prisma.StringFilter<"SyncReject"> | string
   rejectedAt?: Prisma.DateTimeFilter<"SyncReject"> | Date | string
+  recordKey?: Prisma.StringNullableFilter<"SyncReject"> | string | null
+  firstSeenAt?: Prisma.DateTimeFilter<"SyncReject"> | Date | string
+  lastSeenAt?: Prisma.DateTimeFilter<"SyncReject"> | Date | string
+  timesSeen?: Prisma.IntFilter<"SyncReject"> | number
+  resolvedAt?: Prisma.DateTimeNullableFilter<"SyncReject"> | Date | string | null
   run?: Prisma.XOR<Prisma.SyncRunScalarRelationFilter, Prisma.SyncRunWhereInput>
 }, "id">
 
@@ -328,6 +382,11 @@ export type SyncRejectOrderByWithAggregationInput = {
   raw?: Prisma.SortOrder
   rawText?: Prisma.SortOrder
   rejectedAt?: Prisma.SortOrder
+  recordKey?: Prisma.SortOrderInput | Prisma.SortOrder
+  firstSeenAt?: Prisma.SortOrder
+  lastSeenAt?: Prisma.SortOrder
+  timesSeen?: Prisma.SortOrder
+  resolvedAt?: Prisma.SortOrderInput | Prisma.SortOrder
   _count?: Prisma.SyncRejectCountOrderByAggregateInput
   _avg?: Prisma.SyncRejectAvgOrderByAggregateInput
   _max?: Prisma.SyncRejectMaxOrderByAggregateInput
@@ -350,6 +409,11 @@ export type SyncRejectScalarWhereWithAggregatesInput = {
   raw?: Prisma.JsonWithAggregatesFilter<"SyncReject">
   rawText?: Prisma.StringWithAggregatesFilter<"SyncReject"> | string
   rejectedAt?: Prisma.DateTimeWithAggregatesFilter<"SyncReject"> | Date | string
+  recordKey?: Prisma.StringNullableWithAggregatesFilter<"SyncReject"> | string | null
+  firstSeenAt?: Prisma.DateTimeWithAggregatesFilter<"SyncReject"> | Date | string
+  lastSeenAt?: Prisma.DateTimeWithAggregatesFilter<"SyncReject"> | Date | string
+  timesSeen?: Prisma.IntWithAggregatesFilter<"SyncReject"> | number
+  resolvedAt?: Prisma.DateTimeNullableWithAggregatesFilter<"SyncReject"> | Date | string | null
 }
 
 export type SyncRejectCreateInput = {
@@ -363,6 +427,11 @@ export type SyncRejectCreateInput = {
   raw: Prisma.JsonNullValueInput | runtime.InputJsonValue
   rawText: string
   rejectedAt?: Date | string
+  recordKey?: string | null
+  firstSeenAt?: Date | string
+  lastSeenAt?: Date | string
+  timesSeen?: number
+  resolvedAt?: Date | string | null
   run: Prisma.SyncRunCreateNestedOneWithoutRejectsInput
 }
 
@@ -378,6 +447,11 @@ export type SyncRejectUncheckedCreateInput = {
   raw: Prisma.JsonNullValueInput | runtime.InputJsonValue
   rawText: string
   rejectedAt?: Date | string
+  recordKey?: string | null
+  firstSeenAt?: Date | string
+  lastSeenAt?: Date | string
+  timesSeen?: number
+  resolvedAt?: Date | string | null
 }
 
 export type SyncRejectUpdateInput = {
@@ -391,6 +465,11 @@ export type SyncRejectUpdateInput = {
   raw?: Prisma.JsonNullValueInput | runtime.InputJsonValue
   rawText?: Prisma.StringFieldUpdateOperationsInput | string
   rejectedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  recordKey?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  firstSeenAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  lastSeenAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  timesSeen?: Prisma.IntFieldUpdateOperationsInput | number
+  resolvedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   run?: Prisma.SyncRunUpdateOneRequiredWithoutRejectsNestedInput
 }
 
@@ -406,6 +485,11 @@ export type SyncRejectUncheckedUpdateInput = {
   raw?: Prisma.JsonNullValueInput | runtime.InputJsonValue
   rawText?: Prisma.StringFieldUpdateOperationsInput | string
   rejectedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  recordKey?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  firstSeenAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  lastSeenAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  timesSeen?: Prisma.IntFieldUpdateOperationsInput | number
+  resolvedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
 }
 
 export type SyncRejectCreateManyInput = {
@@ -420,6 +504,11 @@ export type SyncRejectCreateManyInput = {
   raw: Prisma.JsonNullValueInput | runtime.InputJsonValue
   rawText: string
   rejectedAt?: Date | string
+  recordKey?: string | null
+  firstSeenAt?: Date | string
+  lastSeenAt?: Date | string
+  timesSeen?: number
+  resolvedAt?: Date | string | null
 }
 
 export type SyncRejectUpdateManyMutationInput = {
@@ -433,6 +522,11 @@ export type SyncRejectUpdateManyMutationInput = {
   raw?: Prisma.JsonNullValueInput | runtime.InputJsonValue
   rawText?: Prisma.StringFieldUpdateOperationsInput | string
   rejectedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  recordKey?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  firstSeenAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  lastSeenAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  timesSeen?: Prisma.IntFieldUpdateOperationsInput | number
+  resolvedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
 }
 
 export type SyncRejectUncheckedUpdateManyInput = {
@@ -447,6 +541,11 @@ export type SyncRejectUncheckedUpdateManyInput = {
   raw?: Prisma.JsonNullValueInput | runtime.InputJsonValue
   rawText?: Prisma.StringFieldUpdateOperationsInput | string
   rejectedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  recordKey?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  firstSeenAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  lastSeenAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  timesSeen?: Prisma.IntFieldUpdateOperationsInput | number
+  resolvedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
 }
 
 export type SyncRejectListRelationFilter = {
@@ -471,6 +570,11 @@ export type SyncRejectCountOrderByAggregateInput = {
   raw?: Prisma.SortOrder
   rawText?: Prisma.SortOrder
   rejectedAt?: Prisma.SortOrder
+  recordKey?: Prisma.SortOrder
+  firstSeenAt?: Prisma.SortOrder
+  lastSeenAt?: Prisma.SortOrder
+  timesSeen?: Prisma.SortOrder
+  resolvedAt?: Prisma.SortOrder
 }
 
 export type SyncRejectAvgOrderByAggregateInput = {
@@ -480,6 +584,7 @@ export type SyncRejectAvgOrderByAggregateInput = {
   status?: Prisma.SortOrder
   page?: Prisma.SortOrder
   ticketId?: Prisma.SortOrder
+  timesSeen?: Prisma.SortOrder
 }
 
 export type SyncRejectMaxOrderByAggregateInput = {
@@ -493,6 +598,11 @@ export type SyncRejectMaxOrderByAggregateInput = {
   reason?: Prisma.SortOrder
   rawText?: Prisma.SortOrder
   rejectedAt?: Prisma.SortOrder
+  recordKey?: Prisma.SortOrder
+  firstSeenAt?: Prisma.SortOrder
+  lastSeenAt?: Prisma.SortOrder
+  timesSeen?: Prisma.SortOrder
+  resolvedAt?: Prisma.SortOrder
 }
 
 export type SyncRejectMinOrderByAggregateInput = {
@@ -506,6 +616,11 @@ export type SyncRejectMinOrderByAggregateInput = {
   reason?: Prisma.SortOrder
   rawText?: Prisma.SortOrder
   rejectedAt?: Prisma.SortOrder
+  recordKey?: Prisma.SortOrder
+  firstSeenAt?: Prisma.SortOrder
+  lastSeenAt?: Prisma.SortOrder
+  timesSeen?: Prisma.SortOrder
+  resolvedAt?: Prisma.SortOrder
 }
 
 export type SyncRejectSumOrderByAggregateInput = {
@@ -515,6 +630,7 @@ export type SyncRejectSumOrderByAggregateInput = {
   status?: Prisma.SortOrder
   page?: Prisma.SortOrder
   ticketId?: Prisma.SortOrder
+  timesSeen?: Prisma.SortOrder
 }
 
 export type SyncRejectCreateNestedManyWithoutRunInput = {
@@ -570,6 +686,11 @@ export type SyncRejectCreateWithoutRunInput = {
   raw: Prisma.JsonNullValueInput | runtime.InputJsonValue
   rawText: string
   rejectedAt?: Date | string
+  recordKey?: string | null
+  firstSeenAt?: Date | string
+  lastSeenAt?: Date | string
+  timesSeen?: number
+  resolvedAt?: Date | string | null
 }
 
 export type SyncRejectUncheckedCreateWithoutRunInput = {
@@ -583,6 +704,11 @@ export type SyncRejectUncheckedCreateWithoutRunInput = {
   raw: Prisma.JsonNullValueInput | runtime.InputJsonValue
   rawText: string
   rejectedAt?: Date | string
+  recordKey?: string | null
+  firstSeenAt?: Date | string
+  lastSeenAt?: Date | string
+  timesSeen?: number
+  resolvedAt?: Date | string | null
 }
 
 export type SyncRejectCreateOrConnectWithoutRunInput = {
@@ -626,6 +752,11 @@ export type SyncRejectScalarWhereInput = {
   raw?: Prisma.JsonFilter<"SyncReject">
   rawText?: Prisma.StringFilter<"SyncReject"> | string
   rejectedAt?: Prisma.DateTimeFilter<"SyncReject"> | Date | string
+  recordKey?: Prisma.StringNullableFilter<"SyncReject"> | string | null
+  firstSeenAt?: Prisma.DateTimeFilter<"SyncReject"> | Date | string
+  lastSeenAt?: Prisma.DateTimeFilter<"SyncReject"> | Date | string
+  timesSeen?: Prisma.IntFilter<"SyncReject"> | number
+  resolvedAt?: Prisma.DateTimeNullableFilter<"SyncReject"> | Date | string | null
 }
 
 export type SyncRejectCreateManyRunInput = {
@@ -639,6 +770,11 @@ export type SyncRejectCreateManyRunInput = {
   raw: Prisma.JsonNullValueInput | runtime.InputJsonValue
   rawText: string
   rejectedAt?: Date | string
+  recordKey?: string | null
+  firstSeenAt?: Date | string
+  lastSeenAt?: Date | string
+  timesSeen?: number
+  resolvedAt?: Date | string | null
 }
 
 export type SyncRejectUpdateWithoutRunInput = {
@@ -652,6 +788,11 @@ export type SyncRejectUpdateWithoutRunInput = {
   raw?: Prisma.JsonNullValueInput | runtime.InputJsonValue
   rawText?: Prisma.StringFieldUpdateOperationsInput | string
   rejectedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  recordKey?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  firstSeenAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  lastSeenAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  timesSeen?: Prisma.IntFieldUpdateOperationsInput | number
+  resolvedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
 }
 
 export type SyncRejectUncheckedUpdateWithoutRunInput = {
@@ -665,6 +806,11 @@ export type SyncRejectUncheckedUpdateWithoutRunInput = {
   raw?: Prisma.JsonNullValueInput | runtime.InputJsonValue
   rawText?: Prisma.StringFieldUpdateOperationsInput | string
   rejectedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  recordKey?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  firstSeenAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  lastSeenAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  timesSeen?: Prisma.IntFieldUpdateOperationsInput | number
+  resolvedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
 }
 
 export type SyncRejectUncheckedUpdateManyWithoutRunInput = {
@@ -678,6 +824,11 @@ export type SyncRejectUncheckedUpdateManyWithoutRunInput = {
   raw?: Prisma.JsonNullValueInput | runtime.InputJsonValue
   rawText?: Prisma.StringFieldUpdateOperationsInput | string
   rejectedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  recordKey?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  firstSeenAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  lastSeenAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  timesSeen?: Prisma.IntFieldUpdateOperationsInput | number
+  resolvedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
 }
 
 
@@ -694,6 +845,11 @@ export type SyncRejectSelect<ExtArgs extends runtime.Types.Extensions.InternalAr
   raw?: boolean
   rawText?: boolean
   rejectedAt?: boolean
+  recordKey?: boolean
+  firstSeenAt?: boolean
+  lastSeenAt?: boolean
+  timesSeen?: boolean
+  resolvedAt?: boolean
   run?: boolean | Prisma.SyncRunDefaultArgs<ExtArgs>
 }, ExtArgs["result"]["syncReject"]>
 
@@ -709,6 +865,11 @@ export type SyncRejectSelectCreateManyAndReturn<ExtArgs extends runtime.Types.Ex
   raw?: boolean
   rawText?: boolean
   rejectedAt?: boolean
+  recordKey?: boolean
+  firstSeenAt?: boolean
+  lastSeenAt?: boolean
+  timesSeen?: boolean
+  resolvedAt?: boolean
   run?: boolean | Prisma.SyncRunDefaultArgs<ExtArgs>
 }, ExtArgs["result"]["syncReject"]>
 
@@ -724,6 +885,11 @@ export type SyncRejectSelectUpdateManyAndReturn<ExtArgs extends runtime.Types.Ex
   raw?: boolean
   rawText?: boolean
   rejectedAt?: boolean
+  recordKey?: boolean
+  firstSeenAt?: boolean
+  lastSeenAt?: boolean
+  timesSeen?: boolean
+  resolvedAt?: boolean
   run?: boolean | Prisma.SyncRunDefaultArgs<ExtArgs>
 }, ExtArgs["result"]["syncReject"]>
 
@@ -739,9 +905,14 @@ export type SyncRejectSelectScalar = {
   raw?: boolean
   rawText?: boolean
   rejectedAt?: boolean
+  recordKey?: boolean
+  firstSeenAt?: boolean
+  lastSeenAt?: boolean
+  timesSeen?: boolean
+  resolvedAt?: boolean
 }
 
-export type SyncRejectOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"id" | "runId" | "segmentId" | "status" | "page" | "requestId" | "ticketId" | "reason" | "raw" | "rawText" | "rejectedAt", ExtArgs["result"]["syncReject"]>
+export type SyncRejectOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"id" | "runId" | "segmentId" | "status" | "page" | "requestId" | "ticketId" | "reason" | "raw" | "rawText" | "rejectedAt" | "recordKey" | "firstSeenAt" | "lastSeenAt" | "timesSeen" | "resolvedAt", ExtArgs["result"]["syncReject"]>
 export type SyncRejectInclude<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
   run?: boolean | Prisma.SyncRunDefaultArgs<ExtArgs>
 }
@@ -775,6 +946,14 @@ export type $SyncRejectPayload<ExtArgs extends runtime.Types.Extensions.Internal
      */
     rawText: string
     rejectedAt: Date
+    /**
+     * The record's identity in its list: its ticketID, else "sha256:" and the SHA-256 of raw_text (unique per list, see the migration quarantine_state).
+     */
+    recordKey: string | null
+    firstSeenAt: Date
+    lastSeenAt: Date
+    timesSeen: number
+    resolvedAt: Date | null
   }, ExtArgs["result"]["syncReject"]>
   composites: {}
 }
@@ -1210,6 +1389,11 @@ export interface SyncRejectFieldRefs {
   readonly raw: Prisma.FieldRef<"SyncReject", 'Json'>
   readonly rawText: Prisma.FieldRef<"SyncReject", 'String'>
   readonly rejectedAt: Prisma.FieldRef<"SyncReject", 'DateTime'>
+  readonly recordKey: Prisma.FieldRef<"SyncReject", 'String'>
+  readonly firstSeenAt: Prisma.FieldRef<"SyncReject", 'DateTime'>
+  readonly lastSeenAt: Prisma.FieldRef<"SyncReject", 'DateTime'>
+  readonly timesSeen: Prisma.FieldRef<"SyncReject", 'Int'>
+  readonly resolvedAt: Prisma.FieldRef<"SyncReject", 'DateTime'>
 }
     
 

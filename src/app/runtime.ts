@@ -7,6 +7,7 @@ import type { RunTrigger } from '../lists/outcomes.js';
 import { SecretRedactor } from '../logging/secret-redactor.js';
 import type { ClientObserver, QuestionProClient } from '../questionpro/client.js';
 import { ActiveRuns } from '../runs/active-runs.js';
+import { pruneHistory } from '../runs/retention.js';
 import type { RunObserver } from '../sync/run-observer.js';
 import { runSync, type RunReport } from '../sync/run-sync.js';
 import { createApiClient } from './api-client.js';
@@ -35,7 +36,8 @@ export interface RuntimeOptions {
 /**
  * Everything a syncing command needs, wired once: the database (with the reporting
  * settings written after its migrations), the budget and its ledger, the rate-limited
- * API client, the secret redactor, and each run planned within the budget.
+ * API client, the secret redactor, each run planned within the budget, and the history
+ * beyond the retention window pruned after it.
  */
 export async function openRuntime(config: Config, log: Logger, options: RuntimeOptions = {}): Promise<Runtime> {
   const database = await openDatabase(config, log, {
@@ -67,7 +69,7 @@ export async function openRuntime(config: Config, log: Logger, options: RuntimeO
         },
         'run planned',
       );
-      return runSync(
+      const report = await runSync(
         {
           db: database.db,
           databaseUrl: database.url,
@@ -82,6 +84,10 @@ export async function openRuntime(config: Config, log: Logger, options: RuntimeO
         },
         { trigger, lists: plan.lists, deferred: plan.deferred, pool: plan.pool },
       );
+      // After the run, not before: a prune never delays a sync, and a bounded part of a
+      // long history goes each run (RETENTION_DAYS).
+      await pruneHistory(database.url, log, config.retentionDays, { signal });
+      return report;
     },
     close: async () => {
       await budget.close();

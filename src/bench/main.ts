@@ -9,6 +9,7 @@ import { SlidingWindowLimiter } from '../questionpro/rate-limiter.js';
 import type { ListMode } from '../budget/planner.js';
 import { listsFor } from '../lists/list.js';
 import { runSync } from '../sync/run-sync.js';
+import { agedBench } from './aged-bench.js';
 import { costBench } from './cost-bench.js';
 import { parseBenchMode, type BenchOptions } from './options.js';
 import { scaleBench } from './scale-bench.js';
@@ -171,6 +172,10 @@ if (mode.kind === 'cost') {
     })),
   );
   console.log(JSON.stringify({ rows, months }));
+} else if (mode.kind === 'aged') {
+  const { rows, summary } = await agedBench(mode.options);
+  console.table(rows);
+  console.log(JSON.stringify(summary));
 } else if (mode.kind === 'scale-one') {
   // A child of --scale: its result line only, read by the parent.
   console.log(formatScaleOneLine(await runScaleOne(mode.options)));

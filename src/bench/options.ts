@@ -40,8 +40,20 @@ export interface ScaleOneOptions {
   readonly baseUrl: string;
 }
 
+/** `--aged`: the status paths and a sync on a fresh database and on one with years of history. */
+export interface AgedOptions {
+  /** Days of one-minute runs seeded into the aged database. */
+  readonly days: number;
+  readonly ticketsPerList: number;
+  /** Measured calls per read (the median is reported). */
+  readonly repeat: number;
+  /** Measured runs of each command started as a process. */
+  readonly processRepeat: number;
+}
+
 export type BenchMode =
   | { readonly kind: 'throughput'; readonly options: BenchOptions }
+  | { readonly kind: 'aged'; readonly options: AgedOptions }
   | { readonly kind: 'scale'; readonly options: ScaleOptions }
   | { readonly kind: 'scale-one'; readonly options: ScaleOneOptions }
   | { readonly kind: 'cost' };
@@ -51,7 +63,8 @@ const DEFAULT_SCALE_SIZES: readonly number[] = [10_000, 100_000, 1_000_000];
 const USAGE = `npm run bench -- [--tickets N] [--segments N] [--page-size N] [--latency MS] [--rate PER_MIN]
                     [--concurrency N] [--load-rows N] [--naive-sample N] [--quick]
 npm run bench -- --scale [--scale-sizes N,N,...] [--database-url URL] [--heap-mb N] [--page-size N] [--concurrency N]
-npm run bench -- --cost`;
+npm run bench -- --cost
+npm run bench -- --aged [--days N]`;
 
 /** Options of the throughput bench that the scale mode does not take: it fixes them. */
 const THROUGHPUT_ONLY = ['tickets', 'segments', 'latency', 'rate', 'load-rows', 'naive-sample', 'quick'] as const;
@@ -105,8 +118,19 @@ export function parseBenchMode(argv: string[]): BenchMode {
       'scale-one': { type: 'string' },
       'base-url': { type: 'string' },
       cost: { type: 'boolean' },
+      aged: { type: 'boolean' },
+      days: { type: 'string' },
     },
   });
+  if (values.aged === true) {
+    const misplaced = Object.keys(values).find((name) => name !== 'aged' && name !== 'days');
+    if (misplaced) throw usageError(`--${misplaced} does not apply to --aged (its lists and schedule are fixed)`);
+    return {
+      kind: 'aged',
+      options: { days: positive('days', values.days, 730, 1, 3_650), ticketsPerList: 200, repeat: 15, processRepeat: 5 },
+    };
+  }
+  if (values.days !== undefined) throw usageError('--days needs --aged');
   if (values.cost === true) {
     const misplaced = Object.keys(values).find((name) => name !== 'cost');
     if (misplaced) throw usageError(`--${misplaced} does not apply to --cost (its accounts and page size are fixed)`);

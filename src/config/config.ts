@@ -61,6 +61,8 @@ export interface Config {
     /** The time zone of the daily view's calendar days. */
     readonly timezone: string;
   };
+  /** Days of run records and ledger minutes kept (older ones pruned after each run); 0: all. */
+  readonly retentionDays: number;
   /** Where the one-shot sync pushes its metrics; undefined: nowhere. */
   readonly pushgatewayUrl: string | undefined;
   /** undefined: start an embedded PostgreSQL. */
@@ -191,6 +193,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       statusLabels: e.SYNC_STATUS_LABELS,
       timezone: e.REPORT_TIMEZONE ?? e.SYNC_TIMEZONE,
     }),
+    retentionDays: e.RETENTION_DAYS,
     pushgatewayUrl: e.METRICS_PUSHGATEWAY_URL,
     databaseUrl: e.DATABASE_URL,
     databaseSchema: e.DATABASE_SCHEMA,

@@ -169,6 +169,8 @@ export const envDescriptions = {
   SYNC_STATUS_LABELS:
     'status labels for the views, e.g. "0=open;1=closed"; default: 0 open (the one the API documents), others "status N"',
   REPORT_TIMEZONE: 'IANA time zone whose calendar days v_detractor_tickets_daily counts in; default: SYNC_TIMEZONE',
+  RETENTION_DAYS:
+    'days of run records (sync_runs, sync_run_segments) and API call ledger minutes kept; older ones are pruned after each run, a bounded part at a time (the ledger of the budget period is always kept); 0 keeps everything',
   API_CALL_BUDGET: 'API calls this service may spend per budget period (all its processes together); unset: no budget',
   API_BUDGET_PERIOD: 'budget period: day or month, boundaries at midnight in SYNC_TIMEZONE',
   API_BUDGET_PERIOD_START_DAY: 'day of the month a monthly budget period starts (billing day), 1-28',
@@ -238,6 +240,7 @@ export const envSchema = z.object({
   REPORT_TIMEZONE: optionalText.refine((v) => v === undefined || isValidTimezone(v), {
     message: 'expected an IANA time zone such as UTC or Europe/Berlin',
   }),
+  RETENTION_DAYS: integerVar(0, 36_500).default(90),
   API_CALL_BUDGET: integerVar(1, 1_000_000_000).optional(),
   API_BUDGET_PERIOD: z.enum(['day', 'month'], { error: 'expected day or month' }).default('month'),
   API_BUDGET_PERIOD_START_DAY: integerVar(1, 28).default(1),

@@ -43,6 +43,7 @@ describe('configuration', () => {
     expect(config.retry).toEqual({ retries: 5, minDelayMs: 1_000, maxDelayMs: 60_000 });
     expect(config.databaseUrl).toBeUndefined();
     expect(config.logLevel).toBe('info');
+    expect(config.retentionDays).toBe(90);
     expect(Object.isFrozen(config)).toBe(true);
   });
 
@@ -96,6 +97,9 @@ describe('configuration', () => {
     ['SYNC_VERIFY_INTERVAL', 'hourly', /duration such as 0, 90s, 30m, 6h or 1d/],
     ['SYNC_STATUS_INTERVALS', '1=often', /status=duration pairs such as "1=6h,2=1d", got "1=often"/],
     ['API_CALL_BUDGET', '0', /at least 1/],
+    ['RETENTION_DAYS', '-1', /expected a whole number between 0 and 36500/],
+    ['RETENTION_DAYS', '90d', /expected a whole number between 0 and 36500/],
+    ['RETENTION_DAYS', '36501', /at most 36500/],
     ['API_BUDGET_PERIOD', 'week', /day or month/],
     ['API_BUDGET_PERIOD_START_DAY', '31', /at most 28/],
     ['SYNC_PAGE_SIZE', '0', /at least 1/],
@@ -216,6 +220,12 @@ describe('configuration', () => {
       'HTTP_PORT',
       'LOG_LEVEL',
     ]);
+  });
+
+  test('when RETENTION_DAYS is set, then it is read in days, 0 (keep everything) included', () => {
+    expect(loadConfig({ ...minimal, RETENTION_DAYS: ' 30 ' }).retentionDays).toBe(30);
+    expect(loadConfig({ ...minimal, RETENTION_DAYS: '0' }).retentionDays).toBe(0);
+    expect(loadConfig({ ...minimal, RETENTION_DAYS: '' }).retentionDays).toBe(90);
   });
 
   test('when the budget and cadences are set, then durations are read in seconds and statuses mapped', () => {

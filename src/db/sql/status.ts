@@ -51,13 +51,14 @@ export type SegmentTicketsRow = {
   readonly overdue: number;
 };
 
+/** Newest first on the primary key: the ORDER BY names the view's column, not the text alias (a sort of every run). */
 export function recentRuns(db: Db, limit: number): Promise<RunRow[]> {
   return db.$queryRaw<RunRow[]>(Prisma.sql`
-    SELECT id::text AS id, trigger, status, started_at, finished_at,
+    SELECT r.id::text AS id, trigger, status, started_at, finished_at,
            round(extract(epoch FROM coalesce(finished_at, now()) - started_at)::numeric, 1)::float8 AS seconds,
            lists_total AS lists, lists_failed AS failed, pages, api_calls AS calls, tickets_seen AS seen,
            tickets_inserted AS inserted, tickets_updated AS updated, error_code
-    FROM v_sync_runs_no_pii ORDER BY id DESC LIMIT ${limit}`);
+    FROM v_sync_runs_no_pii r ORDER BY r.id DESC LIMIT ${limit}`);
 }
 
 export function listHealth(db: Db): Promise<ListRow[]> {

@@ -38,6 +38,7 @@ export const ERROR_CODES = [
   'MIGRATION_FAILED_EARLIER',
   'MIGRATION_AHEAD', // the database has migrations this build does not know: a newer build migrated it
   'MIGRATION_EDITED', // an applied migration's file differs from what the database recorded
+  'MIGRATION_BLOCKED', // other sessions held the locks a migration needs for longer than MIGRATIONS_WAIT_MAX
   'EMBEDDED_DB_IN_USE', // DATABASE_URL unset and the embedded server's folder is taken
   // Everything else.
   'CONFIG_INVALID',
@@ -86,8 +87,16 @@ export class ConfigError extends SyncError {
   }
 }
 
-/** Errors an operator must resolve (configuration, a database this build must not migrate): retrying cannot help. */
-const OPERATOR_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>(['CONFIG_INVALID', 'MIGRATION_AHEAD', 'MIGRATION_EDITED']);
+/**
+ * Errors an operator must resolve (configuration, a database this build must not migrate,
+ * sessions that keep a migration from its locks): retrying at once cannot help.
+ */
+const OPERATOR_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
+  'CONFIG_INVALID',
+  'MIGRATION_AHEAD',
+  'MIGRATION_EDITED',
+  'MIGRATION_BLOCKED',
+]);
 
 /** The process exit code for an error that ends a command: 2 for an operator's error, 1 for any other failure. */
 export function exitCodeFor(error: unknown): number {

@@ -57,7 +57,7 @@ export async function openRuntime(config: Config, log: Logger, options: RuntimeO
     embedded: options.embedded ?? 'warn',
     migrate: options.migrate ?? 'now',
     afterMigrations: (db) => applyReportingConfig(db, config),
-    allowMigrationMismatch: config.migrations.allowMismatch,
+    migrations: config.migrations,
   });
   const budget = new ApiBudget(database.db, config, log);
   const client = createClient(config, log, budget, options.observers?.client);

@@ -14,6 +14,7 @@ export async function readStatus(config: StatusConfig, options: { readonly runs:
     embedded: 'share',
     // A brand-new database has no tables yet: apply the migrations rather than fail.
     migrate: 'now',
+    migrations: config.migrations,
     poolMax: 2,
   });
   if (config.databaseUrl === undefined)

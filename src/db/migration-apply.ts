@@ -36,8 +36,12 @@ export const DEFAULT_LOCK_PATIENCE: LockPatience = Object.freeze({
 /** PostgreSQL's lock_not_available: lock_timeout expired (or NOWAIT). */
 const LOCK_NOT_AVAILABLE = '55P03';
 
-/** The variable of `LockPatience.maxWaitMs`, named in the message for the operator who reads it. */
+/** PostgreSQL's query_canceled: statement_timeout expired (the runner cancels nothing itself). */
+const QUERY_CANCELED = '57014';
+
+/** The variables of `LockPatience`, named in messages for the operator who reads them. */
 const MAX_WAIT_VARIABLE = 'MIGRATIONS_WAIT_MAX';
+const STATEMENT_TIMEOUT_VARIABLE = 'MIGRATIONS_STATEMENT_TIMEOUT';
 
 export interface ApplyContext {
   readonly client: pg.Client;
@@ -63,16 +67,14 @@ export async function applyMigration(migration: MigrationFile, ctx: ApplyContext
     if (holders.length === 0) holders = await sessionsLockingSchema(ctx.client, ctx.schema).catch(() => []);
     const waitedMs = Date.now() - started;
     const delayMs = retryDelay(attempt, ctx.patience.retryDelayMs);
-    if (waitedMs + delayMs > ctx.patience.maxWaitMs) throw blockedError(migration.name, attempt, waitedMs, holders);
+    const facts = { migration: migration.name, attempt, waitedMs, lockTimeoutMs: ctx.patience.lockTimeoutMs };
+    // The statements' starts only here: the log redacts secrets, the error's message reaches the console as it is.
+    if (waitedMs + delayMs > ctx.patience.maxWaitMs) {
+      ctx.log.warn({ ...facts, blockers: holders.map(forLog) }, 'migration gave up waiting for its locks');
+      throw blockedError(migration.name, attempt, waitedMs, holders);
+    }
     ctx.log.warn(
-      {
-        migration: migration.name,
-        attempt,
-        waitedMs,
-        retryInMs: delayMs,
-        lockTimeoutMs: ctx.patience.lockTimeoutMs,
-        blockers: holders.map(forLog),
-      },
+      { ...facts, retryInMs: delayMs, blockers: holders.map(forLog) },
       'migration waited too long for a lock: rolled back so readers go on; retrying',
     );
     await sleep(delayMs);
@@ -103,14 +105,13 @@ async function attemptOnce(client: pg.Client, migration: MigrationFile, patience
     return true;
   } catch (error) {
     await client.query('ROLLBACK').catch(() => undefined);
-    if ((error as { code?: unknown }).code === LOCK_NOT_AVAILABLE) return false;
+    const code = (error as { code?: unknown }).code;
+    if (code === LOCK_NOT_AVAILABLE) return false;
+    const hint = code === QUERY_CANCELED ? ` (a statement ran past ${STATEMENT_TIMEOUT_VARIABLE})` : '';
     throw new SyncError(
       'MIGRATION_FAILED',
-      `migration ${migration.name} failed and was rolled back: ${(error as Error).message}`,
-      {
-        cause: error,
-        fatal: true,
-      },
+      `migration ${migration.name} failed and was rolled back: ${(error as Error).message}${hint}`,
+      { cause: error, fatal: true },
     );
   }
 }

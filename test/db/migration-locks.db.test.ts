@@ -6,7 +6,7 @@ import pg from 'pg';
 import { DEFAULT_MIGRATIONS_DIR, migrate } from '../../src/db/migrate.js';
 import { exitCodeFor, SyncError } from '../../src/errors.js';
 import { captureLogger } from '../support/capture-logger.js';
-import { createTestDatabase, type TestDatabase } from '../support/database.js';
+import { createEmptyDatabase, createTestDatabase, type TestDatabase } from '../support/database.js';
 
 /**
  * Upgrading while others read: a dashboard left idle in transaction, or pg_dump, holds
@@ -160,5 +160,29 @@ describe('a migration while other sessions hold locks on what it alters', () => 
     expect((await reading).failures).toEqual([]);
     expect(await newColumnExists()).toBe(false);
     expect(await recorded()).toEqual([]);
+  });
+});
+
+describe('a migration statement that runs too long', () => {
+  test('when a statement runs past the statement timeout, then the migration is rolled back naming MIGRATIONS_STATEMENT_TIMEOUT', async () => {
+    const database = await createEmptyDatabase('slow');
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'migrations-slow-'));
+    await mkdir(path.join(dir, '001_slow'));
+    await writeFile(path.join(dir, '001_slow', 'migration.sql'), 'CREATE TABLE slow_table (id BIGINT);\nSELECT pg_sleep(30);\n');
+    const client = await connect(database.url, 'assertions');
+    try {
+      await expect(
+        migrate(database.url, captureLogger('silent').log, { dir, locks: { statementTimeoutMs: 200 } }),
+      ).rejects.toMatchObject({
+        code: 'MIGRATION_FAILED',
+        message: expect.stringMatching(/001_slow failed and was rolled back: .*statement timeout.*MIGRATIONS_STATEMENT_TIMEOUT/),
+      });
+      expect((await client.query(`SELECT to_regclass('slow_table') AS t`)).rows).toEqual([{ t: null }]);
+      expect((await client.query('SELECT migration_name FROM _prisma_migrations')).rows).toEqual([]);
+    } finally {
+      await client.end();
+      await rm(dir, { recursive: true, force: true });
+      await database.drop();
+    }
   });
 });

@@ -39,6 +39,7 @@ export const ERROR_CODES = [
   'MIGRATION_AHEAD', // the database has migrations this build does not know: a newer build migrated it
   'MIGRATION_EDITED', // an applied migration's file differs from what the database recorded
   'MIGRATION_BEHIND', // the database lacks migrations of this build, and the command (status) only reads
+  'MIGRATION_BLOCKED', // other sessions held the locks a migration needs for longer than MIGRATIONS_WAIT_MAX
   'EMBEDDED_DB_IN_USE', // DATABASE_URL unset and the embedded server's folder is taken
   // Everything else.
   'CONFIG_INVALID',
@@ -90,7 +91,8 @@ export class ConfigError extends SyncError {
 /**
  * Errors an operator must resolve before the next run: the configuration, a key the API
  * refuses (401, or 403 for a list), a database this build must not migrate or that
- * `status` finds unmigrated. Retrying cannot help.
+ * `status` finds unmigrated, sessions that keep a migration from its locks. Retrying at
+ * once cannot help.
  */
 const OPERATOR_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
   'CONFIG_INVALID',
@@ -99,6 +101,7 @@ const OPERATOR_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
   'MIGRATION_AHEAD',
   'MIGRATION_EDITED',
   'MIGRATION_BEHIND',
+  'MIGRATION_BLOCKED',
 ]);
 
 /** The process exit code for an error that ends a command: 2 for an operator's error, 1 for any other failure. */

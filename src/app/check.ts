@@ -53,7 +53,7 @@ export async function checkAccount(config: CheckConfig, assumptions: CostAssumpt
     return openDatabase({ databaseUrl, databaseSchema: c.databaseSchema, embeddedPostgresPort: 0 }, log, {
       embedded: 'warn',
       migrate: 'now',
-      allowMigrationMismatch: c.migrations.allowMismatch,
+      migrations: c.migrations,
       poolMax: 2,
     });
   }

@@ -1,10 +1,11 @@
 import type { Logger } from 'pino';
 import type { DatabaseConfig } from '../config/command-configs.js';
+import type { MigrationSettings } from '../config/config.js';
 import { EMBEDDED_DATA_DIR } from '../config/defaults.js';
 import { withSearchPath } from '../db/connection-url.js';
 import { isConnectionError } from '../db/db-retry.js';
 import { runningEmbeddedServer, startEmbeddedPostgres, type EmbeddedDatabase } from '../db/embedded-postgres.js';
-import { migrate } from '../db/migrate.js';
+import { migrate, type MigrateOptions } from '../db/migrate.js';
 import { createDb, type Db } from '../db/prisma.js';
 import { SyncError, errorMessage } from '../errors.js';
 import { maskUrlPassword } from '../logging/logger.js';
@@ -34,8 +35,8 @@ export interface OpenDatabaseOptions {
   readonly migrate: 'now' | 'lazy';
   /** Run after the migrations, under the same once-only guard (e.g. the reporting settings). */
   readonly afterMigrations?: (db: Db) => Promise<void>;
-  /** MIGRATIONS_ALLOW_MISMATCH: a database ahead of the build, or an edited migration, only warns. */
-  readonly allowMigrationMismatch?: boolean;
+  /** MIGRATIONS_*: mismatches that only warn, and how migrations wait for their locks; unset: the defaults. */
+  readonly migrations?: MigrationSettings;
   readonly poolMax?: number;
 }
 
@@ -52,7 +53,7 @@ export async function openDatabase(config: DatabaseConfig, log: Logger, options:
   let migrated: Promise<void> | undefined;
   const ensureMigrated = () => {
     migrated ??= (async () => {
-      const applied = await migrate(url, log, { allowMismatch: options.allowMigrationMismatch });
+      const applied = await migrate(url, log, migrateOptions(options.migrations));
       await options.afterMigrations?.(db);
       log.info({ database: shownUrl, schema: config.databaseSchema, applied: applied.length }, 'database ready');
     })().catch((error: unknown) => {
@@ -83,6 +84,18 @@ export function unreachable(error: unknown, shownUrl: string): unknown {
     cause: error,
     fatal: true,
   });
+}
+
+function migrateOptions(settings: MigrationSettings | undefined): MigrateOptions {
+  if (!settings) return {};
+  return {
+    allowMismatch: settings.allowMismatch,
+    locks: {
+      lockTimeoutMs: settings.lockTimeoutMs,
+      statementTimeoutMs: settings.statementTimeoutSeconds * 1_000,
+      maxWaitMs: settings.maxWaitSeconds * 1_000,
+    },
+  };
 }
 
 async function locate(

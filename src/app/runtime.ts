@@ -44,7 +44,7 @@ export async function openRuntime(config: Config, log: Logger, options: RuntimeO
     embedded: options.embedded ?? 'warn',
     migrate: options.migrate ?? 'now',
     afterMigrations: (db) => applyReportingConfig(db, config),
-    allowMigrationMismatch: config.migrations.allowMismatch,
+    migrations: config.migrations,
   });
   const budget = new ApiBudget(database.db, config, log);
   const client = createApiClient(config, log, budget, { observer: options.observers?.client });

@@ -1,4 +1,4 @@
-import { parseEnv, questionproSettings, retrySettings, type Config } from './config.js';
+import { migrationSettings, parseEnv, questionproSettings, retrySettings, type Config } from './config.js';
 import { DEFAULT_WORKER_STATE_FILE } from './defaults.js';
 import { envSchema, optionalText } from './env-schema.js';
 
@@ -17,6 +17,8 @@ export interface StatusConfig extends DatabaseConfig {
   readonly budget: Config['budget'];
   /** SYNC_TIMEZONE: where the budget's periods and days begin. */
   readonly timezone: string;
+  /** A brand-new or older database is migrated first, as the worker would. */
+  readonly migrations: Config['migrations'];
 }
 
 const statusSchema = envSchema
@@ -28,6 +30,10 @@ const statusSchema = envSchema
     API_BUDGET_PERIOD: true,
     API_BUDGET_PERIOD_START_DAY: true,
     SYNC_TIMEZONE: true,
+    MIGRATIONS_ALLOW_MISMATCH: true,
+    MIGRATIONS_LOCK_TIMEOUT_MS: true,
+    MIGRATIONS_STATEMENT_TIMEOUT: true,
+    MIGRATIONS_WAIT_MAX: true,
   })
   .extend({ QUESTIONPRO_API_KEY: optionalText });
 
@@ -44,6 +50,7 @@ export function loadStatusConfig(env: NodeJS.ProcessEnv = process.env): StatusCo
       periodStartDay: e.API_BUDGET_PERIOD_START_DAY,
     }),
     timezone: e.SYNC_TIMEZONE,
+    migrations: migrationSettings(e),
   });
 }
 
@@ -115,6 +122,9 @@ const checkSchema = envSchema
     DATABASE_URL: true,
     DATABASE_SCHEMA: true,
     MIGRATIONS_ALLOW_MISMATCH: true,
+    MIGRATIONS_LOCK_TIMEOUT_MS: true,
+    MIGRATIONS_STATEMENT_TIMEOUT: true,
+    MIGRATIONS_WAIT_MAX: true,
   })
   // Unset means "quiet" here: a person reads the check's own output, not its logs.
   .extend({ LOG_LEVEL: envSchema.shape.LOG_LEVEL.unwrap().optional() });
@@ -142,7 +152,7 @@ export function loadCheckConfig(env: NodeJS.ProcessEnv = process.env): CheckConf
     reporting: Object.freeze({ segmentNames: e.SYNC_SEGMENT_NAMES, statusLabels: e.SYNC_STATUS_LABELS }),
     databaseUrl: e.DATABASE_URL,
     databaseSchema: e.DATABASE_SCHEMA,
-    migrations: Object.freeze({ allowMismatch: e.MIGRATIONS_ALLOW_MISMATCH }),
+    migrations: migrationSettings(e),
     logLevel: e.LOG_LEVEL,
   });
 }

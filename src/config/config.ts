@@ -69,15 +69,38 @@ export interface Config {
   readonly databaseUrl: string | undefined;
   /** The PostgreSQL schema of every table and view. */
   readonly databaseSchema: string;
-  readonly migrations: {
-    /** A database ahead of this build, or an edited applied migration, only warns instead of stopping. */
-    readonly allowMismatch: boolean;
-  };
+  readonly migrations: MigrationSettings;
   /** Preferred port of the embedded PostgreSQL when databaseUrl is unset (0: any free port). */
   readonly embeddedPostgresPort: number;
   /** After a stop signal, how long a graceful stop may take before it turns forceful. */
   readonly shutdownTimeoutMs: number;
   readonly logLevel: string;
+}
+
+export interface MigrationSettings {
+  /** A database ahead of this build, or an edited applied migration, only warns instead of stopping. */
+  readonly allowMismatch: boolean;
+  /** How long one migration statement may wait for a lock before the migration rolls back and is retried. */
+  readonly lockTimeoutMs: number;
+  /** Longest run of one migration statement; 0: no limit. */
+  readonly statementTimeoutSeconds: number;
+  /** How long a migration kept from its locks is retried before the command stops. */
+  readonly maxWaitSeconds: number;
+}
+
+/** The migration settings of parsed variables: one place for every command that opens the database. */
+export function migrationSettings(e: {
+  MIGRATIONS_ALLOW_MISMATCH: boolean;
+  MIGRATIONS_LOCK_TIMEOUT_MS: number;
+  MIGRATIONS_STATEMENT_TIMEOUT: number;
+  MIGRATIONS_WAIT_MAX: number;
+}): MigrationSettings {
+  return Object.freeze({
+    allowMismatch: e.MIGRATIONS_ALLOW_MISMATCH,
+    lockTimeoutMs: e.MIGRATIONS_LOCK_TIMEOUT_MS,
+    statementTimeoutSeconds: e.MIGRATIONS_STATEMENT_TIMEOUT,
+    maxWaitSeconds: e.MIGRATIONS_WAIT_MAX,
+  });
 }
 
 export function baseUrlFor(env: Datacenter): string {
@@ -197,7 +220,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     pushgatewayUrl: e.METRICS_PUSHGATEWAY_URL,
     databaseUrl: e.DATABASE_URL,
     databaseSchema: e.DATABASE_SCHEMA,
-    migrations: Object.freeze({ allowMismatch: e.MIGRATIONS_ALLOW_MISMATCH }),
+    migrations: migrationSettings(e),
     embeddedPostgresPort: e.EMBEDDED_POSTGRES_PORT,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     logLevel: e.LOG_LEVEL,

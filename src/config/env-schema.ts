@@ -188,6 +188,12 @@ export const envDescriptions = {
     'PostgreSQL schema the tables and views live in (created by the migrations when missing); not information_schema or a pg_ name',
   MIGRATIONS_ALLOW_MISMATCH:
     'start even when the database has migrations this build does not know or an applied one was edited (true/false)',
+  MIGRATIONS_LOCK_TIMEOUT_MS:
+    'how long a migration statement may wait for a table lock, in ms (readers of that table queue behind it meanwhile); then it rolls back and is retried later',
+  MIGRATIONS_STATEMENT_TIMEOUT:
+    'longest a single migration statement may run, e.g. 5m, 1h (0: no limit); past it the migration rolls back',
+  MIGRATIONS_WAIT_MAX:
+    'how long to keep retrying a migration other sessions (a backup, a dashboard left in a transaction) hold locks against, e.g. 10m, 1h; then it stops with exit code 2 naming them',
   EMBEDDED_POSTGRES_PORT:
     'port of the embedded PostgreSQL (DATABASE_URL unset), on 127.0.0.1; taken: a free one; 0: always a free one',
   HTTP_PORT: 'port of the worker status page and endpoint (/, /healthz, /readyz, /metrics); 0 turns it off',
@@ -267,6 +273,9 @@ export const envSchema = z.object({
     })
     .default('public'),
   MIGRATIONS_ALLOW_MISMATCH: booleanVar.default(false),
+  MIGRATIONS_LOCK_TIMEOUT_MS: integerVar(10, 600_000).default(2_000),
+  MIGRATIONS_STATEMENT_TIMEOUT: durationVar.default(300),
+  MIGRATIONS_WAIT_MAX: durationVar.default(600),
   EMBEDDED_POSTGRES_PORT: integerVar(0, 65_535).default(54_329),
   HTTP_PORT: integerVar(0, 65_535).default(8080),
   // An address, not a host name: a name that does not resolve (or resolves elsewhere) would

@@ -1,24 +1,25 @@
-import { createHash, randomUUID } from 'node:crypto';
-import { readdir, readFile } from 'node:fs/promises';
-import path from 'node:path';
-import pg from 'pg';
 import type { Logger } from 'pino';
+import pg from 'pg';
 import { SyncError } from '../errors.js';
-import { PROJECT_ROOT } from '../project-root.js';
 import { searchPathOf } from './connection-url.js';
+import { applyMigration, DEFAULT_LOCK_PATIENCE, LockWatcher, type ApplyContext, type LockPatience } from './migration-apply.js';
+import { DEFAULT_MIGRATIONS_DIR, readMigrations, type MigrationFile } from './migration-files.js';
+
+export { DEFAULT_MIGRATIONS_DIR, readMigrations, type MigrationFile } from './migration-files.js';
+export { DEFAULT_LOCK_PATIENCE, type LockPatience } from './migration-apply.js';
 
 /**
  * Applies prisma/migrations/<name>/migration.sql the way `prisma migrate deploy`
  * does, without Prisma's native schema engine (which air-gapped installs cannot
  * download): same advisory lock, same `_prisma_migrations` table and checksums, so
  * the CLI and the worker stay interchangeable. Each migration runs in its own
- * transaction: a failure leaves the database as it was before that migration.
+ * transaction: a failure leaves the database as it was before that migration. A
+ * migration that waits for a lock longer than lock_timeout steps back and retries
+ * (migration-apply.ts), so readers never queue behind it for long.
  */
 
 /** The key `prisma migrate` locks with: the two never migrate at the same time. */
 export const PRISMA_MIGRATE_LOCK_KEY = 72707369;
-
-export const DEFAULT_MIGRATIONS_DIR = path.join(PROJECT_ROOT, 'prisma', 'migrations');
 
 const CREATE_MIGRATIONS_TABLE = `
 CREATE TABLE IF NOT EXISTS "_prisma_migrations" (
@@ -31,26 +32,6 @@ CREATE TABLE IF NOT EXISTS "_prisma_migrations" (
     "started_at"            TIMESTAMPTZ NOT NULL DEFAULT now(),
     "applied_steps_count"   INTEGER NOT NULL DEFAULT 0
 )`;
-
-export interface MigrationFile {
-  readonly name: string;
-  readonly sql: string;
-  readonly checksum: string;
-}
-
-export async function readMigrations(dir: string): Promise<MigrationFile[]> {
-  const entries = await readdir(dir, { withFileTypes: true });
-  const names = entries
-    .filter((e) => e.isDirectory())
-    .map((e) => e.name)
-    .sort();
-  return Promise.all(
-    names.map(async (name) => {
-      const bytes = await readFile(path.join(dir, name, 'migration.sql'));
-      return { name, sql: bytes.toString('utf8'), checksum: createHash('sha256').update(bytes).digest('hex') };
-    }),
-  );
-}
 
 interface AppliedRow {
   migration_name: string;
@@ -67,6 +48,8 @@ export interface MigrateOptions {
    * both refuse: an older replica must not keep writing to a newer schema.
    */
   readonly allowMismatch?: boolean;
+  /** How each migration waits for its locks without freezing readers (defaults: DEFAULT_LOCK_PATIENCE). */
+  readonly locks?: Partial<LockPatience>;
 }
 
 export async function migrate(connectionString: string, log: Logger, options: MigrateOptions = {}): Promise<string[]> {
@@ -75,10 +58,16 @@ export async function migrate(connectionString: string, log: Logger, options: Mi
   await client.connect();
   try {
     await client.query('SELECT pg_advisory_lock($1)', [PRISMA_MIGRATE_LOCK_KEY]);
+    // One session holds the advisory lock and makes every attempt, retries included: a retry
+    // from another connection would queue behind this session's own lock forever.
+    const watcher = new LockWatcher(connectionString);
     try {
-      await ensureSchema(client, searchPathOf(connectionString));
-      return await applyPending(client, migrations, log, options.allowMismatch ?? false);
+      const schema = searchPathOf(connectionString);
+      await ensureSchema(client, schema);
+      const patience = { ...DEFAULT_LOCK_PATIENCE, ...options.locks };
+      return await applyPending(migrations, options.allowMismatch ?? false, { client, log, patience, watcher, schema });
     } finally {
+      await watcher.close();
       await client.query('SELECT pg_advisory_unlock($1)', [PRISMA_MIGRATE_LOCK_KEY]);
     }
   } finally {
@@ -96,12 +85,8 @@ async function ensureSchema(client: pg.Client, schema: string): Promise<void> {
   if (rowCount === 0) await client.query(`CREATE SCHEMA ${pg.escapeIdentifier(schema)}`);
 }
 
-async function applyPending(
-  client: pg.Client,
-  migrations: MigrationFile[],
-  log: Logger,
-  allowMismatch: boolean,
-): Promise<string[]> {
+async function applyPending(migrations: MigrationFile[], allowMismatch: boolean, ctx: ApplyContext): Promise<string[]> {
+  const { client, log } = ctx;
   await client.query(CREATE_MIGRATIONS_TABLE);
   const { rows } = await client.query<AppliedRow>(
     'SELECT migration_name, checksum, finished_at, rolled_back_at FROM "_prisma_migrations" ORDER BY started_at',
@@ -130,7 +115,7 @@ async function applyPending(
   const done: string[] = [];
   for (const migration of migrations) {
     if (applied.has(migration.name)) continue;
-    await applyOne(client, migration);
+    await applyMigration(migration, ctx);
     log.info({ migration: migration.name }, 'migration applied');
     done.push(migration.name);
   }
@@ -192,29 +177,4 @@ function editedIn(applied: ReadonlyMap<string, string>, migrations: readonly Mig
     remedy:
       'Restore the file as it was applied (a change belongs in a new migration) or deploy the build the database was migrated with',
   };
-}
-
-async function applyOne(client: pg.Client, migration: MigrationFile): Promise<void> {
-  const id = randomUUID();
-  try {
-    await client.query('BEGIN');
-    await client.query(
-      `INSERT INTO "_prisma_migrations" (id, checksum, migration_name, started_at, applied_steps_count)
-       VALUES ($1, $2, $3, now(), 0)`,
-      [id, migration.checksum, migration.name],
-    );
-    await client.query(migration.sql);
-    await client.query(`UPDATE "_prisma_migrations" SET finished_at = now(), applied_steps_count = 1 WHERE id = $1`, [id]);
-    await client.query('COMMIT');
-  } catch (error) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw new SyncError(
-      'MIGRATION_FAILED',
-      `migration ${migration.name} failed and was rolled back: ${(error as Error).message}`,
-      {
-        cause: error,
-        fatal: true,
-      },
-    );
-  }
 }

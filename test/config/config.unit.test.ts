@@ -42,6 +42,12 @@ describe('configuration', () => {
     expect(config.schedule).toEqual({ cron: '*/15 * * * *', timezone: 'UTC', runOnStart: true });
     expect(config.retry).toEqual({ retries: 5, minDelayMs: 1_000, maxDelayMs: 60_000 });
     expect(config.databaseUrl).toBeUndefined();
+    expect(config.migrations).toEqual({
+      allowMismatch: false,
+      lockTimeoutMs: 2_000,
+      statementTimeoutSeconds: 300,
+      maxWaitSeconds: 600,
+    });
     expect(config.logLevel).toBe('info');
     expect(config.retentionDays).toBe(90);
     expect(Object.isFrozen(config)).toBe(true);
@@ -284,5 +290,19 @@ describe('configuration', () => {
     const config = loadConfig({ ...minimal, SYNC_RUN_ON_START: 'false', SYNC_CRON: '*/30 * * * * *' });
     expect(config.schedule.runOnStart).toBe(false);
     expect(config.schedule.cron).toBe('*/30 * * * * *');
+  });
+
+  test('when the migration lock settings are set, then durations are read in seconds and status reads them too', () => {
+    const env = { MIGRATIONS_LOCK_TIMEOUT_MS: '500', MIGRATIONS_STATEMENT_TIMEOUT: '1h', MIGRATIONS_WAIT_MAX: '0' };
+    const expected = { allowMismatch: false, lockTimeoutMs: 500, statementTimeoutSeconds: 3_600, maxWaitSeconds: 0 };
+    expect(loadConfig({ ...minimal, ...env }).migrations).toEqual(expected);
+    expect(loadStatusConfig(env).migrations).toEqual(expected);
+  });
+
+  test('when a migration lock setting is out of range or not a duration, then each is named', () => {
+    expect(problemsOf({ ...minimal, MIGRATIONS_LOCK_TIMEOUT_MS: '0', MIGRATIONS_WAIT_MAX: 'soon' })).toEqual([
+      { variable: 'MIGRATIONS_LOCK_TIMEOUT_MS', message: 'expected at least 10' },
+      { variable: 'MIGRATIONS_WAIT_MAX', message: 'expected a duration such as 0, 90s, 30m, 6h or 1d' },
+    ]);
   });
 });

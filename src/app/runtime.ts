@@ -9,8 +9,10 @@ import { SecretRedactor } from '../logging/secret-redactor.js';
 import { QuestionProClient, combineObservers, type ClientObserver } from '../questionpro/client.js';
 import { SlidingWindowLimiter } from '../questionpro/rate-limiter.js';
 import { ActiveRuns } from '../runs/active-runs.js';
+import type { DeliveryOutcome } from '../notify/notifier.js';
 import type { RunObserver } from '../sync/run-observer.js';
 import { runSync, type RunReport } from '../sync/run-sync.js';
+import { runNotifier } from './notifications.js';
 import { openDatabase, type Database, type OpenDatabaseOptions } from './open-database.js';
 
 export interface Runtime {
@@ -30,7 +32,12 @@ export interface RuntimeOptions {
   readonly migrate?: OpenDatabaseOptions['migrate'];
   /** The demo expects the embedded database; real syncs warn about it. */
   readonly embedded?: 'expected' | 'warn';
-  readonly observers?: { readonly client?: ClientObserver; readonly run?: RunObserver };
+  readonly observers?: {
+    readonly client?: ClientObserver;
+    readonly run?: RunObserver;
+    /** A message to NOTIFY_WEBHOOK_URL delivered or finally not. */
+    readonly notification?: (event: string, outcome: DeliveryOutcome) => void;
+  };
 }
 
 /**
@@ -63,6 +70,7 @@ export async function openRuntime(config: Config, log: Logger, options: RuntimeO
   const client = createClient(config, log, budget, options.observers?.client);
   const redactor = new SecretRedactor(secretsOf(config));
   const activeRuns = new ActiveRuns();
+  const notify = runNotifier(config, log, { db: database.db, budget, redactor, onDelivery: options.observers?.notification });
   return {
     database,
     client,
@@ -82,7 +90,7 @@ export async function openRuntime(config: Config, log: Logger, options: RuntimeO
         },
         'run planned',
       );
-      return runSync(
+      const report = await runSync(
         {
           db: database.db,
           databaseUrl: database.url,
@@ -97,6 +105,9 @@ export async function openRuntime(config: Config, log: Logger, options: RuntimeO
         },
         { trigger, lists: plan.lists, deferred: plan.deferred, pool: plan.pool },
       );
+      // After the run's records: the database now says what changed. A shutdown cuts its retries short.
+      await notify?.(lists, signal);
+      return report;
     },
     close: async () => {
       await budget.close();

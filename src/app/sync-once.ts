@@ -48,7 +48,13 @@ export async function syncOnce(config: Config, log: Logger, options: SyncOnceOpt
     },
   });
   try {
-    runtime = await openRuntime(config, log, { observers: { client: metrics.client, run: metrics.run } });
+    runtime = await openRuntime(config, log, {
+      observers: {
+        client: metrics.client,
+        run: metrics.run,
+        notification: (event, outcome) => metrics.notification(event, outcome),
+      },
+    });
     try {
       report = await runtime.sync('cli', lists, controller.signal);
       return report.status === 'succeeded' ? 0 : 1;

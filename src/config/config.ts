@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import type { z } from 'zod';
 import { ConfigError } from '../errors.js';
-import { urlSecrets } from '../logging/secret-redactor.js';
+import { urlSecrets, webhookSecrets } from '../logging/secret-redactor.js';
 import { DEFAULT_WORKER_STATE_FILE } from './defaults.js';
 import { envDescriptions, envSchema, type Datacenter } from './env-schema.js';
 
@@ -59,6 +59,8 @@ export interface Config {
     /** The time zone of the daily view's calendar days. */
     readonly timezone: string;
   };
+  /** Where changes of state are posted (a secret: its path is a token); undefined: nowhere. */
+  readonly notifyWebhookUrl: string | undefined;
   /** Where the one-shot sync pushes its metrics; undefined: nowhere. */
   readonly pushgatewayUrl: string | undefined;
   /** undefined: start an embedded PostgreSQL. */
@@ -165,6 +167,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       statusLabels: e.SYNC_STATUS_LABELS,
       timezone: e.REPORT_TIMEZONE ?? e.SYNC_TIMEZONE,
     }),
+    notifyWebhookUrl: e.NOTIFY_WEBHOOK_URL,
     pushgatewayUrl: e.METRICS_PUSHGATEWAY_URL,
     databaseUrl: e.DATABASE_URL,
     databaseSchema: e.DATABASE_SCHEMA,
@@ -182,6 +185,7 @@ export function secretsOf(config: Config): string[] {
     ...urlSecrets(config.databaseUrl),
     ...urlSecrets(config.questionpro.baseUrl),
     ...urlSecrets(config.pushgatewayUrl),
+    ...webhookSecrets(config.notifyWebhookUrl),
   ];
 }
 

@@ -39,6 +39,7 @@ export const INTERNAL_RELATIONS = [
   'api_call_periods',
   'api_call_budgets',
   'api_rate_slots',
+  'sync_notifications',
 ] as const;
 
 /** Column names that mean personal data wherever they appear. */

@@ -48,8 +48,9 @@ function countOf(n: number): string {
 
 /** "3 h 5 min", "45 min", "2 d 4 h": an age a person reads at a glance. */
 export function duration(seconds: number): string {
+  if (seconds < 60) return `${Math.max(0, Math.round(seconds))} s`;
   const minutes = Math.floor(seconds / 60);
-  if (minutes < 60) return `${Math.max(minutes, 1)} min`;
+  if (minutes < 60) return `${minutes} min`;
   const hours = Math.floor(minutes / 60);
   if (hours < 48) return minutes % 60 ? `${hours} h ${minutes % 60} min` : `${hours} h`;
   return hours % 24 ? `${Math.floor(hours / 24)} d ${hours % 24} h` : `${Math.floor(hours / 24)} d`;

@@ -136,7 +136,8 @@ describe('a notification message', () => {
   });
 
   test.each([
-    [30, '1 min'],
+    [30, '30 s'],
+    [60, '1 min'],
     [2_700, '45 min'],
     [7_200, '2 h'],
     [11_100, '3 h 5 min'],

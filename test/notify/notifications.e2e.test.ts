@@ -149,7 +149,7 @@ describe('notifications of the one-shot sync', () => {
     const release = receiver.holdPosts();
     const first = startCli(['sync'], env(tdb, { QUESTIONPRO_API_KEY: WRONG_KEY, SYNC_SEGMENTS: '501' }));
     try {
-      await waitFor(async () => (receiver.waiting === 1 ? true : undefined));
+      await waitFor(() => Promise.resolve(receiver.waiting === 1 ? true : undefined));
       // The first run is over (it is posting): the second fails on its own and sees the claim.
       expect(await sync(tdb, { QUESTIONPRO_API_KEY: WRONG_KEY, SYNC_SEGMENTS: '501' })).toBe(1);
       expect(receiver.waiting).toBe(1);

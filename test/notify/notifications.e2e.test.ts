@@ -211,4 +211,45 @@ describe('notifications of the one-shot sync', () => {
     });
     for (const post of posts) expect(post.raw).not.toContain(WRONG_KEY);
   });
+
+  test('when the allowance runs out on a server that echoes the key as requestID, then one message says so, and the key is not in it', async () => {
+    const stingy = await QuestionProSimulator.start({
+      apiKey: KEY,
+      callAllowance: 2,
+      echoKeyAsRequestId: true,
+      lists: [{ segmentId: 501, status: 0, count: 40 }],
+    });
+    try {
+      const tdb = await database();
+      const before = receiver.posts.length;
+      const stingyEnv = { QUESTIONPRO_BASE_URL: stingy.baseUrl, SYNC_SEGMENTS: '501', SYNC_PAGE_SIZE: '5' };
+      expect(await sync(tdb, stingyEnv)).toBe(1);
+      expect(await sync(tdb, stingyEnv)).toBe(1);
+      const posts = newPosts(before);
+      expect(posts).toHaveLength(1);
+      expect(posts[0]?.body).toMatchObject({
+        event: 'allowance_exhausted',
+        errorCode: 'API_QUOTA_EXHAUSTED',
+      });
+      expect(posts[0]?.body['text']).toMatch(
+        /^detractor-sync: API calls used up, 1 list not syncing: Retail EU \(501\) open \(0\)\. API_QUOTA_EXHAUSTED/,
+      );
+      expect(posts[0]?.raw).not.toContain(KEY);
+    } finally {
+      await stingy.close();
+    }
+  });
+
+  test('when the pace would spend API_CALL_BUDGET before the period ends, then it is told once per period', async () => {
+    const tdb = await database();
+    const before = receiver.posts.length;
+    expect(await sync(tdb, { API_CALL_BUDGET: '20' })).toBe(0);
+    expect(await sync(tdb, { API_CALL_BUDGET: '20' })).toBe(0);
+    const posts = newPosts(before);
+    expect(posts.map((p) => p.body['event'])).toEqual(['budget_forecast_short']);
+    expect(posts[0]?.body).toMatchObject({ budget: { budget: 20, period: 'month' }, lists: [], runId: null });
+    expect(posts[0]?.body['text']).toMatch(
+      /^detractor-sync: the API call budget runs out before the month ends: \d+ calls projected/,
+    );
+  });
 });

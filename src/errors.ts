@@ -6,7 +6,7 @@ export const ERROR_CODES = [
   // The API answered, and said no.
   'API_BAD_REQUEST', // 400
   'API_UNAUTHORIZED', // 401: a wrong key; ends the run
-  'API_FORBIDDEN', // 403
+  'API_FORBIDDEN', // 403: the key may not read the list
   'API_NOT_FOUND', // 404: e.g. an unknown segment
   'API_RATE_LIMITED', // 429 per-minute limit: retried
   'API_QUOTA_EXHAUSTED', // 429 call allowance used up: ends the run
@@ -38,6 +38,7 @@ export const ERROR_CODES = [
   'MIGRATION_FAILED_EARLIER',
   'MIGRATION_AHEAD', // the database has migrations this build does not know: a newer build migrated it
   'MIGRATION_EDITED', // an applied migration's file differs from what the database recorded
+  'MIGRATION_BEHIND', // the database lacks migrations of this build, and the command (status) only reads
   'EMBEDDED_DB_IN_USE', // DATABASE_URL unset and the embedded server's folder is taken
   // Everything else.
   'CONFIG_INVALID',
@@ -86,8 +87,19 @@ export class ConfigError extends SyncError {
   }
 }
 
-/** Errors an operator must resolve (configuration, a database this build must not migrate): retrying cannot help. */
-const OPERATOR_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>(['CONFIG_INVALID', 'MIGRATION_AHEAD', 'MIGRATION_EDITED']);
+/**
+ * Errors an operator must resolve before the next run: the configuration, a key the API
+ * refuses (401, or 403 for a list), a database this build must not migrate or that
+ * `status` finds unmigrated. Retrying cannot help.
+ */
+const OPERATOR_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
+  'CONFIG_INVALID',
+  'API_UNAUTHORIZED',
+  'API_FORBIDDEN',
+  'MIGRATION_AHEAD',
+  'MIGRATION_EDITED',
+  'MIGRATION_BEHIND',
+]);
 
 /** The process exit code for an error that ends a command: 2 for an operator's error, 1 for any other failure. */
 export function exitCodeFor(error: unknown): number {

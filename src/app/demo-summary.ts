@@ -1,9 +1,9 @@
 import { RECENT_RUNS_PSQL, type DemoTotals } from '../db/sql/demo.js';
-import type { ListReport } from '../lists/report.js';
 import { DEMO_CHANGE } from '../sim/demo-scenario.js';
 import { DEMO_SEGMENTS } from '../sim/demo-data.js';
 import type { RunReport } from '../sync/run-sync.js';
 import type { Database } from './open-database.js';
+import { printRunSummary } from './run-summary.js';
 
 /** What the demo prints: each sync's lists, then where the open tickets stand. */
 export function printDemoSummary(
@@ -20,7 +20,7 @@ export function printDemoSummary(
       : `The database holds the demo already: one sync of its account as it is after the change (${change}).`,
   );
   const labels = fresh ? ['before the change', 'after the change'] : ['the account after the change, again'];
-  reports.forEach((report, i) => printRun(report, labels[i] ?? ''));
+  reports.forEach((report, i) => printRunSummary(report, labels[i] ?? ''));
   console.log(
     `\n${totals.tickets} tickets in the database; open tickets: ${totals.open} (${totals.dueWithin24h} due within 24 h, ` +
       `${totals.overdue} overdue); closed since first sync: ${totals.closedInTime} in time, ${totals.closedLate} late`,
@@ -29,31 +29,6 @@ export function printDemoSummary(
     console.log(
       'A run that finds nothing changed probes each open list with one call (page 1 against the stored head): run the demo again to see it.',
     );
-}
-
-function printRun(report: RunReport, label: string): void {
-  const rows = report.lists.map((l) => ({
-    segment: l.segmentId,
-    status: l.status,
-    outcome: l.outcome,
-    passes: l.counts.passes,
-    'api calls': l.counts.apiCalls,
-    tickets: l.counts.ticketsSeen,
-    inserted: l.counts.ticketsInserted,
-    updated: l.counts.ticketsUpdated,
-    unchanged: l.counts.ticketsUnchanged,
-    gone: l.counts.ticketsGone,
-  }));
-  const sum = (pick: (l: ListReport) => number) => report.lists.reduce((n, l) => n + pick(l), 0);
-  const verified = report.lists.filter((l) => l.verified).length;
-  console.log(`\nrun ${report.runId} (${label}):`);
-  console.table(rows);
-  console.log(
-    `run ${report.status} in ${(report.durationMs / 1000).toFixed(2)} s: ${sum((l) => l.counts.ticketsSeen)} tickets read, ` +
-      `${sum((l) => l.counts.ticketsInserted)} inserted, ${sum((l) => l.counts.ticketsUpdated)} updated, ` +
-      `${sum((l) => l.counts.ticketsGone)} gone from their list; API calls: ${sum((l) => l.counts.apiCalls)} ` +
-      `(${verified} of ${report.lists.length} lists read fully and verified, the others probed)`,
-  );
 }
 
 export function printConnectionHelp(database: Database, keep: boolean): void {

@@ -15,6 +15,7 @@ import {
 import { runDemoScenario } from '../sim/demo-scenario.js';
 import { QuestionProSimulator } from '../sim/server.js';
 import type { RunReport } from '../sync/run-sync.js';
+import { demoPageUrl, serveDemoPage, waitForStopSignal } from './demo-serve.js';
 import { printConnectionHelp, printDemoSummary } from './demo-summary.js';
 import { openRuntime, type Runtime } from './runtime.js';
 
@@ -56,9 +57,11 @@ export async function syncDemoAccount(
  * data in .data/, runs the demo scenario through the real pipeline and prints what it
  * did: on a fresh database two syncs, the account and then the account after some
  * tickets were closed; on a rerun one sync, which finds nothing changed. `keepDb` leaves
- * the database running for psql until Ctrl-C.
+ * the database running for psql until Ctrl-C; `serve` also serves the worker's status
+ * page from it on 127.0.0.1 until Ctrl-C. Either way the embedded database is stopped
+ * at the end, so a later `npm start` finds .data/ free.
  */
-export async function runDemo(options: { readonly keepDb: boolean }): Promise<number> {
+export async function runDemo(options: { readonly keepDb: boolean; readonly serve?: boolean }): Promise<number> {
   // Without lists: the scenario sets them, dated from the anchor.
   const sim = await QuestionProSimulator.start({ apiKey: DEMO_API_KEY });
   const config = demoConfig(sim.baseUrl);
@@ -68,9 +71,15 @@ export async function runDemo(options: { readonly keepDb: boolean }): Promise<nu
     runtime = await openRuntime(config, log, { embedded: 'expected' });
     const { reports, anchor, fresh } = await syncDemoAccount(sim, runtime, config.questionpro.pageSize);
     printDemoSummary(reports, await demoTotals(runtime.database.db, DEMO_OPEN_STATUS), { baseUrl: sim.baseUrl, anchor, fresh });
-    printConnectionHelp(runtime.database, options.keepDb);
-    if (options.keepDb && runtime.database.embedded) await waitForCtrlC();
-    return reports.every((r) => r.status === 'succeeded') ? 0 : 1;
+    const succeeded = reports.every((r) => r.status === 'succeeded');
+    const waits = options.serve === true || (options.keepDb && runtime.database.embedded !== undefined);
+    printConnectionHelp(runtime.database, waits);
+    if (!waits) return succeeded ? 0 : 1;
+    const server = options.serve ? await serveDemoPage(runtime, config, log) : undefined;
+    if (server) console.log(`\nThe status page of the demo's database: ${demoPageUrl(server)} (until Ctrl-C)`);
+    await waitForStopSignal();
+    await server?.close();
+    return succeeded ? 0 : 1;
   } finally {
     await runtime?.close();
     await sim.close();
@@ -99,11 +108,4 @@ export async function readDemoAnchor(db: Db): Promise<{ anchor: Date; fresh: boo
 
 function toMinute(at: Date): Date {
   return new Date(at.getTime() - (at.getTime() % MINUTE_MS));
-}
-
-function waitForCtrlC(): Promise<void> {
-  return new Promise((resolve) => {
-    process.once('SIGINT', () => resolve());
-    process.once('SIGTERM', () => resolve());
-  });
 }

@@ -3,8 +3,10 @@ import path from 'node:path';
 import pg from 'pg';
 import { startThrowawayPostgres } from '../db/embedded-postgres.js';
 import { labelStatusInSql } from '../db/sql/demo.js';
-import { readDictionary, renderDictionary, replaceSection } from '../docs/data-dictionary.js';
+import { renderConfigurationTable } from '../docs/configuration-table.js';
+import { readDictionary, renderDictionary } from '../docs/data-dictionary.js';
 import { EXAMPLE_QUERIES } from '../docs/example-queries.js';
+import { replaceSection } from '../docs/marked-section.js';
 import { renderRows } from '../docs/result-table.js';
 import { SyncError } from '../errors.js';
 import { createLogger } from '../logging/logger.js';
@@ -16,14 +18,29 @@ import { openRuntime } from './runtime.js';
 
 const DATE_OID = 1082;
 
+/** The pages `npm run docs` rewrites, relative to the project root. */
+export const DATA_MODEL_PAGE = path.join('docs', 'data-model.md');
+export const CONFIGURATION_PAGE = path.join('docs', 'configuration.md');
+
+/** Rewrites the named generated sections of one page, leaving its prose as written. */
+async function rewriteSections(page: string, sections: Readonly<Record<string, string>>): Promise<void> {
+  const file = path.join(PROJECT_ROOT, page);
+  let text = await readFile(file, 'utf8');
+  for (const [name, content] of Object.entries(sections)) text = replaceSection(text, name, content);
+  await writeFile(file, text);
+}
+
 /**
- * `npm run docs` (developers): rebuilds the README's data dictionary from the
- * database's COMMENTs and the example queries' output from the demo data, in a
+ * `npm run docs` (developers): rebuilds the configuration table of docs/configuration.md
+ * from the environment schema, and the data dictionary of docs/data-model.md from the
+ * database's COMMENTs with the example queries' output from the demo data, in a
  * throwaway embedded PostgreSQL. The demo's scenario on a fresh database: two syncs
  * with tickets closed in time and late in between, so history, closures and SLA states
  * have something to show.
  */
 export async function regenerateDocs(): Promise<number> {
+  await rewriteSections(CONFIGURATION_PAGE, { configuration: renderConfigurationTable() });
+  console.log(`${CONFIGURATION_PAGE} updated: configuration table`);
   const database = await startThrowawayPostgres({ purpose: 'docs' });
   const sim = await QuestionProSimulator.start({ apiKey: DEMO_API_KEY });
   const config = demoConfig(sim.baseUrl, { DATABASE_URL: database.url });
@@ -53,12 +70,11 @@ export async function regenerateDocs(): Promise<number> {
       const columns = result.fields.map((f) => f.name);
       examples.push(`**${query.title}**`, '', '```sql', query.sql, '```', '', '```', renderRows(result.rows, columns), '```', '');
     }
-    const readmePath = path.join(PROJECT_ROOT, 'README.md');
-    let readme = await readFile(readmePath, 'utf8');
-    readme = replaceSection(readme, 'dictionary', renderDictionary(await readDictionary(client)));
-    readme = replaceSection(readme, 'examples', examples.join('\n'));
-    await writeFile(readmePath, readme);
-    console.log(`README.md updated: data dictionary and ${EXAMPLE_QUERIES.length} example queries`);
+    await rewriteSections(DATA_MODEL_PAGE, {
+      dictionary: renderDictionary(await readDictionary(client)),
+      examples: examples.join('\n'),
+    });
+    console.log(`${DATA_MODEL_PAGE} updated: data dictionary and ${EXAMPLE_QUERIES.length} example queries`);
     return 0;
   } finally {
     await client.end().catch(() => undefined);

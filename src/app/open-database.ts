@@ -57,13 +57,7 @@ export async function openDatabase(config: DatabaseConfig, log: Logger, options:
       log.info({ database: shownUrl, schema: config.databaseSchema, applied: applied.length }, 'database ready');
     })().catch((error: unknown) => {
       migrated = undefined;
-      if (isConnectionError(error)) {
-        throw new SyncError('DB_UNAVAILABLE', `cannot reach the database at ${shownUrl}: ${errorMessage(error)}`, {
-          cause: error,
-          fatal: true,
-        });
-      }
-      throw error;
+      throw unreachable(error, shownUrl);
     });
     return migrated;
   };
@@ -80,6 +74,15 @@ export async function openDatabase(config: DatabaseConfig, log: Logger, options:
     }
   }
   return { db, url, shownUrl, embedded, ensureMigrated, close };
+}
+
+/** A connection error as what it means to a person: the database at this URL cannot be reached (exit 1); others as they are. */
+export function unreachable(error: unknown, shownUrl: string): unknown {
+  if (!isConnectionError(error)) return error;
+  return new SyncError('DB_UNAVAILABLE', `cannot reach the database at ${shownUrl}: ${errorMessage(error)}`, {
+    cause: error,
+    fatal: true,
+  });
 }
 
 async function locate(

@@ -1,17 +1,16 @@
 import type { Logger } from 'pino';
 import { ApiBudget } from '../budget/api-budget.js';
-import { GateChain } from '../budget/shared-limiter.js';
 import { secretsOf, type Config } from '../config/config.js';
 import { applyReportingConfig } from '../db/sql/reporting.js';
 import type { ListRef } from '../lists/list.js';
 import type { RunTrigger } from '../lists/outcomes.js';
 import { SecretRedactor } from '../logging/secret-redactor.js';
-import { QuestionProClient, combineObservers, type ClientObserver } from '../questionpro/client.js';
-import { SlidingWindowLimiter } from '../questionpro/rate-limiter.js';
+import type { ClientObserver, QuestionProClient } from '../questionpro/client.js';
 import { ActiveRuns } from '../runs/active-runs.js';
 import type { DeliveryOutcome } from '../notify/notifier.js';
 import type { RunObserver } from '../sync/run-observer.js';
 import { runSync, type RunReport } from '../sync/run-sync.js';
+import { createApiClient } from './api-client.js';
 import { runNotifier } from './notifications.js';
 import { openDatabase, type Database, type OpenDatabaseOptions } from './open-database.js';
 
@@ -41,20 +40,6 @@ export interface RuntimeOptions {
 }
 
 /**
- * The API client behind two gates: this process's limiter (no database round trip
- * while the process alone would exceed the rate) and the ledger shared by every process.
- */
-function createClient(config: Config, log: Logger, budget: ApiBudget, observer?: ClientObserver): QuestionProClient {
-  const gate = new GateChain([new SlidingWindowLimiter(config.questionpro.rateLimitPerMinute), budget.gate]);
-  return new QuestionProClient(
-    { ...config.questionpro, retry: config.retry },
-    log,
-    gate,
-    combineObservers(observer, budget.observer),
-  );
-}
-
-/**
  * Everything a syncing command needs, wired once: the database (with the reporting
  * settings written after its migrations), the budget and its ledger, the rate-limited
  * API client, the secret redactor, and each run planned within the budget.
@@ -67,7 +52,7 @@ export async function openRuntime(config: Config, log: Logger, options: RuntimeO
     allowMigrationMismatch: config.migrations.allowMismatch,
   });
   const budget = new ApiBudget(database.db, config, log);
-  const client = createClient(config, log, budget, options.observers?.client);
+  const client = createApiClient(config, log, budget, { observer: options.observers?.client });
   const redactor = new SecretRedactor(secretsOf(config));
   const activeRuns = new ActiveRuns();
   const notify = runNotifier(config, log, { db: database.db, budget, redactor, onDelivery: options.observers?.notification });

@@ -1,25 +1,28 @@
 import os from 'node:os';
 import type { Logger } from 'pino';
-import type { Config } from '../config/config.js';
+import { secretsOf, type Config } from '../config/config.js';
+import type { ListSelection } from '../config/list-selection.js';
 import { errorMessage } from '../errors.js';
 import { listsFor } from '../lists/list.js';
 import { maskUrlPassword } from '../logging/logger.js';
+import { SecretRedactor } from '../logging/secret-redactor.js';
 import { PUSH_JOB, SyncMetrics } from '../observability/metrics.js';
 import type { RunReport } from '../sync/run-sync.js';
+import { describeVerdict, printRunSummary } from './run-summary.js';
+import { runVerdict, type RunVerdict } from './run-verdict.js';
 import { openRuntime, type Runtime } from './runtime.js';
 import { handleStopSignals } from './stop-signals.js';
 
-export interface SyncOnceOptions {
-  /** Segments and statuses to sync; default: every configured one. */
-  readonly segments?: readonly number[];
-  readonly statuses?: readonly number[];
-}
+/** Segments and statuses to sync (config/list-selection.ts); default: every configured one. */
+export type SyncOnceOptions = ListSelection;
 
 /**
- * `npm run sync`: one run, then exit 0 when every list succeeded and 1 otherwise
- * (usable as a Kubernetes CronJob). With METRICS_PUSHGATEWAY_URL, the run's metrics are
- * pushed at the end, also when it could not start. SIGTERM/SIGINT stop the run
- * gracefully (recorded aborted), or forcefully after SHUTDOWN_TIMEOUT_MS.
+ * `npm run sync`: one run, then exit (usable as a Kubernetes CronJob): 0 when nothing
+ * failed (lists the budget deferred included), 1 when a list failed or did not settle,
+ * 2 when the API refused the key (run-verdict.ts). In a terminal it ends with a table of
+ * its lists. With METRICS_PUSHGATEWAY_URL, the run's metrics are pushed at the end, also
+ * when it could not start. SIGTERM/SIGINT stop the run gracefully (recorded aborted), or
+ * forcefully after SHUTDOWN_TIMEOUT_MS.
  */
 export async function syncOnce(config: Config, log: Logger, options: SyncOnceOptions = {}): Promise<number> {
   const lists = listsFor(
@@ -57,7 +60,9 @@ export async function syncOnce(config: Config, log: Logger, options: SyncOnceOpt
     });
     try {
       report = await runtime.sync('cli', lists, controller.signal);
-      return report.status === 'succeeded' ? 0 : 1;
+      const verdict = runVerdict(report);
+      await tellVerdict(report, verdict, log, new SecretRedactor(secretsOf(config)));
+      return verdict.exitCode;
     } finally {
       await runtime.close();
     }
@@ -67,6 +72,27 @@ export async function syncOnce(config: Config, log: Logger, options: SyncOnceOpt
     if (config.pushgatewayUrl) await pushMetrics(metrics, config.pushgatewayUrl, log);
     stopped();
   }
+}
+
+/**
+ * What the exit code means, said once: lists the budget deferred (a log line: nothing
+ * failed), a key the API refused (one line on stderr, the API's answer and the variable to
+ * fix), and in a terminal the run's table and a sentence on its exit code.
+ */
+async function tellVerdict(report: RunReport, verdict: RunVerdict, log: Logger, redactor: SecretRedactor): Promise<void> {
+  if (verdict.exitCode === 0 && verdict.deferred > 0) {
+    const fields = { deferred: verdict.deferred, lists: report.lists.length, exitCode: 0 };
+    if (report.status === 'skipped') log.warn(fields, 'every list deferred by the API call budget: nothing failed');
+    else log.info(fields, 'lists deferred by the API call budget: nothing failed');
+  }
+  if (process.stdout.isTTY) {
+    // The pretty log lines go through a worker thread: let them out before the table.
+    await new Promise<void>((resolve) => log.flush(() => resolve()));
+    printRunSummary(report, '');
+  }
+  // The API's answer passed its text gate already; the key is taken out by value all the same.
+  if (verdict.keyProblem) console.error(`detractor-sync: ${redactor.redact(verdict.keyProblem.headline)}`);
+  else if (process.stdout.isTTY) console.log(describeVerdict(verdict, report.lists.length));
 }
 
 /**

@@ -10,6 +10,7 @@ import { PAGE_RUNS, statusPage } from '../observability/status-page.js';
 import { startStatusServer, type StatusServer } from '../observability/status-server.js';
 import { HEARTBEAT_MS, removeWorkerState, writeWorkerState } from '../observability/worker-state.js';
 import { SyncWorker } from '../scheduler/worker.js';
+import { runVerdict } from './run-verdict.js';
 import { openRuntime } from './runtime.js';
 import { handleStopSignals } from './stop-signals.js';
 
@@ -72,6 +73,13 @@ export async function runWorker(config: Config, log: Logger): Promise<number> {
       }
       const report = await runtime.sync(trigger, lists, signal);
       firstSyncFinished = true;
+      // The worker stays up: a key QuestionPro disabled or a segment's permission comes back
+      // without a restart, and the page and /readyz keep showing the problem meanwhile.
+      const { keyProblem } = runVerdict(report);
+      if (keyProblem) {
+        const { code, segmentId, status, answer, headline } = keyProblem;
+        log.error({ code, segmentId, ticketStatus: status, answer, reason: headline }, 'api key refused');
+      }
       deferredOpenLists = report.lists
         .filter((l) => l.code === 'BUDGET_DEFERRED' && config.sync.openStatuses.includes(l.status))
         .map(listLabel);

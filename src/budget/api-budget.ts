@@ -16,6 +16,14 @@ import { SharedLimiter } from './shared-limiter.js';
  */
 const SHARED_WINDOW_MS = 61_000;
 
+/** What the budget reads of the configuration: the key and its rate, the budget, the calendar, the plan's settings. */
+export interface BudgetSettings {
+  readonly questionpro: Pick<Config['questionpro'], 'apiKey' | 'rateLimitPerMinute'>;
+  readonly budget: Config['budget'];
+  readonly schedule: Pick<Config['schedule'], 'timezone'>;
+  readonly sync: Pick<Config['sync'], 'verifyIntervalSeconds' | 'statusIntervalSeconds' | 'openStatuses'>;
+}
+
 /**
  * The API calls of the service as money: the ledger every call is claimed in (shared by
  * every process on the database), the gate that enforces the shared rate limit and the
@@ -30,7 +38,7 @@ export class ApiBudget {
 
   constructor(
     private readonly db: Db,
-    private readonly config: Config,
+    private readonly config: BudgetSettings,
     log: Logger,
   ) {
     this.ledger = new CallLedger(db, config.questionpro.apiKey, log);

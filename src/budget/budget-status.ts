@@ -16,8 +16,29 @@ export interface BudgetStatus {
   readonly pacePerHour: number;
   /** Calls at the period's end at the current pace. */
   readonly projectedAtPeriodEnd: number;
-  /** This period's calls by what they got (sent, ok, http_429, network, ...). */
+  /**
+   * This period's ledger rows by outcome, as stored: `sent` counts every call sent, and
+   * the others (ok, http_429, network, ...) what those calls got, so they are not to be
+   * added to `sent`. `answers` holds the second kind alone.
+   */
   readonly byOutcome: Readonly<Record<string, number>>;
+  /** What the `sent` calls got (byOutcome without `sent`); `sent` less their sum got no answer recorded (yet). */
+  readonly answers: Readonly<Record<string, number>>;
+}
+
+/** The ledger's outcome that counts calls sent; every other outcome is an answer to one of them. */
+export const SENT_OUTCOME = 'sent';
+
+/** byOutcome split into the calls sent and what they got; `unrecorded`: sent, with no answer written (yet). */
+export function callAnswers(byOutcome: Readonly<Record<string, number>>): {
+  readonly sent: number;
+  readonly answers: Readonly<Record<string, number>>;
+  readonly unrecorded: number;
+} {
+  const answers = Object.fromEntries(Object.entries(byOutcome).filter(([outcome]) => outcome !== SENT_OUTCOME));
+  const sent = byOutcome[SENT_OUTCOME] ?? 0;
+  const answered = Object.values(answers).reduce((n, calls) => n + calls, 0);
+  return { sent, answers, unrecorded: Math.max(0, sent - answered) };
 }
 
 const HOUR_MS = 3_600_000;
@@ -51,5 +72,6 @@ export async function readBudgetStatus(
     pacePerHour: Math.round(pacePerHour * 100) / 100,
     projectedAtPeriodEnd: Math.round(used + pacePerHour * hoursLeft),
     byOutcome: usage.byOutcome,
+    answers: callAnswers(usage.byOutcome).answers,
   };
 }

@@ -64,12 +64,17 @@ const VERIFICATION_SHARE = 0.5;
 const VERIFICATION_BUDGET_SHARE = 0.25;
 
 /**
- * Seconds between two verifications of each list that the budget can pay for: the full
- * reads of every list (`pages` calls) at most VERIFICATION_BUDGET_SHARE of it.
+ * Seconds between two verifications of each list that `calls` per `periodSeconds` can pay
+ * for: the full reads of every list (`pages` calls) at most VERIFICATION_BUDGET_SHARE of it.
  */
+export function verifySpacingWithin(pages: number, calls: number, periodSeconds: number): number {
+  return (pages * periodSeconds) / Math.max(1, VERIFICATION_BUDGET_SHARE * calls);
+}
+
+/** verifySpacingWithin the budget's period now running. */
 export function affordableVerifySpacing(pages: number, budget: BudgetPosition): number {
   const periodSeconds = (budget.periodEnd.getTime() - budget.periodStart.getTime()) / 1000;
-  return (pages * periodSeconds) / Math.max(1, VERIFICATION_BUDGET_SHARE * budget.budget);
+  return verifySpacingWithin(pages, budget.budget, periodSeconds);
 }
 
 /**

@@ -1,36 +1,27 @@
-import { parseArgs } from 'node:util';
 import { startServiceLogger } from '../app/service-logger.js';
 import { syncOnce } from '../app/sync-once.js';
 import { loadConfig } from '../config/config.js';
-import { parseListValue } from '../config/env-schema.js';
-import { ConfigError, errorMessage } from '../errors.js';
+import { selectLists } from '../config/list-selection.js';
+import { defineCommand } from './command.js';
+import { SYNC_EXIT_CODES } from './exit-codes.js';
 
-/** Repeated `--segment` / `--status` flags, checked against the same ranges as the variables. */
-function integers(values: string[] | undefined, flag: '--segment' | '--status'): number[] | undefined {
-  if (!values?.length) return undefined;
-  const what = flag === '--segment' ? 'segment IDs' : 'status codes';
-  return [
-    ...new Set(
-      values.flatMap((v) => {
-        try {
-          return parseListValue(v, what);
-        } catch (error) {
-          throw new ConfigError([{ variable: flag, message: errorMessage(error) }]);
-        }
-      }),
-    ),
-  ];
-}
-
-/** `npm run sync [-- --segment 999 --status 0]`: one run (app/sync-once.ts), exit 0 when every list succeeded. */
-export async function syncCommand(argv: string[]): Promise<number> {
-  const { values } = parseArgs({
-    args: argv,
-    options: { segment: { type: 'string', multiple: true }, status: { type: 'string', multiple: true } },
-    strict: true,
-  });
-  const segments = integers(values.segment, '--segment');
-  const statuses = integers(values.status, '--status');
-  const config = loadConfig();
-  return syncOnce(config, startServiceLogger(config, 'sync'), { segments, statuses });
-}
+/** `npm run sync [-- --segment 999 --status 0]`: one run (app/sync-once.ts), of every configured list or a subset of them. */
+export const syncCommand = defineCommand({
+  name: 'sync',
+  summary: 'one sync of every configured list, then exit (for a CronJob, or by hand)',
+  about:
+    'One sync of every list SYNC_SEGMENTS x SYNC_STATUSES names, then exit. Needs QUESTIONPRO_API_KEY and\n' +
+    'SYNC_SEGMENTS (.env.example lists every variable); DATABASE_URL, or an embedded PostgreSQL in .data/.\n' +
+    'In a terminal it ends with a table of its lists.',
+  options: { segment: { type: 'string', multiple: true }, status: { type: 'string', multiple: true } },
+  optionHelp: {
+    segment: { value: 'N', text: 'only this segment, one of SYNC_SEGMENTS (repeatable, or N,M)' },
+    status: { value: 'N', text: 'only this status, one of SYNC_STATUSES (repeatable, or N,M)' },
+  },
+  exitCodes: SYNC_EXIT_CODES,
+  run: async (values) => {
+    const config = loadConfig();
+    const lists = selectLists(config.sync, values);
+    return syncOnce(config, startServiceLogger(config, 'sync'), lists);
+  },
+});

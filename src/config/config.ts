@@ -82,6 +82,39 @@ export function baseUrlFor(env: Datacenter): string {
   return `https://api.questionpro.${env}/a/api/v2`;
 }
 
+type Env = z.output<typeof envSchema>;
+
+/** The API client's settings, for every command that calls the API. */
+export function questionproSettings(
+  e: Pick<
+    Env,
+    | 'QUESTIONPRO_API_KEY'
+    | 'QUESTIONPRO_ENV'
+    | 'QUESTIONPRO_BASE_URL'
+    | 'HTTP_TIMEOUT_MS'
+    | 'HTTP_MAX_RESPONSE_BYTES'
+    | 'SYNC_PAGE_SIZE'
+    | 'API_RATE_LIMIT_PER_MIN'
+  >,
+): Config['questionpro'] {
+  return Object.freeze({
+    apiKey: e.QUESTIONPRO_API_KEY,
+    baseUrl: (e.QUESTIONPRO_BASE_URL ?? baseUrlFor(e.QUESTIONPRO_ENV)).replace(/\/+$/, ''),
+    timeoutMs: e.HTTP_TIMEOUT_MS,
+    maxResponseBytes: e.HTTP_MAX_RESPONSE_BYTES,
+    pageSize: e.SYNC_PAGE_SIZE,
+    rateLimitPerMinute: e.API_RATE_LIMIT_PER_MIN,
+  });
+}
+
+export function retrySettings(e: Pick<Env, 'RETRY_ATTEMPTS' | 'RETRY_MIN_DELAY_MS' | 'RETRY_MAX_DELAY_MS'>): Config['retry'] {
+  return Object.freeze({
+    retries: e.RETRY_ATTEMPTS,
+    minDelayMs: e.RETRY_MIN_DELAY_MS,
+    maxDelayMs: Math.max(e.RETRY_MAX_DELAY_MS, e.RETRY_MIN_DELAY_MS),
+  });
+}
+
 const ENV_ORDER: readonly string[] = Object.keys(envDescriptions);
 
 /**
@@ -123,19 +156,8 @@ export function parseEnv<S extends z.ZodType>(schema: S, env: NodeJS.ProcessEnv)
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const e = parseEnv(envSchema, env);
   return Object.freeze({
-    questionpro: Object.freeze({
-      apiKey: e.QUESTIONPRO_API_KEY,
-      baseUrl: (e.QUESTIONPRO_BASE_URL ?? baseUrlFor(e.QUESTIONPRO_ENV)).replace(/\/+$/, ''),
-      timeoutMs: e.HTTP_TIMEOUT_MS,
-      maxResponseBytes: e.HTTP_MAX_RESPONSE_BYTES,
-      pageSize: e.SYNC_PAGE_SIZE,
-      rateLimitPerMinute: e.API_RATE_LIMIT_PER_MIN,
-    }),
-    retry: Object.freeze({
-      retries: e.RETRY_ATTEMPTS,
-      minDelayMs: e.RETRY_MIN_DELAY_MS,
-      maxDelayMs: Math.max(e.RETRY_MAX_DELAY_MS, e.RETRY_MIN_DELAY_MS),
-    }),
+    questionpro: questionproSettings(e),
+    retry: retrySettings(e),
     sync: Object.freeze({
       segments: Object.freeze([...e.SYNC_SEGMENTS]),
       statuses: Object.freeze([...e.SYNC_STATUSES]),
@@ -179,7 +201,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
 }
 
 /** Values that must never reach a log line or a table, whatever echoes them. */
-export function secretsOf(config: Config): string[] {
+export function secretsOf(
+  config: Pick<Config, 'questionpro' | 'databaseUrl'> & {
+    readonly pushgatewayUrl?: string | undefined;
+    readonly notifyWebhookUrl?: string | undefined;
+  },
+): string[] {
   return [
     config.questionpro.apiKey,
     ...urlSecrets(config.databaseUrl),

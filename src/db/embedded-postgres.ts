@@ -88,14 +88,19 @@ export async function runningEmbeddedServer(
   return { pid, url: `postgresql://${USER}:${PASSWORD}@127.0.0.1:${port}/${database}` };
 }
 
+/** Whether `dataDir` holds a database cluster: starting a server on a folder without one initialises it. */
+export function embeddedClusterExists(dataDir: string): boolean {
+  return existsSync(path.join(path.resolve(dataDir), 'PG_VERSION'));
+}
+
 /** Best effort (Linux /proc): the process that started a server, e.g. `node … demo --keep-db`. */
-async function ownerOf(serverPid: number): Promise<string | undefined> {
+async function ownerOf(serverPid: number): Promise<{ pid: number; command: string } | undefined> {
   try {
     const status = await readFile(`/proc/${serverPid}/status`, 'utf8');
     const parent = Number(/^PPid:\s*(\d+)/m.exec(status)?.[1]);
     if (!parent || parent === 1) return undefined;
     const command = (await readFile(`/proc/${parent}/cmdline`, 'utf8')).split('\0').filter(Boolean).join(' ');
-    return `pid ${parent}: ${command}`;
+    return { pid: parent, command };
   } catch {
     return undefined;
   }
@@ -111,11 +116,16 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
   const dataDir = path.resolve(options.dataDir);
   const running = await runningEmbeddedServer(dataDir, options.database);
   if (running) {
-    const owner = (await ownerOf(running.pid)) ?? 'e.g. `npm run demo -- --keep-db`';
+    const owner = await ownerOf(running.pid);
+    // How to stop it: Ctrl-C where it runs stops a demo (or a worker) and its server cleanly.
+    const stop = owner
+      ? `stop it first (Ctrl-C where it runs, or kill -INT ${owner.pid})`
+      : `stop the process that started it first (e.g. Ctrl-C where \`npm run demo -- --keep-db\` or \`--serve\` runs)`;
     throw new SyncError(
       'EMBEDDED_DB_IN_USE',
-      `the embedded database in ${dataDir} is in use by another process (its server pid ${running.pid}, started by ${owner}): ` +
-        'stop it first, or set DATABASE_URL to a server both can use',
+      `the embedded database in ${dataDir} is in use by another process (its server pid ${running.pid}, ` +
+        `started by ${owner ? `pid ${owner.pid}: ${owner.command}` : 'another process'}): ` +
+        `${stop}, or set DATABASE_URL to a server both can use`,
       { fatal: true },
     );
   }
@@ -135,7 +145,7 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
     onLog: (message: unknown) => log?.debug({ postgres: String(message).trim() }, 'embedded postgres'),
     onError: (message: unknown) => log?.debug({ postgres: String(message).trim() }, 'embedded postgres'),
   });
-  if (!existsSync(path.join(dataDir, 'PG_VERSION'))) {
+  if (!embeddedClusterExists(dataDir)) {
     await mkdir(path.dirname(dataDir), { recursive: true });
     if (process.getuid?.() === 0) await letPostgresUserIn(path.dirname(dataDir), log);
     await server.initialise();

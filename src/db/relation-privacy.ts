@@ -15,6 +15,10 @@ export const PII_FREE_RELATIONS = [
   'detractor_ticket_statuses',
   'detractor_ticket_segments',
   'reporting_settings',
+  // API calls per minute and outcome, and per budget period, keyed by a fingerprint of the
+  // key (never the key): what `npm run status` shows of the budget, for this role too.
+  'api_call_ledger',
+  'api_call_budgets',
 ] as const;
 
 /**
@@ -32,15 +36,8 @@ export const PII_RELATIONS = [
   'v_sync_health',
 ] as const;
 
-/** Bookkeeping of the service itself, granted to no reader in --no-pii mode. */
-export const INTERNAL_RELATIONS = [
-  '_prisma_migrations',
-  'api_call_ledger',
-  'api_call_periods',
-  'api_call_budgets',
-  'api_rate_slots',
-  'sync_notifications',
-] as const;
+/** Bookkeeping of the service itself that no report reads, granted to no reader in --no-pii mode. */
+export const INTERNAL_RELATIONS = ['_prisma_migrations', 'api_call_periods', 'api_rate_slots', 'sync_notifications'] as const;
 
 /** Column names that mean personal data wherever they appear. */
 export const PII_COLUMN_NAMES = ['email_address', 'phone_number', 'comment', 'raw', 'raw_text', 'response_id'] as const;

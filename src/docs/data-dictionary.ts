@@ -46,7 +46,7 @@ function cell(text: string | null): string {
 export function renderDictionary(entries: readonly DictionaryEntry[]): string {
   const parts: string[] = [];
   for (const entry of entries) {
-    parts.push(`#### \`${entry.name}\` (${entry.kind})`, '', cell(entry.description), '');
+    parts.push(`### \`${entry.name}\` (${entry.kind})`, '', cell(entry.description), '');
     parts.push('| column | type | description |', '|---|---|---|');
     for (const column of entry.columns) {
       const type = entry.kind === 'table' && !column.nullable ? `${column.type} not null` : column.type;
@@ -55,22 +55,4 @@ export function renderDictionary(entries: readonly DictionaryEntry[]): string {
     parts.push('');
   }
   return parts.join('\n').trimEnd() + '\n';
-}
-
-/** Replaces the text between `<!-- name:start -->` and `<!-- name:end -->`. */
-export function replaceSection(document: string, name: string, content: string): string {
-  const start = `<!-- ${name}:start -->`;
-  const end = `<!-- ${name}:end -->`;
-  const from = document.indexOf(start);
-  const to = document.indexOf(end);
-  if (from < 0 || to < from) throw new Error(`README has no ${start} ... ${end} section`);
-  return `${document.slice(0, from + start.length)}\n${content}${document.slice(to)}`;
-}
-
-export function readSection(document: string, name: string): string {
-  const start = `<!-- ${name}:start -->`;
-  const from = document.indexOf(start);
-  const to = document.indexOf(`<!-- ${name}:end -->`);
-  if (from < 0 || to < from) throw new Error(`README has no ${name} section`);
-  return document.slice(from + start.length + 1, to);
 }

@@ -1,5 +1,5 @@
 /**
- * Example analyst queries shown in the README (with their output on the demo data,
+ * Example analyst queries shown in docs/data-model.md (with their output on the demo data,
  * `npm run docs`) and run by a test, so none of them can rot.
  */
 export interface ExampleQuery {

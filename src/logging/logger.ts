@@ -42,7 +42,11 @@ export function createLogger(options: LoggerOptions = {}): Logger {
   if (options.destination) return pino(base, options.destination);
   const pretty = options.pretty ?? process.stdout.isTTY === true;
   if (pretty) {
-    return pino({ ...base, transport: { target: 'pino-pretty', options: { translateTime: 'SYS:standard', ignore: 'service' } } });
+    // One line per entry: a run's fields spread one per line bury the lines that matter.
+    return pino({
+      ...base,
+      transport: { target: 'pino-pretty', options: { translateTime: 'SYS:standard', ignore: 'service', singleLine: true } },
+    });
   }
   return pino(base);
 }

@@ -1,8 +1,9 @@
+import { callAnswers } from '../budget/budget-status.js';
 import type { Db } from '../db/prisma.js';
 import { oneLineMessage } from '../errors.js';
 import { html, publicMessage, trusted, type Html } from './page-safety.js';
 import { STATUS_PAGE_STYLE } from './status-page-style.js';
-import { CALL_DAYS, readStatusReport, type StatusOptions, type StatusReport } from './status-report.js';
+import { CALL_DAYS, listsSummary, readStatusReport, type StatusOptions, type StatusReport } from './status-report.js';
 import { budgetChart, columnChart, groupedBarChart } from './svg-charts.js';
 
 /**
@@ -65,22 +66,35 @@ function outcome(value: string): Html {
   return html`<span class="badge ${tone}">${value}</span>`;
 }
 
+/**
+ * A name with its code, as "Retail EU (101)" or "open (0)": the name first, for people,
+ * the code that the configuration and the API use in brackets. A default name
+ * ("Segment 975", "status 3") already holds its code and stands alone.
+ */
+export function named(name: string, code: string | number): Html {
+  if (name.endsWith(` ${code}`)) return html`${name}`;
+  return html`${name} <span class="id">(${String(code)})</span>`;
+}
+
+/** A table in a box of its own that scrolls sideways on a narrow screen, so the page itself never does. */
 function table(id: string, head: readonly string[], rows: readonly Html[], empty: string): Html {
   if (rows.length === 0) return html`<p class="empty" id="${id}">${empty}</p>`;
-  return html`<table id="${id}">
-    <thead>
-      <tr>
-        ${head.map((h) => html`<th>${h}</th>`)}
-      </tr>
-    </thead>
-    <tbody>
-      ${rows}
-    </tbody>
-  </table>`;
+  return html`<div class="table-box">
+    <table id="${id}">
+      <thead>
+        <tr>
+          ${head.map((h) => html`<th>${h}</th>`)}
+        </tr>
+      </thead>
+      <tbody>
+        ${rows}
+      </tbody>
+    </table>
+  </div>`;
 }
 
 function summary(report: StatusReport): Html {
-  const failing = report.lists.filter((l) => l.last_outcome !== 'succeeded').length;
+  const lists = listsSummary(report.lists);
   const open = report.openTickets.reduce((n, s) => n + s.open, 0);
   const overdue = report.openTickets.reduce((n, s) => n + s.overdue, 0);
   const b = report.apiBudget;
@@ -91,10 +105,10 @@ function summary(report: StatusReport): Html {
       <div class="card-value">${value}</div>
     </div>`;
   return html`<section class="cards" id="summary">
-    ${card('Lists failing', `${failing} of ${report.lists.length}`, failing > 0 ? 'bad' : 'ok')}
+    ${card('Lists', lists.text, lists.failing > 0 ? 'bad' : lists.skipped > 0 ? 'warn' : 'ok')}
     ${card('Open detractors', `${open} (${overdue} overdue)`, overdue > 0 ? 'warn' : '')}
     ${card(
-      `API calls this ${b?.period ?? 'period'}`,
+      `API calls this ${b?.period ?? 'period'} (this API key)`,
       b === undefined ? 'none yet' : b.budget === undefined ? `${b.used} (no budget)` : `${b.used} of ${b.budget}`,
       b?.budget !== undefined && b.projectedAtPeriodEnd > b.budget ? 'warn' : '',
     )}
@@ -106,7 +120,7 @@ function openTickets(report: StatusReport): Html {
   const rows = report.openTickets.map(
     (s) =>
       html`<tr>
-        <td>${s.segment_name} <span class="id">${s.segment_id}</span></td>
+        <td>${named(s.segment_name, s.segment_id)}</td>
         <td class="num">${s.open}</td>
         <td class="num">${s.overdue}</td>
       </tr>`,
@@ -128,8 +142,8 @@ function syncHealth(report: StatusReport): Html {
   const rows = report.lists.map(
     (l) =>
       html`<tr>
-        <td>${l.segment_name} <span class="id">${l.segment_id}</span></td>
-        <td>${l.status_label} <span class="id">${l.status}</span></td>
+        <td>${named(l.segment_name, l.segment_id)}</td>
+        <td>${named(l.status_label, l.status)}</td>
         <td>${when(l.last_success_at)}</td>
         <td class="num">${ageText(l.age_s)}</td>
         <td>${outcome(l.last_outcome)}</td>
@@ -142,6 +156,7 @@ function syncHealth(report: StatusReport): Html {
   const head = ['segment', 'status', 'last success', 'age', 'last outcome', 'tickets', 'last error', 'message', 'request ID'];
   return html`<section id="health">
     <h2>Sync health (segment × status)</h2>
+    <p class="note" id="lists-summary">Lists: ${listsSummary(report.lists).text}.</p>
     ${table('sync-health', head, rows, 'No list synced yet.')}
   </section>`;
 }
@@ -182,6 +197,14 @@ function recentRuns(report: StatusReport): Html {
   </section>`;
 }
 
+/** What the calls sent got: "ok 45, http_429 2, no answer recorded 4". */
+function answersText(byOutcome: Readonly<Record<string, number>>): string {
+  const { answers, unrecorded } = callAnswers(byOutcome);
+  const parts = Object.entries(answers).map(([outcome, calls]) => `${outcome} ${calls}`);
+  if (unrecorded > 0) parts.push(`no answer recorded ${unrecorded}`);
+  return parts.join(', ') || 'none recorded yet';
+}
+
 function apiBudget(report: StatusReport): Html {
   const b = report.apiBudget;
   if (!b)
@@ -194,21 +217,27 @@ function apiBudget(report: StatusReport): Html {
     html`<dt>${label}</dt>
       <dd id="${id}">${value}</dd>`;
   const perDay = columnChart({
-    title: `API calls sent per day, last ${CALL_DAYS} days`,
+    title: `API calls sent per day, the last ${CALL_DAYS} days in ${b.timezone}`,
     rows: b.callsPerDay.map((d) => ({ label: d.day.slice(5), value: d.calls })),
     level: b.budget !== undefined && b.period === 'day' ? { value: b.budget, label: `daily budget ${b.budget}` } : undefined,
   });
+  const sent = callAnswers(b.byOutcome).sent;
   return html`<section id="budget">
     <h2>API calls and budget</h2>
+    <p class="note" id="budget-scope">
+      API calls of this API key, all processes: the budget counts every call made with the key by any worker or sync sharing this
+      database.
+    </p>
     <dl class="figures">
       ${figure('period', `${b.period}: ${when(b.periodStart)} to ${when(b.periodEnd)}`, 'budget-period')}
       ${figure('budget', b.budget ?? 'no budget (API_CALL_BUDGET unset)', 'budget-calls')}
-      ${figure('used', b.used, 'budget-used')} ${figure('remaining', b.remaining ?? '-', 'budget-remaining')}
+      ${figure('used (calls sent)', b.used, 'budget-used')} ${figure('remaining', b.remaining ?? '-', 'budget-remaining')}
+      ${figure(`answers to the ${sent} ${sent === 1 ? 'call' : 'calls'} sent`, answersText(b.byOutcome), 'budget-answers')}
       ${figure('pace', `${b.pacePerHour} calls/h`, 'budget-pace')}
       ${figure('projected at period end', `${b.projectedAtPeriodEnd}${over ? ' (over the budget: runs will be deferred)' : ''}`, 'budget-projected')}
     </dl>
     ${budgetChart({ title: 'API calls this period: used, projected and budget', used: b.used, projected: b.projectedAtPeriodEnd, budget: b.budget })}
-    <h3>API calls sent per day (the last ${CALL_DAYS} days of SYNC_TIMEZONE)</h3>
+    <h3 id="calls-per-day">API calls sent per day (the last ${CALL_DAYS} days in ${b.timezone})</h3>
     ${perDay}
   </section>`;
 }

@@ -25,9 +25,19 @@ export interface StatusReport {
   readonly runs: readonly RunRow[];
   readonly lists: readonly ListRow[];
   readonly openTickets: readonly SegmentTicketsRow[];
-  /** Undefined when no API call was ever recorded for the key. */
+  /**
+   * The API calls of one API key (the configured one, else the one that made the last
+   * call), counted for every process sharing the database: the budget is per key.
+   * Undefined when no API call was ever recorded for the key.
+   */
   readonly apiBudget:
-    (BudgetStatus & { readonly keyFingerprint: string; readonly callsPerDay: readonly CallsPerDayRow[] }) | undefined;
+    | (BudgetStatus & {
+        readonly keyFingerprint: string;
+        readonly callsPerDay: readonly CallsPerDayRow[];
+        /** The time zone (SYNC_TIMEZONE) of callsPerDay's days and of the period's boundaries. */
+        readonly timezone: string;
+      })
+    | undefined;
 }
 
 export interface StatusOptions {
@@ -36,6 +46,21 @@ export interface StatusOptions {
   readonly apiKey: string | undefined;
   readonly budget: number | undefined;
   readonly period: BudgetPeriod;
+  /** False when the role may not read the ledger (a --no-pii role made before it was granted): no apiBudget. */
+  readonly withApiBudget?: boolean;
+}
+
+/** How the lists stand, failing and skipped counted apart: "1 failing, 5 skipped of 6". */
+export function listsSummary(lists: StatusReport['lists']): {
+  readonly failing: number;
+  readonly skipped: number;
+  readonly text: string;
+} {
+  // A skipped list was not tried (the budget deferred it, or the run stopped before it): not a failure of its own.
+  const skipped = lists.filter((l) => l.last_outcome === 'skipped').length;
+  const failing = lists.filter((l) => l.last_outcome !== 'succeeded' && l.last_outcome !== 'skipped').length;
+  const text = `${failing} failing${skipped > 0 ? `, ${skipped} skipped` : ''} of ${lists.length}`;
+  return { failing, skipped, text };
 }
 
 /** Days of API calls shown: two weeks show a weekly rhythm and fit a chart. */
@@ -45,6 +70,7 @@ export async function readStatusReport(db: Db, options: StatusOptions): Promise<
   const runs = await recentRuns(db, options.runs);
   const lists = await listHealth(db);
   const openTickets = await openTicketsPerSegment(db);
+  if (options.withApiBudget === false) return { runs, lists, openTickets, apiBudget: undefined };
   const fingerprint = options.apiKey ? keyFingerprint(options.apiKey) : await lastCallingFingerprint(db);
   const apiBudget =
     fingerprint === undefined
@@ -53,6 +79,7 @@ export async function readStatusReport(db: Db, options: StatusOptions): Promise<
           keyFingerprint: fingerprint,
           ...(await readBudgetStatus(db, fingerprint, options.budget, options.period)),
           callsPerDay: await callsPerDay(db, fingerprint, options.period.timezone, CALL_DAYS),
+          timezone: options.period.timezone,
         };
   return { runs, lists, openTickets, apiBudget };
 }

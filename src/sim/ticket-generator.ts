@@ -17,7 +17,7 @@ export interface SimTicket {
 //   endless ticketIDs  ENDLESS_TICKET_BASE + n + 1                 (3.001e15, 4e15)
 //   responseIDs        RESPONSE_ID_OFFSET + ticketID               (5e15, 9e15)
 // A list of 1M tickets fills its status's slots [status*1e6 + 1, (status+1)*1e6]
-// exactly, so lists tile the space. ticketIDs are a contract (tests and README
+// exactly, so lists tile the space. ticketIDs are a contract (tests and docs/data-model.md
 // examples name them); responseIDs sit in a range of their own so they never meet.
 const MAX_SEGMENT_ID = 3_000_000;
 const MAX_STATUS = 999;

@@ -176,8 +176,10 @@ async function runList(ctx: ListContext, list: RunList, counts: ListCounts, log:
     await store.finishList(listRunId, outcome, counts, { error });
     const code = error instanceof SyncError ? error.code : 'INTERNAL';
     const apiFields = error instanceof ApiError ? error.toLog() : { code };
+    // An answer of the API (a 401, a 404) is all in its fields; a stack trace helps only with the unexpected.
+    const errFields = error instanceof ApiError && error.kind === 'http' ? { errMessage: error.message } : { err: error };
     log.error(
-      { outcome, durationMs: Math.round(performance.now() - started), ...counts, ...apiFields, err: error },
+      { outcome, durationMs: Math.round(performance.now() - started), ...counts, ...apiFields, ...errFields },
       'list finished',
     );
     return listReport(list, outcome, { counts, problem: { code, message: errorMessage(error) } });

@@ -160,6 +160,8 @@ async function executeRun(
     ...(fatal ? { errorCode: fatal.code, errMessage: fatal.message } : {}),
   };
   if (status === 'succeeded') log.info(summary, 'run finished');
+  // Every list deferred by the budget: nothing failed, but nothing is fresher either.
+  else if (status === 'skipped') log.warn(summary, 'run finished');
   else log.error(summary, 'run finished');
   return { runId: run.runId, status, lists: reports, durationMs, ...(fatal ? { error: fatal.message } : {}) };
 }

@@ -131,7 +131,9 @@ describe('the read-only role without personal data (--no-pii)', () => {
       'SELECT phone_number FROM v_open_detractor_tickets',
       'SELECT comment FROM detractor_ticket_versions',
       'SELECT raw FROM sync_rejects',
-      'SELECT count(*) FROM api_call_ledger',
+      // The service's own bookkeeping that no report reads (the ledger and budgets are PII-free: counts per key fingerprint).
+      'SELECT count(*) FROM api_rate_slots',
+      'SELECT count(*) FROM api_call_periods',
       'SELECT count(*) FROM _prisma_migrations',
     ]) {
       await expect(reader.query(sql)).rejects.toThrow(/permission denied/);

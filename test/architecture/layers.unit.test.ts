@@ -7,7 +7,7 @@ import { PROJECT_ROOT } from '../../src/project-root.js';
  * The shape of src/, checked on every test run: the folders form layers, each importing
  * only the layers below it (never a peer, never one above), no files import each other
  * in a circle (type-only imports included), and SQL statements live under src/db.
- * README "Layout" describes the same layers.
+ * docs/development.md ("Layout") describes the same layers.
  */
 const LAYERS: ReadonlyArray<readonly string[]> = [
   ['cli'],
@@ -98,7 +98,7 @@ describe('the layers of src/', () => {
   });
 });
 
-/** Where SQL may be written besides src/db: the benchmark, the simulator, the README's example queries. */
+/** Where SQL may be written besides src/db: the benchmark, the simulator, the example queries of docs/data-model.md. */
 const SQL_ALLOWED = ['db', 'bench', 'sim', 'generated'];
 const SQL_ALLOWED_FILES = ['docs/example-queries.ts'];
 const SQL_STATEMENT =

@@ -65,6 +65,41 @@ describe('the API call budget, across processes (the built CLI)', () => {
     expect(runs.map((r) => r.api_calls)).toEqual([4, 1]);
   });
 
+  test('when the budget defers every list of a sync and nothing fails, then it exits 0 with a line saying so (a CronJob is not failed)', async () => {
+    sim = await QuestionProSimulator.start({
+      apiKey: KEY,
+      lists: [
+        { segmentId: 761, status: 0, count: 5 },
+        { segmentId: 762, status: 0, count: 5 },
+      ],
+    });
+    tdb = await createTestDatabase();
+    const oneCall = { SYNC_SEGMENTS: '761,762', API_CALL_BUDGET: '1', API_BUDGET_PERIOD: 'day', SYNC_TIMEZONE: zoneAtNoon() };
+    // The budget's one call goes to the first sync (or that sync too defers everything).
+    expect((await runCli(['sync'], env(oneCall))).code).toBe(0);
+    const before = sim.callsByKey(KEY);
+
+    const result = await runCli(['sync'], env(oneCall));
+
+    expect(result.code).toBe(0);
+    expect(sim.callsByKey(KEY)).toBe(before);
+    expect(before).toBeLessThanOrEqual(1);
+    expect(result.lines.find((l) => l['msg'] === 'run finished')).toMatchObject({
+      level: 40,
+      runStatus: 'skipped',
+      listsFailed: 0,
+    });
+    expect(result.lines.find((l) => l['msg'] === 'every list deferred by the API call budget: nothing failed')).toMatchObject({
+      level: 40,
+      deferred: 2,
+      lists: 2,
+      exitCode: 0,
+    });
+    expect(result.stderr).toBe('');
+    const [run] = await tdb.query<{ status: string }>('SELECT status FROM sync_runs ORDER BY id DESC LIMIT 1');
+    expect(run?.status).toBe('skipped');
+  });
+
   test('when a worker ticks every 5 s with a budget of 30 calls a day, then it spends at most 30, stays healthy and says why it waits', async () => {
     sim = await QuestionProSimulator.start({
       apiKey: KEY,

@@ -98,6 +98,8 @@ describe('while `npm run demo -- --keep-db` holds the embedded database', () => 
       expect(result.stderr).toContain(
         `started by pid ${demo.pid}: ${process.execPath} ${path.join(app, 'dist', 'src', 'cli', 'main.js')} demo --keep-db)`,
       );
+      // And how to stop it, so the database is free for the next command.
+      expect(result.stderr).toContain(`: stop it first (Ctrl-C where it runs, or kill -INT ${demo.pid}), or set DATABASE_URL`);
       expect(result.stderr).not.toContain('TypeError');
     }
     // It did not reach the API or the database: the demo's data is as it was.

@@ -1,9 +1,14 @@
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { QuestionProSimulator } from '../../src/sim/server.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
-import { runCli } from '../support/cli-process.js';
+import { runCli, runCliInTerminal, terminalUnavailable } from '../support/cli-process.js';
 
 const KEY = 'cli-key-3c9a7e21-must-not-leak';
+
+const noTerminal = terminalUnavailable();
+// Visible in the test output, so a skipped check is never mistaken for a passed one.
+if (noTerminal) console.warn(`Terminal output checks skipped: ${noTerminal}`);
+const inTerminal = noTerminal ? test.skip : test;
 
 describe('npm run sync (the built CLI as a child process)', () => {
   let sim: QuestionProSimulator;
@@ -109,7 +114,11 @@ describe('npm run sync (the built CLI as a child process)', () => {
 
   test('when --segment and --status are given, then only that list is synced', async () => {
     const requestsBefore = sim.requests.length;
-    const result = await runCli(['sync', '--segment', '502', '--status', '1'], { ...env(), SYNC_SEGMENTS: '501,502' });
+    const result = await runCli(['sync', '--segment', '502', '--status', '1'], {
+      ...env(),
+      SYNC_SEGMENTS: '501,502',
+      SYNC_STATUSES: '0,1',
+    });
 
     expect(result.code).toBe(0);
     const asked = sim.requests.slice(requestsBefore).map((r) => [r.segmentId, r.status]);
@@ -117,9 +126,64 @@ describe('npm run sync (the built CLI as a child process)', () => {
     expect(asked).toEqual([[502, 1]]);
   });
 
+  test('when --segment or --status names a list outside SYNC_SEGMENTS / SYNC_STATUSES, then it exits 2 naming both and syncs nothing', async () => {
+    const before = await tdb.query('SELECT id FROM sync_runs');
+    const requestsBefore = sim.requests.length;
+    const result = await runCli(['sync', '--segment', '555', '--status', '1'], { ...env(), SYNC_SEGMENTS: '501,502' });
+
+    expect(result.code).toBe(2);
+    expect(result.stderr.split('\n')).toEqual([
+      'detractor-sync: invalid option',
+      '  --segment: 555 is not in SYNC_SEGMENTS (501, 502): --segment picks from the configured segment IDs',
+      '  --status: 1 is not in SYNC_STATUSES (0): --status picks from the configured status codes',
+      '',
+    ]);
+    expect(await tdb.query('SELECT id FROM sync_runs')).toHaveLength(before.length);
+    expect(sim.requests.length).toBe(requestsBefore);
+  });
+
   test('when an unknown flag is given, then it exits 2 with the usage', async () => {
     const result = await runCli(['sync', '--segmnt', '1'], { ...env(), SYNC_SEGMENTS: '501' });
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/usage: detractor-sync/);
+  });
+
+  inTerminal(
+    'when it runs in a terminal, then it ends with a table of its lists and its exit code, the configuration only at debug',
+    async () => {
+      const result = await runCliInTerminal(['sync'], { ...env(), SYNC_SEGMENTS: '501,502' });
+
+      expect(result.code).toBe(0);
+      const lines = result.output.split('\n');
+      expect(lines).toContainEqual(
+        expect.stringMatching(/^│ \(index\) │ segment │ status │ outcome +│ passes │ api calls │ tickets │/),
+      );
+      // A row per list, in the order they finished (the earlier tests' runs decide which comes first).
+      for (const segment of [501, 502])
+        expect(lines).toContainEqual(expect.stringMatching(new RegExp(`^│ [01] +│ ${segment} +│ 0 +│ 'succeeded' │`)));
+      expect(lines).toContainEqual(expect.stringMatching(/^run succeeded in [\d.]+ s: /));
+      expect(lines.filter((l) => l !== '').at(-1)).toBe('exit 0: every list synced');
+      // One line per log entry, and the version, not the configuration, at the start.
+      expect(lines).toContainEqual(expect.stringMatching(/INFO: starting \{"command":"sync","version":"\d+\.\d+\.\d+"\}$/));
+      expect(result.output).not.toMatch(/rateLimitPerMinute|"config"/);
+      expect(lines.length).toBeLessThan(40);
+      expect(result.output).not.toContain(KEY);
+
+      // At debug, the configuration is there, masked: the check above can fail.
+      const debug = await runCliInTerminal(['sync'], { ...env(), SYNC_SEGMENTS: '501', LOG_LEVEL: 'debug' });
+      expect(debug.code).toBe(0);
+      expect(debug.output).toMatch(
+        /DEBUG: configuration \{"config":\{"questionpro":\{"apiKey":"\[redacted\]",.*"rateLimitPerMinute":/,
+      );
+      expect(debug.output).not.toContain(KEY);
+    },
+  );
+
+  test('when stdout is not a terminal, then the configuration stays on the starting line (one JSON line) and no table is printed', async () => {
+    const result = await runCli(['sync'], { ...env(), SYNC_SEGMENTS: '501' });
+    expect(result.code).toBe(0);
+    const starting = result.lines.find((l) => l['msg'] === 'starting');
+    expect(starting).toMatchObject({ level: 30, command: 'sync', config: { sync: { segments: [501] } } });
+    expect(result.stdout).not.toContain('│');
   });
 });

@@ -52,20 +52,33 @@ describe('the detractor views dashboard on a synced database (as the read-only r
     await dropRole(role);
   });
 
-  /** The segment variable's values, from its own query, as the role reads them. */
-  async function segmentValues(): Promise<string[]> {
+  /** The segment variable's options (shown text, value), from its own query, as the role reads them. */
+  async function segmentOptions(): Promise<Array<{ text: string; value: string }>> {
     const variable = views.templating.list.find((v) => v.name === 'segment');
-    const { rows } = await reader.query<Record<string, unknown>>(variable?.query ?? '');
-    return rows.map((row) => String(Object.values(row)[0]));
+    const { rows } = await reader.query<{ __text: string; __value: string }>(variable?.query ?? '');
+    return rows.map((row) => ({ text: row.__text, value: String(row.__value) }));
   }
+  const segmentValues = async () => (await segmentOptions()).map((o) => o.value);
 
   test('when the data is arranged, then it holds open, overdue and closed tickets', async () => {
     const rows = await h.tdb.query<{ sla_state: string }>('SELECT DISTINCT sla_state FROM v_ticket_sla ORDER BY 1');
     expect(rows.map((r) => r.sla_state)).toEqual(['closed_late', 'open', 'open_overdue']);
   });
 
-  test('when the segment variable is loaded, then it lists the synced segments', async () => {
-    expect(await segmentValues()).toEqual(SEGMENTS.map(String));
+  test('when the segment variable is loaded, then it lists the synced segments by name, their IDs the values', async () => {
+    await h.tdb.query(
+      `INSERT INTO detractor_segments (segment_id, name) VALUES (611, 'Retail EU')
+       ON CONFLICT (segment_id) DO UPDATE SET name = EXCLUDED.name`,
+    );
+    try {
+      expect(await segmentOptions()).toEqual([
+        { text: 'Retail EU (611)', value: '611' },
+        // A default name holds its ID already.
+        { text: 'Segment 612', value: '612' },
+      ]);
+    } finally {
+      await h.tdb.query(`UPDATE detractor_segments SET name = NULL WHERE segment_id = 611`);
+    }
   });
 
   // Two time ranges: the dashboard's default (what a user sees first: only the new
@@ -93,6 +106,29 @@ describe('the detractor views dashboard on a synced database (as the read-only r
         if (panel.options?.xField !== undefined) expect(fields).toContain(panel.options.xField);
       },
     );
+  });
+  test('when the report time zone is not UTC, then the weekly SLA panel groups a ticket in its week there', async () => {
+    // Sunday 2026-11-29 13:00 UTC is Monday 02:00 in Auckland (UTC+13 in November): a
+    // week later there than in UTC.
+    const created = Date.UTC(2026, 10, 29, 13, 0, 0);
+    const [ticket] = h.sim.generate(612, 0, 30).slice(-1);
+    h.sim.upsertTicket(612, 0, { ...ticket!, timestamp: formatVendorTimestamp(created, 0), timelimit: 48 });
+    expect((await h.run()).status).toBe('succeeded');
+    const weekly = sqlPanels.find((q) => q.panel.title === 'SLA states per week of creation')!;
+    const range = { from: new Date(Date.UTC(2026, 10, 29, 12)), to: new Date(Date.UTC(2026, 10, 29, 14)) };
+    const weeks = async () => {
+      const sql = expandSql(weekly.target.rawSql ?? '', range, { segment: ['612'] });
+      return (await reader.query<{ time: Date }>(sql)).rows.map((r) => r.time.toISOString());
+    };
+
+    await h.tdb.query(`UPDATE reporting_settings SET report_timezone = 'Pacific/Auckland' WHERE id = 1`);
+    try {
+      expect(await weeks()).toEqual(['2026-11-29T11:00:00.000Z']); // Monday 00:00 in Auckland
+      await h.tdb.query(`UPDATE reporting_settings SET report_timezone = 'UTC' WHERE id = 1`);
+      expect(await weeks()).toEqual(['2026-11-23T00:00:00.000Z']); // Monday 00:00 UTC
+    } finally {
+      await h.tdb.query(`UPDATE reporting_settings SET report_timezone = 'UTC' WHERE id = 1`);
+    }
   });
 });
 

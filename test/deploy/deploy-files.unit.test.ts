@@ -390,8 +390,25 @@ describe('docker-compose.yml', () => {
 });
 
 describe('commands the images run', () => {
-  // The keys of main.ts's COMMANDS table: `worker: workerCommand,`, `'readonly-role': readonlyRoleCommand,`.
-  const dispatched = new Set([...read('src/cli/main.ts').matchAll(/^\s+'?([\w-]+)'?: \w+Command,$/gm)].map((m) => m[1]));
+  // The names of the commands in main.ts's COMMANDS table (`syncCommand, ...`), each named in its file
+  // (`export const syncCommand = defineCommand({ name: 'sync', ...`).
+  const names = new Map(
+    readdirSync(path.join(PROJECT_ROOT, 'src', 'cli'))
+      .filter((file) => file.endsWith('-command.ts'))
+      .flatMap((file) =>
+        [...read(`src/cli/${file}`).matchAll(/export const (\w+Command) = defineCommand\(\{\s+name: '([\w-]+)'/g)].map(
+          (m) => [m[1], m[2]] as const,
+        ),
+      ),
+  );
+  const table = /const COMMANDS[^=]*= \[([^\]]*)\]/.exec(read('src/cli/main.ts'))?.[1] ?? '';
+  const dispatched = new Set(
+    table
+      .split(',')
+      .map((entry) => entry.trim())
+      .filter((entry) => entry !== '')
+      .map((entry) => names.get(entry) ?? `${entry} (no name found)`),
+  );
 
   test('when the image and compose start the service, then they run it with node', () => {
     expect(nodeRuns.map(([where]) => where)).toEqual(expect.arrayContaining([expect.stringMatching(/CMD$/), 'compose service worker']));

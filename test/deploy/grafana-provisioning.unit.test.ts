@@ -101,15 +101,49 @@ describe('Grafana provisioning', () => {
     expect([...dashboards.keys()].sort()).toEqual(['detractor-sync-worker.json', 'detractor-views.json']);
   });
 
-  test('when the dashboards are read, then their uids are stable and every query uses a provisioned data source of its type', () => {
+  test('when the dashboards are read, then their uids are stable and every query uses the data source variable, which opens on a provisioned one', () => {
     expect([...dashboards.values()].map((d) => d.uid).sort()).toEqual(['detractor-sync-worker', 'detractor-views']);
     const byUid = new Map(datasources.map((d) => [d.uid, d.type]));
-    const refs = [...dashboards.values()].flatMap((d) => [
-      ...panelsOf(d).flatMap((p) => [p.datasource, ...(p.targets ?? []).map((t) => t.datasource)]),
-      ...d.templating.list.map((v) => v.datasource),
-    ]);
-    expect(refs.length).toBeGreaterThan(40);
-    for (const ref of refs) expect({ ref, type: byUid.get(ref?.uid ?? '') }).toEqual({ ref, type: ref?.type });
+    let refs = 0;
+    for (const d of dashboards.values()) {
+      // One data source variable per dashboard: what Grafana's Import asks for, and what provisioning opens with.
+      const sources = d.templating.list.filter((v) => v.type === 'datasource');
+      expect(sources.map((v) => v.name)).toEqual(['datasource']);
+      const [source] = sources;
+      expect({ dashboard: d.uid, type: byUid.get(source?.current?.value ?? '') }).toEqual({ dashboard: d.uid, type: source?.query });
+      const used = [
+        ...panelsOf(d).flatMap((p) => [p.datasource, ...(p.targets ?? []).map((t) => t.datasource)]),
+        ...d.templating.list.filter((v) => v.type !== 'datasource').map((v) => v.datasource),
+      ];
+      refs += used.length;
+      // No uid of this installation: importing into another Grafana needs none of them to exist.
+      for (const ref of used) expect({ dashboard: d.uid, ref }).toEqual({ dashboard: d.uid, ref: { type: source?.query, uid: '${datasource}' } });
+    }
+    expect(refs).toBeGreaterThan(40);
+  });
+
+  test('when a dashboard is exported as a file, then it names no data source uid of its own outside the variable', () => {
+    for (const file of readdirSync(DASHBOARD_DIR).filter((f) => f.endsWith('.json'))) {
+      const text = readFileSync(path.join(DASHBOARD_DIR, file), 'utf8');
+      const uids = [...text.matchAll(/"uid":\s*"([^"]*)"/g)].map((m) => m[1]);
+      // The dashboard's own uid, the built-in annotation source and the variable's reference.
+      expect({ file, uids: [...new Set(uids)].filter((u) => !['${datasource}', '-- Grafana --'].includes(u ?? '')).sort() }).toEqual({
+        file,
+        uids: [file.replace(/\.json$/, '')],
+      });
+    }
+  });
+
+  test('when the segment variable is read, then it offers names and filters on IDs', () => {
+    const segment = dashboards.get('detractor-views.json')?.templating.list.find((v) => v.name === 'segment');
+    expect(segment?.query).toMatch(/\bAS __text\b/);
+    expect(segment?.query).toMatch(/\bsegment_id AS __value\b/);
+  });
+
+  test('when the weekly SLA panel groups weeks, then it does so in the report time zone, not in UTC', () => {
+    const weekly = sqlQueries.find((q) => q.panel.title === 'SLA states per week of creation');
+    expect(weekly?.target.rawSql).toMatch(/reporting_settings/);
+    expect(weekly?.target.rawSql).not.toMatch(/'UTC'\)? AS time|AT TIME ZONE 'UTC'/);
   });
 
   test.each([...dashboards])('when %s is laid out, then it is a Grafana 11 dashboard whose panels have unique ids and do not overlap', (_, d) => {
@@ -132,9 +166,10 @@ describe('Grafana provisioning', () => {
     expect(panelsOf(d).every((p) => (p.targets ?? []).length > 0)).toBe(true);
   });
 
-  test('when a panel queries PostgreSQL, then it reads only the PII-free views and never personal data', () => {
-    // What a role made with --no-pii may read: the dashboards work for it.
-    const views = PII_FREE_RELATIONS.filter((r) => r.startsWith('v_')) as string[];
+  test('when a panel queries PostgreSQL, then it reads only the PII-free views (and the report time zone) and never personal data', () => {
+    // What a role made with --no-pii may read: the dashboards work for it. reporting_settings
+    // holds one setting, the report time zone the weekly panel groups in.
+    const views = PII_FREE_RELATIONS.filter((r) => r.startsWith('v_') || r === 'reporting_settings') as string[];
     expect(sqlQueries.length).toBeGreaterThanOrEqual(12);
     const variableSql = [...dashboards.values()].flatMap((d) => d.templating.list.map((v) => v.query ?? ''));
     for (const sql of [...sqlQueries.map((q) => q.target.rawSql ?? ''), ...variableSql]) {

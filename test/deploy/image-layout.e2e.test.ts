@@ -112,6 +112,16 @@ describe('the runtime image, imitated on disk', () => {
     const direct = await inImage('node', ['dist/src/cli/main.js', 'status']);
     expect(direct.code).toBe(0);
     expect(direct.stdout).toMatch(/Lists \(segment x status\)/);
+    // npm -s: its banner stays off stdout, which holds the JSON alone.
+    const silent = await inImage('npm', ['run', '-s', 'status', '--', '--json']);
+    expect(silent.code).toBe(0);
+    expect(JSON.parse(silent.stdout)).toMatchObject({ runs: [expect.objectContaining({ status: 'succeeded' })] });
+  });
+
+  test('when asked for its version, then it reads the package.json the image holds', async () => {
+    const { version } = JSON.parse(readFileSync(path.join(PROJECT_ROOT, 'package.json'), 'utf8')) as { version: string };
+    const result = await inImage('node', ['dist/src/cli/main.js', '--version'], { QUESTIONPRO_API_KEY: '', DATABASE_URL: '' });
+    expect(result).toEqual({ code: 0, stdout: `detractor-sync ${version}\n`, stderr: '' });
   });
 
   test('when DATABASE_URL is not set, then it says the image needs one (no embedded server inside) and exits 2', async () => {

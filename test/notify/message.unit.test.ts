@@ -125,6 +125,7 @@ describe('a notification message', () => {
       pacePerHour: 2.5,
       projectedAtPeriodEnd: 2085,
       byOutcome: {},
+      answers: {},
     };
     const body = buildMessage('budget_forecast_short', { budget }, names, NOW);
     expect(body.text).toBe(

@@ -78,6 +78,7 @@ describe('what a run says, as states', () => {
       pacePerHour: 1,
       projectedAtPeriodEnd,
       byOutcome: {},
+      answers: {},
     });
     const short = observe({ lists: [], health: [], staleAfterSeconds: 900, budget: budget(1_200, 1_000) });
     expect(short).toMatchObject([{ kind: 'budget_forecast', subject: '2026-12-11T00:00:00.000Z', state: 'short' }]);

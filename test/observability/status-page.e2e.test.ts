@@ -1,5 +1,4 @@
 import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, stat, readFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -7,12 +6,11 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { QuestionProSimulator } from '../../src/sim/server.js';
 import { formatVendorTimestamp } from '../../src/sim/ticket-generator.js';
+import { CHROMIUM, OVERFLOW_PROBE, browserUnavailable as unavailable, headlessFlags, withPage } from '../support/browser.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import { startWorker, unreachableDatabaseUrl, zoneAtNoon, type WorkerUnderTest } from '../support/worker-under-test.js';
 
 const run = promisify(execFile);
-const CHROMIUM = process.env['CHROMIUM_BIN'] ?? '/usr/bin/chromium';
-const unavailable = existsSync(CHROMIUM) ? undefined : `no browser at ${CHROMIUM} (.ci/run installs Debian's chromium)`;
 if (unavailable) {
   // Visible in the test output, so a skipped check is never mistaken for a passed one.
   console.warn(`Status page browser checks skipped: ${unavailable}`);
@@ -28,8 +26,10 @@ const HOSTILE = `<script>document.title='pwned'</script><img src=x onerror="docu
 async function chromium(args: string[]): Promise<string> {
   const profile = await mkdtemp(path.join(os.tmpdir(), 'detractor-chromium-'));
   try {
-    const flags = ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', `--user-data-dir=${profile}`];
-    const { stdout } = await run(CHROMIUM, [...flags, ...args], { timeout: 60_000, maxBuffer: 32 * 1024 * 1024 });
+    const { stdout } = await run(CHROMIUM, [...headlessFlags(profile), ...args], {
+      timeout: 60_000,
+      maxBuffer: 32 * 1024 * 1024,
+    });
     return stdout;
   } finally {
     await rm(profile, { recursive: true, force: true });
@@ -154,7 +154,8 @@ describeBrowser('the status page in a real browser (built worker, simulator, Chr
     const names = ['Retail EU', 'Online Shop, DE', '<b>Call</b> Center', 'Kiosk', 'Segment 975'];
     const expected = ['971', '972', '973', '974', '975'].map((segment, i) => {
       const row = truth.find((r) => r.segment_id === segment);
-      return [`${names[i]} ${segment}`, String(row?.open ?? 0), String(row?.overdue ?? 0)];
+      // A configured name shows its code in brackets; the default name holds it already.
+      return [i < 4 ? `${names[i]} (${segment})` : names[i], String(row?.open ?? 0), String(row?.overdue ?? 0)];
     });
     expect(tableRows(dom, 'open-tickets')).toEqual(expected);
     // The name's markup is text on the page, not an element.
@@ -169,8 +170,8 @@ describeBrowser('the status page in a real browser (built worker, simulator, Chr
       `SELECT segment_id::text AS segment_id, last_outcome, last_error_code AS code, last_error_request_id AS request_id
        FROM v_sync_health ORDER BY segment_id`,
     );
-    expect(health.map((r) => [r[0]!.split(' ').pop(), r[1], r[4]])).toEqual(
-      truth.map((t) => [t.segment_id, 'awaiting action 0', t.last_outcome]),
+    expect(health.map((r) => [/(\d+)\)?$/.exec(r[0]!)?.[1], r[1], r[4]])).toEqual(
+      truth.map((t) => [t.segment_id, 'awaiting action (0)', t.last_outcome]),
     );
     expect(truth.map((t) => t.last_outcome)).toEqual(['succeeded', 'succeeded', 'failed', 'failed', 'failed']);
     for (const [i, t] of truth.entries()) {
@@ -243,7 +244,7 @@ describeBrowser('the status page in a real browser (built worker, simulator, Chr
     await mkdir(ARTIFACTS, { recursive: true });
     const file = path.join(ARTIFACTS, 'status-page.png');
     await rm(file, { force: true });
-    await chromium([`--screenshot=${file}`, '--window-size=1280,1600', '--hide-scrollbars', url]);
+    await chromium([`--screenshot=${file}`, '--window-size=1280,1600', url]);
     const png = await readFile(file);
     expect(png.subarray(0, 8)).toEqual(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]));
     expect((await stat(file)).size).toBeGreaterThan(30_000);
@@ -270,5 +271,84 @@ describeBrowser('the status page when the database is down (built worker, Chromi
     } finally {
       await worker.stop();
     }
+  });
+});
+
+describeBrowser('the status page on a phone and on a desktop (built worker, simulator, Chromium at 360, 390 and 1280 px)', () => {
+  const NARROW_KEY = 'narrow-key-7a1f-must-not-leak';
+  const SEGMENTS = [101, 102, 103, 104, 105, 106];
+  let sim: QuestionProSimulator;
+  let tdb: TestDatabase;
+  let worker: WorkerUnderTest | undefined;
+
+  beforeAll(async () => {
+    sim = await QuestionProSimulator.start({
+      apiKey: NARROW_KEY,
+      lists: SEGMENTS.map((segmentId) => ({ segmentId, status: 0, count: 12 })),
+    });
+    // The licence's allowance is used up at the first list: it fails, and the run ends
+    // there, so the five lists after it are skipped (one list at a time: none was started).
+    sim.injectFault({ kind: '429-quota', times: 5, match: { segmentId: 101 } });
+    tdb = await createTestDatabase();
+    worker = await startWorker({
+      apiKey: NARROW_KEY,
+      baseUrl: sim.baseUrl,
+      databaseUrl: tdb.url,
+      segments: SEGMENTS,
+      env: {
+        SYNC_CONCURRENCY: '1',
+        SYNC_SEGMENT_NAMES: '101=Retail EU;102=Online Shop, DE;103=Call Center with a rather long name',
+        SYNC_STATUS_LABELS: '0=open',
+        SYNC_TIMEZONE: 'Europe/Berlin',
+      },
+    });
+    await worker.waitForLine((l) => l['msg'] === 'run finished');
+  }, 120_000);
+
+  afterAll(async () => {
+    await worker?.stop();
+    await tdb?.close();
+    await sim?.close();
+  });
+
+  test('when the lists are in the database, then one failed and five were skipped', async () => {
+    const rows = await tdb.query<{ last_outcome: string; n: number }>(
+      'SELECT last_outcome, count(*)::int AS n FROM v_sync_health GROUP BY 1 ORDER BY 1',
+    );
+    expect(rows).toEqual([
+      { last_outcome: 'failed', n: 1 },
+      { last_outcome: 'skipped', n: 5 },
+    ]);
+  });
+
+  test.each([360, 390, 1280])('when the window is %i px wide, then nothing reaches past its right edge', async (width) => {
+    const layout = await withPage(`${worker!.url}/`, { width, height: 900 }, async (page) => ({
+      ...(await page.evaluate<{ innerWidth: number; scrollWidth: number; sticking: string[] }>(OVERFLOW_PROBE)),
+      // Every chart fits the box it is in (it scales down rather than being cut off).
+      chartsCut: await page.evaluate<number>(
+        `[...document.querySelectorAll('svg.chart')].filter((svg) => svg.getBoundingClientRect().right > svg.parentElement.getBoundingClientRect().right + 0.5).length`,
+      ),
+      charts: await page.evaluate<number>(`document.querySelectorAll('svg.chart').length`),
+    }));
+
+    expect(layout).toEqual({ innerWidth: width, scrollWidth: width, sticking: [], chartsCut: 0, charts: 3 });
+  });
+
+  test('when it is read at 390 px, then names carry their code in brackets, the time zone is named and failing and skipped are apart', async () => {
+    const text = await withPage(`${worker!.url}/`, { width: 390, height: 900 }, (page) =>
+      page.evaluate<string>('document.body.innerText'),
+    );
+
+    for (const shown of ['Retail EU (101)', 'Online Shop, DE (102)', 'Call Center with a rather long name (103)', 'open (0)']) {
+      expect(text).toContain(shown);
+    }
+    expect(text).toContain('Segment 104');
+    expect(text).not.toContain('Segment 104 (104)');
+    expect(text).not.toMatch(/Retail EU 101|open 0\b/);
+    expect(text).toContain('1 failing, 5 skipped of 6');
+    expect(text).toContain('API calls sent per day (the last 14 days in Europe/Berlin)');
+    expect(text).toContain('API calls of this API key, all processes');
+    // The one call sent got the quota's 429: the answers break the calls sent down, they are not added to them.
+    expect(text).toMatch(/answers to the 1 call sent\s+http_429 1/);
   });
 });

@@ -1,7 +1,7 @@
 import { describe, expect, test } from '@jest/globals';
 import { html, publicMessage, WITHHELD_ANSWER, WITHHELD_EMAIL, WITHHELD_PHONE } from '../../src/observability/page-safety.js';
-import { ageText, renderStatusPage } from '../../src/observability/status-page.js';
-import type { ListRow, RunRow, StatusReport } from '../../src/observability/status-report.js';
+import { ageText, named, renderStatusPage } from '../../src/observability/status-page.js';
+import { listsSummary, type ListRow, type RunRow, type StatusReport } from '../../src/observability/status-report.js';
 
 const NOW = new Date('2026-11-28T12:00:00Z');
 
@@ -75,6 +75,8 @@ function report(over: Partial<StatusReport> = {}): StatusReport {
       pacePerHour: 1.5,
       projectedAtPeriodEnd: 80,
       byOutcome: { sent: 9, ok: 8, http_400: 1 },
+      answers: { ok: 8, http_400: 1 },
+      timezone: 'Europe/Berlin',
       callsPerDay: [
         { day: '2026-11-27', calls: 0 },
         { day: '2026-11-28', calls: 9 },
@@ -103,15 +105,58 @@ describe('the status page renderer (fixed data)', () => {
     expect(page).toMatch(/^<!doctype html>/);
     expect(page).toContain('<meta http-equiv="refresh" content="30" />');
     expect(page).toMatch(
-      /<tr><td>Retail EU <span class="id">101<\/span><\/td><td class="num">7<\/td><td class="num">3<\/td><\/tr>/,
+      /<tr><td>Retail EU <span class="id">\(101\)<\/span><\/td><td class="num">7<\/td><td class="num">3<\/td><\/tr>/,
     );
-    expect(page).toMatch(/<td>open <span class="id">0<\/span><\/td>/);
+    expect(page).toMatch(/<td>open <span class="id">\(0\)<\/span><\/td>/);
     expect(page).toContain('<span class="badge bad">failed</span>');
     expect(page).toContain('<span class="badge warn">partial</span>');
     expect(page).toContain('Open detractors</div><div class="card-value">7 (3 overdue)</div>');
     expect(page.match(/<svg\s/g)).toHaveLength(3);
     // Nothing to load: no script, no style sheet, no font, no absolute URL.
     expect(page).not.toMatch(/<(script|link)\b|https?:\/\//);
+  });
+
+  test('when a name and its code are shown together, then the code follows in brackets, and a default name stands alone', () => {
+    expect(named('Retail EU', '101').text).toBe('Retail EU <span class="id">(101)</span>');
+    expect(named('open', 0).text).toBe('open <span class="id">(0)</span>');
+    expect(named('Segment 975', '975').text).toBe('Segment 975');
+    expect(named('status 3', 3).text).toBe('status 3');
+    expect(named('<b>Kiosk</b>', '7').text).toBe('&lt;b&gt;Kiosk&lt;/b&gt; <span class="id">(7)</span>');
+  });
+
+  test('when one list failed and five were skipped, then failing and skipped are counted apart', () => {
+    const lists = [
+      list({ last_outcome: 'failed' }),
+      ...[2, 3, 4, 5, 6].map((i) => list({ segment_id: String(100 + i), last_outcome: 'skipped' })),
+    ];
+    expect(listsSummary(lists)).toEqual({ failing: 1, skipped: 5, text: '1 failing, 5 skipped of 6' });
+    expect(listsSummary([list({})]).text).toBe('0 failing of 1');
+
+    const page = render({ report: report({ lists }), now: NOW });
+    expect(page).toContain('<div class="card-label">Lists</div><div class="card-value">1 failing, 5 skipped of 6</div>');
+    expect(page).toContain('<p class="note" id="lists-summary">Lists: 1 failing, 5 skipped of 6.</p>');
+    expect(page).not.toContain('6 of 6');
+  });
+
+  test('when calls per day are shown, then the heading names the time zone their days are in', () => {
+    const page = render({ report: report(), now: NOW });
+
+    expect(page).toContain('API calls sent per day (the last 14 days in Europe/Berlin)');
+    expect(page).not.toContain('SYNC_TIMEZONE)');
+  });
+
+  test('when the budget is shown, then it says whose calls it counts, and the answers break the calls sent down', () => {
+    const base = report().apiBudget!;
+    const page = render({
+      report: report({ apiBudget: { ...base, byOutcome: { sent: 72, ok: 70, http_429: 1 }, answers: { ok: 70, http_429: 1 } } }),
+      now: NOW,
+    });
+
+    expect(page).toMatch(/<p class="note" id="budget-scope">\s*API calls of this API key, all processes:/);
+    expect(page).toContain(
+      '<dt>answers to the 72 calls sent</dt><dd id="budget-answers">ok 70, http_429 1, no answer recorded 1</dd>',
+    );
+    expect(page).not.toContain('144');
   });
 
   test('when API_CALL_BUDGET is unset, then the page says "no budget" and draws no budget line', () => {

@@ -52,7 +52,7 @@ describe('ticket generator', () => {
   });
 
   it('when the first ticket of segment 101 status 0 is generated, then its IDs are the documented ones', () => {
-    // README examples and tests name this ticket: the layout must not move it.
+    // The example queries of docs/data-model.md and tests name this ticket: the layout must not move it.
     expect(generateTickets(7, 101, 0, 1)[0]).toMatchObject({ ticketID: 101_000_000_001, responseID: 5_000_101_000_000_001 });
   });
 

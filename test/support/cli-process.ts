@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess, type ChildProcessByStdio } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess, type ChildProcessByStdio } from 'node:child_process';
 import { existsSync, mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -9,6 +9,8 @@ export const CLI_ENTRY = path.join(PROJECT_ROOT, 'dist', 'src', 'cli', 'main.js'
 
 export interface CliProcess {
   readonly child: ChildProcess;
+  /** The working directory it runs in (a fresh empty one for the built CLI). */
+  readonly cwd: string;
   stdout(): string;
   stderr(): string;
   /** Parsed JSON log lines printed so far. */
@@ -31,6 +33,7 @@ export function startCli(args: string[], env: Record<string, string | undefined>
       env: { PATH: process.env['PATH'], HOME: process.env['HOME'], LOG_LEVEL: 'info', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     }),
+    cwd,
   );
 }
 
@@ -49,10 +52,11 @@ export function startNpmScript(script: string[], env: Record<string, string | un
       stdio: ['ignore', 'pipe', 'pipe'],
       detached: true,
     }),
+    PROJECT_ROOT,
   );
 }
 
-function watch(child: ChildProcessByStdio<null, Readable, Readable>): CliProcess {
+function watch(child: ChildProcessByStdio<null, Readable, Readable>, cwd: string): CliProcess {
   let out = '';
   let err = '';
   const waiters: Array<() => void> = [];
@@ -75,6 +79,7 @@ function watch(child: ChildProcessByStdio<null, Readable, Readable>): CliProcess
       });
   return {
     child,
+    cwd,
     stdout: () => out,
     stderr: () => err,
     lines,
@@ -102,8 +107,41 @@ function watch(child: ChildProcessByStdio<null, Readable, Readable>): CliProcess
 export async function runCli(
   args: string[],
   env: Record<string, string | undefined>,
-): Promise<{ code: number | null; stdout: string; stderr: string; lines: Array<Record<string, unknown>> }> {
+): Promise<{ code: number | null; stdout: string; stderr: string; lines: Array<Record<string, unknown>>; cwd: string }> {
   const cli = startCli(args, env);
   const code = await cli.exited;
-  return { code, stdout: cli.stdout(), stderr: cli.stderr(), lines: cli.lines() };
+  return { code, stdout: cli.stdout(), stderr: cli.stderr(), lines: cli.lines(), cwd: cli.cwd };
+}
+
+/** Why the CLI cannot be run in a pseudo-terminal here (util-linux `script` is missing), or undefined. */
+export function terminalUnavailable(): string | undefined {
+  const probe = spawnSync('script', ['--version'], { encoding: 'utf8' });
+  if (probe.error)
+    return `script (util-linux) not found on PATH (${probe.error.message}); on Debian or Ubuntu: apt-get install util-linux`;
+  return probe.status === 0 ? undefined : `script --version exited ${probe.status}`;
+}
+
+/**
+ * Runs the built CLI with stdout on a pseudo-terminal, as a person at a terminal runs it
+ * (util-linux `script`; -e passes the exit code on). The terminal's output comes back
+ * without colours and carriage returns.
+ */
+export async function runCliInTerminal(
+  args: string[],
+  env: Record<string, string | undefined>,
+): Promise<{ code: number | null; output: string }> {
+  const cwd = mkdtempSync(path.join(os.tmpdir(), 'detractor-tty-'));
+  const quote = (word: string) => `'${word.replace(/'/g, `'\\''`)}'`;
+  const command = [process.execPath, CLI_ENTRY, ...args].map(quote).join(' ');
+  const child = spawn('script', ['-qfec', command, '/dev/null'], {
+    cwd,
+    env: { PATH: process.env['PATH'], HOME: process.env['HOME'], TERM: 'dumb', LOG_LEVEL: 'info', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout.on('data', (chunk) => (output += String(chunk)));
+  child.stderr.on('data', (chunk) => (output += String(chunk)));
+  const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
+  // eslint-disable-next-line no-control-regex -- the terminal's colour codes are what it removes
+  return { code, output: output.replace(/\u001b\[[0-9;]*m/g, '').replace(/\r/g, '') };
 }

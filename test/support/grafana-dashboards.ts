@@ -40,6 +40,8 @@ export interface Variable {
   readonly query?: string;
   readonly multi?: boolean;
   readonly includeAll?: boolean;
+  /** A `datasource` variable's pick as saved: what a provisioned dashboard opens with. */
+  readonly current?: { readonly text?: string; readonly value?: string };
 }
 export interface Dashboard {
   readonly uid: string;

@@ -17,7 +17,7 @@ export function prismaCliUnavailable(): string | undefined {
     return existsSync(configured) ? undefined : `PRISMA_SCHEMA_ENGINE_BINARY points at a missing file (${configured})`;
   const enginesDir = path.join(PROJECT_ROOT, 'node_modules', '@prisma', 'engines');
   const native = existsSync(enginesDir) && readdirSync(enginesDir).some((f) => f.startsWith('schema-engine'));
-  return native ? undefined : 'no Prisma schema engine: set PRISMA_SCHEMA_ENGINE_BINARY (see README, "Prisma CLI offline")';
+  return native ? undefined : 'no Prisma schema engine: set PRISMA_SCHEMA_ENGINE_BINARY (see docs/development.md, "Migrations")';
 }
 
 export async function prisma(

@@ -8,6 +8,9 @@ import type { Db } from '../prisma.js';
  * check and the count are one atomic step for all processes.
  */
 
+/** The tables the budget report reads (status, the worker's page): counts per key fingerprint, no personal data. */
+export const BUDGET_REPORT_TABLES = ['api_call_ledger', 'api_call_budgets'] as const;
+
 /** A budget period: a day or a billing month, with boundaries at midnight in `timezone`. */
 export interface BudgetPeriod {
   readonly period: 'day' | 'month';

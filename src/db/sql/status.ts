@@ -7,6 +7,9 @@ import type { Db } from '../prisma.js';
  * never a ticket's fields.
  */
 
+/** The views the report reads: all PII-free, so the read-only role made with --no-pii may read them. */
+export const STATUS_VIEWS = ['v_sync_runs_no_pii', 'v_sync_health_no_pii', 'v_open_detractor_tickets_no_pii'] as const;
+
 /** One sync run, newest first. */
 export type RunRow = {
   readonly id: string;

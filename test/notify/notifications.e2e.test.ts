@@ -69,8 +69,8 @@ describe('notifications of the one-shot sync', () => {
     const before = receiver.posts.length;
     receiver.failNext(1);
 
-    expect(await sync(tdb, { QUESTIONPRO_API_KEY: WRONG_KEY })).toBe(1);
-    expect(await sync(tdb, { QUESTIONPRO_API_KEY: WRONG_KEY })).toBe(1);
+    expect(await sync(tdb, { QUESTIONPRO_API_KEY: WRONG_KEY })).toBe(2);
+    expect(await sync(tdb, { QUESTIONPRO_API_KEY: WRONG_KEY })).toBe(2);
     const failing = newPosts(before);
     // The 500 was retried within the run: one message, delivered on the second attempt.
     expect(failing.map((p) => p.answered)).toEqual([500, 200]);
@@ -123,10 +123,10 @@ describe('notifications of the one-shot sync', () => {
     const down = `http://127.0.0.1:${await freePort()}/hooks/${TOKEN}`;
     const before = receiver.posts.length;
 
-    expect(await sync(tdb, { QUESTIONPRO_API_KEY: WRONG_KEY, NOTIFY_WEBHOOK_URL: down })).toBe(1);
+    expect(await sync(tdb, { QUESTIONPRO_API_KEY: WRONG_KEY, NOTIFY_WEBHOOK_URL: down })).toBe(2);
     expect(receiver.posts.length).toBe(before);
     // The failure was not told: this run tells it.
-    expect(await sync(tdb, { QUESTIONPRO_API_KEY: WRONG_KEY })).toBe(1);
+    expect(await sync(tdb, { QUESTIONPRO_API_KEY: WRONG_KEY })).toBe(2);
     expect(newPosts(before).map((p) => p.body['event'])).toEqual(['lists_failing']);
 
     // Every attempt answered 500: the run still succeeds, and the recovery waits for the next run.
@@ -151,12 +151,12 @@ describe('notifications of the one-shot sync', () => {
     try {
       await waitFor(() => Promise.resolve(receiver.waiting === 1 ? true : undefined));
       // The first run is over (it is posting): the second fails on its own and sees the claim.
-      expect(await sync(tdb, { QUESTIONPRO_API_KEY: WRONG_KEY, SYNC_SEGMENTS: '501' })).toBe(1);
+      expect(await sync(tdb, { QUESTIONPRO_API_KEY: WRONG_KEY, SYNC_SEGMENTS: '501' })).toBe(2);
       expect(receiver.waiting).toBe(1);
     } finally {
       release();
     }
-    expect(await first.exited).toBe(1);
+    expect(await first.exited).toBe(2);
     expect(newPosts(before).map((p) => [p.answered, p.body['event']])).toEqual([[200, 'lists_failing']]);
   });
 
@@ -167,8 +167,8 @@ describe('notifications of the one-shot sync', () => {
       sync(tdb, { QUESTIONPRO_API_KEY: WRONG_KEY, SYNC_SEGMENTS: '501' }),
       sync(tdb, { QUESTIONPRO_API_KEY: WRONG_KEY, SYNC_SEGMENTS: '501' }),
     ]);
-    // One of them may find the list locked by the other: a skip, not a failure.
-    expect(codes).toContain(1);
+    // A refused key is an operator's error (2); one of them may find the list locked by the other: a skip, not a failure.
+    expect(codes).toContain(2);
     const posts = newPosts(before);
     expect(posts).toHaveLength(1);
     expect(posts[0]?.body).toMatchObject({ event: 'lists_failing', lists: [{ segmentId: 501 }] });

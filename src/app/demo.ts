@@ -21,8 +21,8 @@ import { openRuntime, type Runtime } from './runtime.js';
 
 /**
  * The demo's configuration: the simulator's account, whatever .env says about
- * QuestionPro (the demo only ever talks to the simulator); the database and the log
- * level as configured.
+ * QuestionPro (the demo only ever talks to the simulator) and no notifications; the
+ * database and the log level as configured.
  */
 export function demoConfig(baseUrl: string, env: NodeJS.ProcessEnv = process.env) {
   return loadConfig({
@@ -34,6 +34,8 @@ export function demoConfig(baseUrl: string, env: NodeJS.ProcessEnv = process.env
     SYNC_SEGMENT_NAMES: DEMO_SEGMENT_NAMES,
     SYNC_STATUS_LABELS: DEMO_STATUS_LABELS,
     LOG_LEVEL: env['LOG_LEVEL'] ?? 'warn',
+    // The team's channel hears of the real account only, never of the simulator's.
+    NOTIFY_WEBHOOK_URL: '',
   });
 }
 

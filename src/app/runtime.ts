@@ -8,9 +8,11 @@ import { SecretRedactor } from '../logging/secret-redactor.js';
 import type { ClientObserver, QuestionProClient } from '../questionpro/client.js';
 import { ActiveRuns } from '../runs/active-runs.js';
 import { pruneHistory } from '../runs/retention.js';
+import type { DeliveryOutcome } from '../notify/notifier.js';
 import type { RunObserver } from '../sync/run-observer.js';
 import { runSync, type RunReport } from '../sync/run-sync.js';
 import { createApiClient } from './api-client.js';
+import { runNotifier } from './notifications.js';
 import { openDatabase, type Database, type OpenDatabaseOptions } from './open-database.js';
 
 export interface Runtime {
@@ -30,7 +32,12 @@ export interface RuntimeOptions {
   readonly migrate?: OpenDatabaseOptions['migrate'];
   /** The demo expects the embedded database; real syncs warn about it. */
   readonly embedded?: 'expected' | 'warn';
-  readonly observers?: { readonly client?: ClientObserver; readonly run?: RunObserver };
+  readonly observers?: {
+    readonly client?: ClientObserver;
+    readonly run?: RunObserver;
+    /** A message to NOTIFY_WEBHOOK_URL delivered or finally not. */
+    readonly notification?: (event: string, outcome: DeliveryOutcome) => void;
+  };
 }
 
 /**
@@ -50,6 +57,7 @@ export async function openRuntime(config: Config, log: Logger, options: RuntimeO
   const client = createApiClient(config, log, budget, { observer: options.observers?.client });
   const redactor = new SecretRedactor(secretsOf(config));
   const activeRuns = new ActiveRuns();
+  const notify = runNotifier(config, log, { db: database.db, budget, redactor, onDelivery: options.observers?.notification });
   return {
     database,
     client,
@@ -84,6 +92,8 @@ export async function openRuntime(config: Config, log: Logger, options: RuntimeO
         },
         { trigger, lists: plan.lists, deferred: plan.deferred, pool: plan.pool },
       );
+      // After the run's records: the database now says what changed. A shutdown cuts its retries short.
+      await notify?.(lists, signal);
       // After the run, not before: a prune never delays a sync, and a bounded part of a
       // long history goes each run (RETENTION_DAYS).
       await pruneHistory(database.url, log, config.retentionDays, { signal });

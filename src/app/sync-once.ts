@@ -51,7 +51,13 @@ export async function syncOnce(config: Config, log: Logger, options: SyncOnceOpt
     },
   });
   try {
-    runtime = await openRuntime(config, log, { observers: { client: metrics.client, run: metrics.run } });
+    runtime = await openRuntime(config, log, {
+      observers: {
+        client: metrics.client,
+        run: metrics.run,
+        notification: (event, outcome) => metrics.notification(event, outcome),
+      },
+    });
     try {
       report = await runtime.sync('cli', lists, controller.signal);
       const verdict = runVerdict(report);

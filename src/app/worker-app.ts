@@ -22,7 +22,14 @@ import { handleStopSignals } from './stop-signals.js';
 export async function runWorker(config: Config, log: Logger): Promise<number> {
   const metrics = new SyncMetrics();
   // The database may be down at start: the worker keeps running and each run retries.
-  const runtime = await openRuntime(config, log, { migrate: 'lazy', observers: { client: metrics.client, run: metrics.run } });
+  const runtime = await openRuntime(config, log, {
+    migrate: 'lazy',
+    observers: {
+      client: metrics.client,
+      run: metrics.run,
+      notification: (event, outcome) => metrics.notification(event, outcome),
+    },
+  });
   const { db } = runtime.database;
   const lists = listsFor(config.sync.segments, config.sync.statuses, config.questionpro.pageSize);
   const staleAfterSeconds =

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import type { z } from 'zod';
 import { ConfigError } from '../errors.js';
-import { urlSecrets } from '../logging/secret-redactor.js';
+import { urlSecrets, webhookSecrets } from '../logging/secret-redactor.js';
 import { DEFAULT_WORKER_STATE_FILE } from './defaults.js';
 import { envDescriptions, envSchema, type Datacenter } from './env-schema.js';
 
@@ -63,6 +63,8 @@ export interface Config {
   };
   /** Days of run records and ledger minutes kept (older ones pruned after each run); 0: all. */
   readonly retentionDays: number;
+  /** Where changes of state are posted (a secret: its path is a token); undefined: nowhere. */
+  readonly notifyWebhookUrl: string | undefined;
   /** Where the one-shot sync pushes its metrics; undefined: nowhere. */
   readonly pushgatewayUrl: string | undefined;
   /** undefined: start an embedded PostgreSQL. */
@@ -217,6 +219,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       timezone: e.REPORT_TIMEZONE ?? e.SYNC_TIMEZONE,
     }),
     retentionDays: e.RETENTION_DAYS,
+    notifyWebhookUrl: e.NOTIFY_WEBHOOK_URL,
     pushgatewayUrl: e.METRICS_PUSHGATEWAY_URL,
     databaseUrl: e.DATABASE_URL,
     databaseSchema: e.DATABASE_SCHEMA,
@@ -229,13 +232,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
 
 /** Values that must never reach a log line or a table, whatever echoes them. */
 export function secretsOf(
-  config: Pick<Config, 'questionpro' | 'databaseUrl'> & { readonly pushgatewayUrl?: string | undefined },
+  config: Pick<Config, 'questionpro' | 'databaseUrl'> & {
+    readonly pushgatewayUrl?: string | undefined;
+    readonly notifyWebhookUrl?: string | undefined;
+  },
 ): string[] {
   return [
     config.questionpro.apiKey,
     ...urlSecrets(config.databaseUrl),
     ...urlSecrets(config.questionpro.baseUrl),
     ...urlSecrets(config.pushgatewayUrl),
+    ...webhookSecrets(config.notifyWebhookUrl),
   ];
 }
 

@@ -1,4 +1,4 @@
-import { maskSecret, maskUrlPassword } from '../logging/logger.js';
+import { maskSecret, maskUrlPassword, maskWebhookUrl } from '../logging/logger.js';
 import type { Config } from './config.js';
 
 /**
@@ -20,5 +20,6 @@ export function describeConfig(config: Config): Record<string, unknown> {
     },
     databaseUrl: maskUrlPassword(config.databaseUrl) ?? '(embedded)',
     pushgatewayUrl: maskUrlPassword(config.pushgatewayUrl),
+    notifyWebhookUrl: maskWebhookUrl(config.notifyWebhookUrl),
   };
 }

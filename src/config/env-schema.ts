@@ -201,6 +201,8 @@ export const envDescriptions = {
   SYNC_STALE_AFTER_SECONDS: 'a list whose last successful sync is older is stale (/readyz); default 3 schedule intervals',
   METRICS_PUSHGATEWAY_URL:
     'Prometheus Pushgateway the one-shot sync pushes its metrics to (e.g. a Kubernetes CronJob); unset: none',
+  NOTIFY_WEBHOOK_URL:
+    'incoming webhook (Slack, Mattermost or any receiver of JSON) told when lists start failing, recover, go stale, or the API allowance or budget runs short; https only (http to 127.0.0.1/localhost); a secret, never logged; unset: none',
   WORKER_STATE_FILE:
     'where the worker records its pid, status endpoint and heartbeat for `healthcheck`; default: in the system temp folder',
   SHUTDOWN_TIMEOUT_MS:
@@ -291,6 +293,15 @@ export const envSchema = z.object({
   METRICS_PUSHGATEWAY_URL: optionalText.refine((v) => v === undefined || isHttpUrl(v), {
     message: 'expected an http(s) URL such as http://pushgateway:9091',
   }),
+  // The URL's path is the webhook's token (Slack, Mattermost): over plain http anyone on the way could post.
+  NOTIFY_WEBHOOK_URL: optionalText
+    .refine((v) => v === undefined || isHttpUrl(v), {
+      message: 'expected an https URL such as https://hooks.slack.com/services/...',
+    })
+    .refine((v) => v === undefined || !isHttpUrl(v) || isSafeTransport(v), {
+      message:
+        "plain http:// would send the webhook's token in clear text: use https:// (http is accepted for 127.0.0.1/localhost only)",
+    }),
   WORKER_STATE_FILE: optionalText,
   SHUTDOWN_TIMEOUT_MS: integerVar(100, 3_600_000).default(25_000),
   // Not trimmed: spaces may be part of a password.

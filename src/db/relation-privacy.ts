@@ -37,7 +37,7 @@ export const PII_RELATIONS = [
 ] as const;
 
 /** Bookkeeping of the service itself that no report reads, granted to no reader in --no-pii mode. */
-export const INTERNAL_RELATIONS = ['_prisma_migrations', 'api_call_periods', 'api_rate_slots'] as const;
+export const INTERNAL_RELATIONS = ['_prisma_migrations', 'api_call_periods', 'api_rate_slots', 'sync_notifications'] as const;
 
 /** Column names that mean personal data wherever they appear. */
 export const PII_COLUMN_NAMES = ['email_address', 'phone_number', 'comment', 'raw', 'raw_text', 'response_id'] as const;

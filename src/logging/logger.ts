@@ -69,3 +69,13 @@ export function maskUrlPassword(url: string | undefined): string | undefined {
     return '[unparseable url]';
   }
 }
+
+/** A webhook URL as it may be shown: where it goes (scheme and host), not its path or query, which hold the token. */
+export function maskWebhookUrl(url: string | undefined): string | undefined {
+  if (url === undefined) return undefined;
+  try {
+    return `${new URL(url).origin}/****`;
+  } catch {
+    return '[unparseable url]';
+  }
+}

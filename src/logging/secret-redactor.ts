@@ -66,3 +66,27 @@ export function urlSecrets(url: string | undefined): string[] {
     return [];
   }
 }
+
+/** Path segments and query values this long are taken for tokens: Slack's is 24 characters, Mattermost's 26. */
+const TOKEN_LENGTH = 16;
+
+/**
+ * The secrets of a webhook URL: the whole URL, its credentials, everything after the
+ * host (Slack and Mattermost put the token in the path, others in the query), and each
+ * path segment or query value long enough to be a token, so a receiver's error page
+ * that echoes a part of it is caught too.
+ */
+export function webhookSecrets(url: string | undefined): string[] {
+  if (!url) return [];
+  try {
+    const parsed = new URL(url);
+    const rest = parsed.pathname + parsed.search;
+    const parts = [
+      ...parsed.pathname.split('/').map((segment) => decodeURIComponent(segment)),
+      ...[...parsed.searchParams.values()],
+    ].filter((part) => part.length >= TOKEN_LENGTH);
+    return [url, ...urlSecrets(url), ...(rest.length > 1 ? [rest] : []), ...parts];
+  } catch {
+    return [url];
+  }
+}

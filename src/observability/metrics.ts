@@ -136,6 +136,12 @@ export class SyncMetrics {
     help: 'Answers saying the licence API call allowance is used up (429 quota).',
     registers: [this.registry],
   });
+  private readonly notifications = new Counter({
+    name: 'detractor_sync_notifications_total',
+    help: 'Messages to NOTIFY_WEBHOOK_URL, by event (lists_failing, lists_recovered, allowance_exhausted, lists_stale, budget_forecast_short) and outcome (delivered; failed: retries spent, the next run tries again).',
+    labelNames: ['event', 'outcome'],
+    registers: [this.registry],
+  });
 
   private freshness: (() => Promise<readonly ListFreshness[] | undefined>) | undefined;
 
@@ -189,6 +195,11 @@ export class SyncMetrics {
     this.runStartFailures.inc();
     this.running.set(0);
     this.runStarted.set(0);
+  }
+
+  /** A message to the webhook delivered, or finally not (retries spent). */
+  notification(event: string, outcome: 'delivered' | 'failed'): void {
+    this.notifications.inc({ event, outcome });
   }
 
   /**

@@ -1,6 +1,6 @@
 import { describe, expect, test } from '@jest/globals';
 import { loadRoleConfig, loadStatusConfig } from '../../src/config/command-configs.js';
-import { loadConfig } from '../../src/config/config.js';
+import { loadConfig, secretsOf } from '../../src/config/config.js';
 import { envDescriptions, type EnvName } from '../../src/config/env-schema.js';
 import { ConfigError } from '../../src/errors.js';
 
@@ -129,6 +129,11 @@ describe('configuration', () => {
     ['SYNC_STATUS_LABELS', '3000000000=huge', /3000000000 is out of range/],
     ['REPORT_TIMEZONE', 'Mars/Olympus', /IANA time zone/],
     ['DATABASE_SCHEMA', 'My Schema', /lower-case PostgreSQL schema name/],
+    // The webhook's path is its token: plain http would hand it to anyone on the way.
+    ['NOTIFY_WEBHOOK_URL', 'http://hooks.slack.com/services/T1/B2/token', /webhook's token in clear text: use https:\/\//],
+    ['NOTIFY_WEBHOOK_URL', 'http://10.0.0.5:8065/hooks/abc', /clear text/],
+    ['NOTIFY_WEBHOOK_URL', 'hooks.slack.com/services/x', /expected an https URL/],
+    ['NOTIFY_WEBHOOK_URL', 'ftp://example.com/hook', /expected an https URL/],
   ])('when %s is %p, then start-up fails naming it', (variable, value, message) => {
     const problems = problemsOf({ ...minimal, [variable]: value });
     expect(problems).toHaveLength(1);
@@ -142,6 +147,28 @@ describe('configuration', () => {
       expect(loadConfig({ ...minimal, QUESTIONPRO_BASE_URL: url }).questionpro.baseUrl).toBe(url);
     },
   );
+
+  test.each([
+    'https://hooks.slack.com/services/T1/B2/token',
+    'http://127.0.0.1:9000/hook',
+    'http://localhost:9000/hook',
+    'http://[::1]:9000/hook',
+  ])('when NOTIFY_WEBHOOK_URL is https, or plain http to this machine (%s), then it is accepted', (url) => {
+    expect(loadConfig({ ...minimal, NOTIFY_WEBHOOK_URL: url }).notifyWebhookUrl).toBe(url);
+  });
+
+  test('when NOTIFY_WEBHOOK_URL is unset or blank, then nothing is notified', () => {
+    expect(loadConfig(minimal).notifyWebhookUrl).toBeUndefined();
+    expect(loadConfig({ ...minimal, NOTIFY_WEBHOOK_URL: ' ' }).notifyWebhookUrl).toBeUndefined();
+  });
+
+  test('when NOTIFY_WEBHOOK_URL is set, then it and its token are secrets redacted by value', () => {
+    const url = 'https://chat.example.com/hooks/mmtoken0123456789abcdefgh';
+    const secrets = secretsOf(loadConfig({ ...minimal, NOTIFY_WEBHOOK_URL: url }));
+    expect(secrets).toEqual(expect.arrayContaining([url, '/hooks/mmtoken0123456789abcdefgh', 'mmtoken0123456789abcdefgh']));
+    // Short path segments are words, not tokens: "hooks" stays readable elsewhere.
+    expect(secrets).not.toContain('hooks');
+  });
 
   test.each(['example.com', 'garbage', '0.0.0.0:8080', '[::1]', '256.0.0.1'])(
     'when HTTP_HOST is %p (not an IP address), then start-up fails naming it, before any lookup',

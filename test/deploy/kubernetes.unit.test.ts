@@ -162,7 +162,7 @@ describe('Kubernetes examples (deploy/kubernetes)', () => {
       for (const c of template.spec.containers) {
         const env = c.env ?? [];
         expect(env.map((e) => e.name).filter((name) => !(name in envDescriptions))).toEqual([]);
-        for (const secret of ['QUESTIONPRO_API_KEY', 'DATABASE_URL']) {
+        for (const secret of ['QUESTIONPRO_API_KEY', 'DATABASE_URL', 'NOTIFY_WEBHOOK_URL']) {
           const entry = env.find((e) => e.name === secret);
           expect(entry?.value).toBeUndefined();
           expect(entry?.valueFrom).toHaveProperty('secretKeyRef');

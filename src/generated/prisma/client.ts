@@ -111,3 +111,8 @@ export type ApiCallBudget = Prisma.ApiCallBudgetModel
  * Calls per key fingerprint and second over the last hour: the rate limit shared by every process.
  */
 export type ApiRateSlot = Prisma.ApiRateSlotModel
+/**
+ * Model SyncNotification
+ * Changes of state told through NOTIFY_WEBHOOK_URL, per kind of event and subject: one message per change, whichever process sees it first.
+ */
+export type SyncNotification = Prisma.SyncNotificationModel

@@ -410,7 +410,8 @@ export const ModelName = {
   ApiCallLedger: 'ApiCallLedger',
   ApiCallPeriod: 'ApiCallPeriod',
   ApiCallBudget: 'ApiCallBudget',
-  ApiRateSlot: 'ApiRateSlot'
+  ApiRateSlot: 'ApiRateSlot',
+  SyncNotification: 'SyncNotification'
 } as const
 
 export type ModelName = (typeof ModelName)[keyof typeof ModelName]
@@ -426,7 +427,7 @@ export type TypeMap<ExtArgs extends runtime.Types.Extensions.InternalArgs = runt
     omit: GlobalOmitOptions
   }
   meta: {
-    modelProps: "detractorTicket" | "detractorTicketSegment" | "syncRun" | "syncRunSegment" | "syncList" | "syncReject" | "detractorTicketVersion" | "detractorTicketStatus" | "detractorSegment" | "reportingSetting" | "apiCallLedger" | "apiCallPeriod" | "apiCallBudget" | "apiRateSlot"
+    modelProps: "detractorTicket" | "detractorTicketSegment" | "syncRun" | "syncRunSegment" | "syncList" | "syncReject" | "detractorTicketVersion" | "detractorTicketStatus" | "detractorSegment" | "reportingSetting" | "apiCallLedger" | "apiCallPeriod" | "apiCallBudget" | "apiRateSlot" | "syncNotification"
     txIsolationLevel: TransactionIsolationLevel
   }
   model: {
@@ -1466,6 +1467,80 @@ export type TypeMap<ExtArgs extends runtime.Types.Extensions.InternalArgs = runt
         }
       }
     }
+    SyncNotification: {
+      payload: Prisma.$SyncNotificationPayload<ExtArgs>
+      fields: Prisma.SyncNotificationFieldRefs
+      operations: {
+        findUnique: {
+          args: Prisma.SyncNotificationFindUniqueArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$SyncNotificationPayload> | null
+        }
+        findUniqueOrThrow: {
+          args: Prisma.SyncNotificationFindUniqueOrThrowArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$SyncNotificationPayload>
+        }
+        findFirst: {
+          args: Prisma.SyncNotificationFindFirstArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$SyncNotificationPayload> | null
+        }
+        findFirstOrThrow: {
+          args: Prisma.SyncNotificationFindFirstOrThrowArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$SyncNotificationPayload>
+        }
+        findMany: {
+          args: Prisma.SyncNotificationFindManyArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$SyncNotificationPayload>[]
+        }
+        create: {
+          args: Prisma.SyncNotificationCreateArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$SyncNotificationPayload>
+        }
+        createMany: {
+          args: Prisma.SyncNotificationCreateManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        createManyAndReturn: {
+          args: Prisma.SyncNotificationCreateManyAndReturnArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$SyncNotificationPayload>[]
+        }
+        delete: {
+          args: Prisma.SyncNotificationDeleteArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$SyncNotificationPayload>
+        }
+        update: {
+          args: Prisma.SyncNotificationUpdateArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$SyncNotificationPayload>
+        }
+        deleteMany: {
+          args: Prisma.SyncNotificationDeleteManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        updateMany: {
+          args: Prisma.SyncNotificationUpdateManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        updateManyAndReturn: {
+          args: Prisma.SyncNotificationUpdateManyAndReturnArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$SyncNotificationPayload>[]
+        }
+        upsert: {
+          args: Prisma.SyncNotificationUpsertArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$SyncNotificationPayload>
+        }
+        aggregate: {
+          args: Prisma.SyncNotificationAggregateArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.AggregateSyncNotification>
+        }
+        groupBy: {
+          args: Prisma.SyncNotificationGroupByArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.SyncNotificationGroupByOutputType>[]
+        }
+        count: {
+          args: Prisma.SyncNotificationCountArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.SyncNotificationCountAggregateOutputType> | number
+        }
+      }
+    }
   }
 } & {
   other: {
@@ -1730,6 +1805,22 @@ export const ApiRateSlotScalarFieldEnum = {
 } as const
 
 export type ApiRateSlotScalarFieldEnum = (typeof ApiRateSlotScalarFieldEnum)[keyof typeof ApiRateSlotScalarFieldEnum]
+
+
+export const SyncNotificationScalarFieldEnum = {
+  kind: 'kind',
+  subject: 'subject',
+  notifiedState: 'notifiedState',
+  notifiedAt: 'notifiedAt',
+  pendingState: 'pendingState',
+  claimToken: 'claimToken',
+  claimedUntil: 'claimedUntil',
+  failedDeliveries: 'failedDeliveries',
+  lastFailureAt: 'lastFailureAt',
+  updatedAt: 'updatedAt'
+} as const
+
+export type SyncNotificationScalarFieldEnum = (typeof SyncNotificationScalarFieldEnum)[keyof typeof SyncNotificationScalarFieldEnum]
 
 
 export const SortOrder = {
@@ -2033,6 +2124,7 @@ export type GlobalOmitConfig = {
   apiCallPeriod?: Prisma.ApiCallPeriodOmit
   apiCallBudget?: Prisma.ApiCallBudgetOmit
   apiRateSlot?: Prisma.ApiRateSlotOmit
+  syncNotification?: Prisma.SyncNotificationOmit
 }
 
 /* Types for Logging */

@@ -64,7 +64,8 @@ export const ModelName = {
   ApiCallLedger: 'ApiCallLedger',
   ApiCallPeriod: 'ApiCallPeriod',
   ApiCallBudget: 'ApiCallBudget',
-  ApiRateSlot: 'ApiRateSlot'
+  ApiRateSlot: 'ApiRateSlot',
+  SyncNotification: 'SyncNotification'
 } as const
 
 export type ModelName = (typeof ModelName)[keyof typeof ModelName]
@@ -308,6 +309,22 @@ export const ApiRateSlotScalarFieldEnum = {
 } as const
 
 export type ApiRateSlotScalarFieldEnum = (typeof ApiRateSlotScalarFieldEnum)[keyof typeof ApiRateSlotScalarFieldEnum]
+
+
+export const SyncNotificationScalarFieldEnum = {
+  kind: 'kind',
+  subject: 'subject',
+  notifiedState: 'notifiedState',
+  notifiedAt: 'notifiedAt',
+  pendingState: 'pendingState',
+  claimToken: 'claimToken',
+  claimedUntil: 'claimedUntil',
+  failedDeliveries: 'failedDeliveries',
+  lastFailureAt: 'lastFailureAt',
+  updatedAt: 'updatedAt'
+} as const
+
+export type SyncNotificationScalarFieldEnum = (typeof SyncNotificationScalarFieldEnum)[keyof typeof SyncNotificationScalarFieldEnum]
 
 
 export const SortOrder = {

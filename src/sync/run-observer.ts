@@ -29,3 +29,16 @@ export interface RunObserver {
     finishedAt: Date;
   }): void;
 }
+
+/** Several observers as one: each hook calls every observer that has it. */
+export function combineRunObservers(...observers: ReadonlyArray<RunObserver | undefined>): RunObserver | undefined {
+  const present = observers.filter((o): o is RunObserver => o !== undefined);
+  if (present.length <= 1) return present[0];
+  return {
+    onRunStart: (e) => present.forEach((o) => o.onRunStart?.(e)),
+    onRunEnd: (e) => present.forEach((o) => o.onRunEnd?.(e)),
+    onListPhase: (e) => present.forEach((o) => o.onListPhase?.(e)),
+    onPage: (e) => present.forEach((o) => o.onPage?.(e)),
+    onListEnd: (e) => present.forEach((o) => o.onListEnd?.(e)),
+  };
+}

@@ -64,7 +64,12 @@ describe('a first sync of a large account, in a terminal and piped', () => {
     const { code, screen } = await runInTerminal(['sync'], await env());
     const text = screen.replace(ANSI, '');
     expect(code).toBe(0);
-    for (const label of ['Retail EU (201) · status 0', 'Online Shop (202) · status 0', 'segment 203 · status 0', 'segment 204 · status 0']) {
+    for (const label of [
+      'Retail EU (201) · status 0',
+      'Online Shop (202) · status 0',
+      'segment 203 · status 0',
+      'segment 204 · status 0',
+    ]) {
       expect(text).toMatch(new RegExp(`${label.replace(/[()]/g, '\\$&')} +[█░]+ +\\d+/${PAGES_PER_LIST} pages`));
     }
     expect(text).toMatch(/all lists +[█░]+ +\d[\d,]*\/[\d,]+ pages.*· [\d,]+ calls · ETA \d/);
@@ -78,13 +83,16 @@ describe('a first sync of a large account, in a terminal and piped', () => {
     expect(tableEnd).toBeGreaterThan(text.lastIndexOf('ETA'));
     expect(tableEnd).toBeGreaterThan(text.lastIndexOf(records.at(-1)!));
     expect(text.slice(text.lastIndexOf('┌'))).toMatch(/201.*succeeded[\s\S]*204.*succeeded/);
-  });
+  }, 300_000);
 
   test('when its output is piped, then every page is a JSON log line at info with its requestID', async () => {
     const before = sim.requests.length;
     const result = await runCli(['sync'], await env());
     expect(result.code).toBe(0);
-    const answered = sim.requests.slice(before).filter((r) => r.httpStatus === 200).map((r) => r.requestId);
+    const answered = sim.requests
+      .slice(before)
+      .filter((r) => r.httpStatus === 200)
+      .map((r) => r.requestId);
     const pages = result.stdout
       .split('\n')
       .filter((l) => l.startsWith('{'))
@@ -94,5 +102,5 @@ describe('a first sync of a large account, in a terminal and piped', () => {
     expect(pages.every((p) => p.level === 30)).toBe(true);
     expect(new Set(pages.map((p) => p.requestId))).toEqual(new Set(answered));
     expect(result.stdout + result.stderr).not.toMatch(/all lists|ETA/);
-  });
+  }, 300_000);
 });

@@ -85,6 +85,17 @@ describe('a first sync of a large account, in a terminal and piped', () => {
     expect(text.slice(text.lastIndexOf('┌'))).toMatch(/201.*succeeded[\s\S]*204.*succeeded/);
   }, 300_000);
 
+  test('when CI is set in a terminal, then nothing is redrawn: a line per list as it ends', async () => {
+    const { code, screen } = await runInTerminal(['sync', '--segment', '201'], { ...(await env()), CI: 'true' });
+    const text = screen.replace(ANSI, '');
+    expect(code).toBe(0);
+    expect(text).toContain(
+      `Retail EU (201) · status 0: done, ${PAGES_PER_LIST}/${PAGES_PER_LIST} pages, 7,000 tickets, 70 calls`,
+    );
+    expect(text).not.toMatch(/all lists|ETA/);
+    expect(text).not.toContain('page stored');
+  }, 300_000);
+
   test('when its output is piped, then every page is a JSON log line at info with its requestID', async () => {
     const before = sim.requests.length;
     const result = await runCli(['sync'], await env());

@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { loadConfig } from '../config/config.js';
+import { loadConfig, type Config } from '../config/config.js';
 import type { Db } from '../db/prisma.js';
 import { demoTotals, firstDemoRun } from '../db/sql/demo.js';
 import { listsFor } from '../lists/list.js';
@@ -18,6 +18,7 @@ import type { RunReport } from '../sync/run-sync.js';
 import { demoPageUrl, serveDemoPage, waitForStopSignal } from './demo-serve.js';
 import { printConnectionHelp, printDemoSummary } from './demo-summary.js';
 import { openRuntime, type Runtime } from './runtime.js';
+import { pageLogLevel, withRunProgress, type TerminalOutput } from './terminal-progress.js';
 
 /**
  * The demo's configuration: the simulator's account, whatever .env says about
@@ -43,11 +44,13 @@ export function demoConfig(baseUrl: string, env: NodeJS.ProcessEnv = process.env
 export async function syncDemoAccount(
   sim: QuestionProSimulator,
   runtime: Runtime,
-  perPage: number,
+  config: Config,
+  output?: TerminalOutput,
 ): Promise<{ reports: RunReport[]; anchor: Date; fresh: boolean }> {
-  const lists = listsFor(DEMO_SEGMENTS, DEMO_STATUSES, perPage);
+  const lists = listsFor(DEMO_SEGMENTS, DEMO_STATUSES, config.questionpro.pageSize);
   const { anchor, fresh } = await readDemoAnchor(runtime.database.db);
-  const reports = await runDemoScenario(sim, { anchor, fresh, sync: () => runtime.sync('demo', lists) });
+  const sync = () => withRunProgress(output, config, lists, (watch) => runtime.sync('demo', lists, undefined, watch));
+  const reports = await runDemoScenario(sim, { anchor, fresh, sync });
   return { reports, anchor, fresh };
 }
 
@@ -61,15 +64,24 @@ export async function syncDemoAccount(
  * page from it on 127.0.0.1 until Ctrl-C. Either way the embedded database is stopped
  * at the end, so a later `npm start` finds .data/ free.
  */
-export async function runDemo(options: { readonly keepDb: boolean; readonly serve?: boolean }): Promise<number> {
+export async function runDemo(options: {
+  readonly keepDb: boolean;
+  readonly serve?: boolean;
+  readonly output?: TerminalOutput;
+}): Promise<number> {
   // Without lists: the scenario sets them, dated from the anchor.
   const sim = await QuestionProSimulator.start({ apiKey: DEMO_API_KEY });
   const config = demoConfig(sim.baseUrl);
-  const log = createLogger({ level: config.logLevel });
+  const { output } = options;
+  const shown = output !== undefined && output.mode !== 'off';
+  const log = createLogger({
+    level: config.logLevel,
+    ...(shown ? { prettyTo: { stream: output.logs, colorize: output.colorize } } : {}),
+  });
   let runtime: Runtime | undefined;
   try {
-    runtime = await openRuntime(config, log, { embedded: 'expected' });
-    const { reports, anchor, fresh } = await syncDemoAccount(sim, runtime, config.questionpro.pageSize);
+    runtime = await openRuntime(config, log, { embedded: 'expected', pageLogLevel: pageLogLevel(output) });
+    const { reports, anchor, fresh } = await syncDemoAccount(sim, runtime, config, output);
     printDemoSummary(reports, await demoTotals(runtime.database.db, DEMO_OPEN_STATUS), { baseUrl: sim.baseUrl, anchor, fresh });
     const succeeded = reports.every((r) => r.status === 'succeeded');
     const waits = options.serve === true || (options.keepDb && runtime.database.embedded !== undefined);

@@ -54,7 +54,7 @@ export async function regenerateDocs(): Promise<number> {
     },
   });
   try {
-    const { reports } = await syncDemoAccount(sim, runtime, config.questionpro.pageSize);
+    const { reports } = await syncDemoAccount(sim, runtime, config);
     const failed = reports.find((r) => r.status !== 'succeeded');
     if (failed)
       throw new SyncError(

@@ -55,7 +55,10 @@ export async function openDatabase(config: DatabaseConfig, log: Logger, options:
     migrated ??= (async () => {
       const applied = await migrate(url, log, migrateOptions(options.migrations));
       await options.afterMigrations?.(db);
-      log.info({ database: shownUrl, schema: config.databaseSchema, applied: applied.length }, 'database ready');
+      log.info(
+        { database: shownUrl, schema: config.databaseSchema, applied: applied.length, migrations: applied },
+        'database ready',
+      );
     })().catch((error: unknown) => {
       migrated = undefined;
       throw unreachable(error, shownUrl);

@@ -35,6 +35,22 @@ export function printRunSummary(report: RunReport, label: string): void {
   );
 }
 
+/**
+ * One line for a run: what the worker prints per run in a terminal (its pages are at
+ * debug there; `list finished` and `run finished` stay in the log).
+ */
+export function runLine(report: RunReport): string {
+  const sum = (pick: (l: ListReport) => number) => report.lists.reduce((n, l) => n + pick(l), 0);
+  const outcomes = new Map<string, number>();
+  for (const l of report.lists) outcomes.set(l.outcome, (outcomes.get(l.outcome) ?? 0) + 1);
+  const lists = [...outcomes].map(([outcome, n]) => `${n} ${outcome}`).join(', ');
+  return (
+    `run ${report.runId} ${report.status} in ${(report.durationMs / 1000).toFixed(1)} s: ${report.lists.length} lists (${lists}), ` +
+    `${sum((l) => l.counts.apiCalls)} API calls, ${sum((l) => l.counts.ticketsInserted)} new, ` +
+    `${sum((l) => l.counts.ticketsUpdated)} updated, ${sum((l) => l.counts.ticketsGone)} gone`
+  );
+}
+
 /** What the exit code of a run means, in a sentence: the last line `sync` prints in a terminal (a refused key has its own). */
 export function describeVerdict(verdict: RunVerdict, lists: number): string {
   if (verdict.exitCode === 1) return 'exit 1: a list failed or did not settle (see the reason column); the next run retries it';

@@ -12,9 +12,10 @@ import { describeVerdict, printRunSummary } from './run-summary.js';
 import { runVerdict, type RunVerdict } from './run-verdict.js';
 import { openRuntime, type Runtime } from './runtime.js';
 import { handleStopSignals } from './stop-signals.js';
+import { pageLogLevel, withRunProgress, type TerminalOutput } from './terminal-progress.js';
 
-/** Segments and statuses to sync (config/list-selection.ts); default: every configured one. */
-export type SyncOnceOptions = ListSelection;
+/** Segments and statuses to sync (config/list-selection.ts; default: every configured one), and where output goes. */
+export type SyncOnceOptions = ListSelection & { readonly output?: TerminalOutput };
 
 /**
  * `npm run sync`: one run, then exit (usable as a Kubernetes CronJob): 0 when nothing
@@ -57,9 +58,13 @@ export async function syncOnce(config: Config, log: Logger, options: SyncOnceOpt
         run: metrics.run,
         notification: (event, outcome) => metrics.notification(event, outcome),
       },
+      pageLogLevel: pageLogLevel(options.output),
     });
+    const opened = runtime;
     try {
-      report = await runtime.sync('cli', lists, controller.signal);
+      report = await withRunProgress(options.output, config, lists, (watch) =>
+        opened.sync('cli', lists, controller.signal, watch),
+      );
       const verdict = runVerdict(report);
       await tellVerdict(report, verdict, log, new SecretRedactor(secretsOf(config)));
       return verdict.exitCode;

@@ -10,6 +10,7 @@ import { PAGE_RUNS, statusPage } from '../observability/status-page.js';
 import { startStatusServer, type StatusServer } from '../observability/status-server.js';
 import { HEARTBEAT_MS, removeWorkerState, writeWorkerState } from '../observability/worker-state.js';
 import { SyncWorker } from '../scheduler/worker.js';
+import { runLine } from './run-summary.js';
 import { runVerdict } from './run-verdict.js';
 import { openRuntime } from './runtime.js';
 import { handleStopSignals } from './stop-signals.js';
@@ -17,9 +18,10 @@ import { handleStopSignals } from './stop-signals.js';
 /**
  * `npm start`: syncs on the schedule until SIGTERM/SIGINT, then exits 0. Serves the
  * status page (/), /healthz, /readyz and /metrics meanwhile, also while the database is
- * down. This function owns the worker's parts and the order they stop in.
+ * down. This function owns the worker's parts and the order they stop in. In a terminal
+ * it prints a line per run (its pages at debug), never a live display: it runs for days.
  */
-export async function runWorker(config: Config, log: Logger): Promise<number> {
+export async function runWorker(config: Config, log: Logger, terminal = process.stdout.isTTY === true): Promise<number> {
   const metrics = new SyncMetrics();
   // The database may be down at start: the worker keeps running and each run retries.
   const runtime = await openRuntime(config, log, {
@@ -29,6 +31,7 @@ export async function runWorker(config: Config, log: Logger): Promise<number> {
       run: metrics.run,
       notification: (event, outcome) => metrics.notification(event, outcome),
     },
+    pageLogLevel: terminal ? 'debug' : 'info',
   });
   const { db } = runtime.database;
   const lists = listsFor(config.sync.segments, config.sync.statuses, config.questionpro.pageSize);
@@ -73,6 +76,7 @@ export async function runWorker(config: Config, log: Logger): Promise<number> {
       }
       const report = await runtime.sync(trigger, lists, signal);
       firstSyncFinished = true;
+      if (terminal) console.log(runLine(report));
       // The worker stays up: a key QuestionPro disabled or a segment's permission comes back
       // without a restart, and the page and /readyz keep showing the problem meanwhile.
       const { keyProblem } = runVerdict(report);

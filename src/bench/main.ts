@@ -8,8 +8,11 @@ import { pages } from '../questionpro/pages.js';
 import { SlidingWindowLimiter } from '../questionpro/rate-limiter.js';
 import type { ListMode } from '../budget/planner.js';
 import { listsFor } from '../lists/list.js';
+import type { RunObserver } from '../sync/run-observer.js';
 import { runSync } from '../sync/run-sync.js';
+import type { ProgressDisplay } from '../terminal/progress-display.js';
 import { agedBench } from './aged-bench.js';
+import { benchProgress } from './bench-progress.js';
 import { costBench } from './cost-bench.js';
 import { parseBenchMode, type BenchOptions } from './options.js';
 import { scaleBench } from './scale-bench.js';
@@ -64,12 +67,18 @@ async function bench(options: BenchOptions): Promise<Record<string, number | str
   try {
     await migrate(database.url, log);
     let tooManyRequests = 0;
+    let progress: ProgressDisplay | undefined;
     const limiter = new SlidingWindowLimiter(options.ratePerMinute > 0 ? options.ratePerMinute : 1_000_000);
     const client = new QuestionProClient(
       { baseUrl: sim.baseUrl, apiKey: KEY, timeoutMs: 30_000, retry: { retries: 5, minDelayMs: 200, maxDelayMs: 10_000 } },
       log,
       limiter,
-      { onResponse: ({ status }) => void (status === 429 && (tooManyRequests += 1)) },
+      {
+        onResponse: (event) => {
+          if (event.status === 429) tooManyRequests += 1;
+          progress?.client.onResponse?.(event);
+        },
+      },
     );
     const lists = listsFor(segments, [0], options.pageSize);
 
@@ -88,13 +97,17 @@ async function bench(options: BenchOptions): Promise<Record<string, number | str
     // reads), then a scheduled tick that finds nothing changed (one read of each list),
     // which must write nothing.
     let db = createDb(database.url);
-    const run = (mode: ListMode) =>
+    const run = (mode: ListMode, observer?: RunObserver) =>
       runSync(
-        { db, databaseUrl: database.url, source: client, log, concurrency: options.concurrency },
+        { db, databaseUrl: database.url, source: client, log, concurrency: options.concurrency, observer },
         { trigger: 'bench', lists: lists.map((l) => ({ ...l, mode })) },
       );
     const started = performance.now();
-    const { result: report, peakRssMb } = await withPeakRss(() => run('full'));
+    progress = benchProgress(lists, options.ratePerMinute);
+    const { result: report, peakRssMb } = await withPeakRss(() => run('full', progress?.run)).finally(() => {
+      progress?.stop();
+      progress = undefined;
+    });
     const wallSeconds = (performance.now() - started) / 1000;
     const responses429 = tooManyRequests;
     if (report.status !== 'succeeded') throw new Error(`benchmark sync ended ${report.status}: ${report.error ?? ''}`);

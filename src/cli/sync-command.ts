@@ -1,5 +1,6 @@
 import { startServiceLogger } from '../app/service-logger.js';
 import { syncOnce } from '../app/sync-once.js';
+import { openTerminalOutput } from '../app/terminal-progress.js';
 import { loadConfig } from '../config/config.js';
 import { selectLists } from '../config/list-selection.js';
 import { defineCommand } from './command.js';
@@ -12,16 +13,23 @@ export const syncCommand = defineCommand({
   about:
     'One sync of every list SYNC_SEGMENTS x SYNC_STATUSES names, then exit. Needs QUESTIONPRO_API_KEY and\n' +
     'SYNC_SEGMENTS (.env.example lists every variable); DATABASE_URL, or an embedded PostgreSQL in .data/.\n' +
-    'In a terminal it ends with a table of its lists.',
-  options: { segment: { type: 'string', multiple: true }, status: { type: 'string', multiple: true } },
+    'In a terminal it shows its progress (pages of each list, calls, time left) and ends with a table of its\n' +
+    'lists; piped or redirected, it logs JSON lines, every page with its requestID.',
+  options: {
+    segment: { type: 'string', multiple: true },
+    status: { type: 'string', multiple: true },
+    'no-progress': { type: 'boolean' },
+  },
   optionHelp: {
     segment: { value: 'N', text: 'only this segment, one of SYNC_SEGMENTS (repeatable, or N,M)' },
     status: { value: 'N', text: 'only this status, one of SYNC_STATUSES (repeatable, or N,M)' },
+    'no-progress': { text: 'in a terminal, a line per list as it ends instead of a live progress display' },
   },
   exitCodes: SYNC_EXIT_CODES,
   run: async (values) => {
     const config = loadConfig();
     const lists = selectLists(config.sync, values);
-    return syncOnce(config, startServiceLogger(config, 'sync'), lists);
+    const output = openTerminalOutput({ progress: values['no-progress'] !== true });
+    return syncOnce(config, startServiceLogger(config, 'sync', output), { ...lists, output });
   },
 });

@@ -116,7 +116,8 @@ async function applyPending(migrations: MigrationFile[], allowMismatch: boolean,
   for (const migration of migrations) {
     if (applied.has(migration.name)) continue;
     await applyMigration(migration, ctx);
-    log.info({ migration: migration.name }, 'migration applied');
+    // At debug: 'database ready' names every migration applied, in one line.
+    log.debug({ migration: migration.name }, 'migration applied');
     done.push(migration.name);
   }
   return done;

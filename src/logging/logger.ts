@@ -1,4 +1,6 @@
+import type { Writable } from 'node:stream';
 import pino, { type DestinationStream, type Logger } from 'pino';
+import pinoPretty from 'pino-pretty';
 import { SecretRedactor } from './secret-redactor.js';
 
 /**
@@ -27,7 +29,14 @@ export interface LoggerOptions {
   readonly destination?: DestinationStream;
   /** Secrets removed by value from every line, whatever field or message holds them. */
   readonly redactor?: SecretRedactor;
+  /**
+   * Human-readable lines written in this process to this stream (above a progress
+   * display), rather than by pino-pretty's worker thread to stdout.
+   */
+  readonly prettyTo?: { readonly stream: Writable; readonly colorize: boolean };
 }
+
+const PRETTY = { translateTime: 'SYS:standard', ignore: 'service', singleLine: true } as const;
 
 export function createLogger(options: LoggerOptions = {}): Logger {
   const redactor = options.redactor ?? SecretRedactor.none;
@@ -40,13 +49,14 @@ export function createLogger(options: LoggerOptions = {}): Logger {
     ...(redactor.active ? { hooks: { streamWrite: (line: string) => redactor.redact(line) } } : {}),
   };
   if (options.destination) return pino(base, options.destination);
+  if (options.prettyTo) {
+    const { stream, colorize } = options.prettyTo;
+    return pino(base, pinoPretty({ ...PRETTY, colorize, destination: stream, sync: true }));
+  }
   const pretty = options.pretty ?? process.stdout.isTTY === true;
   if (pretty) {
     // One line per entry: a run's fields spread one per line bury the lines that matter.
-    return pino({
-      ...base,
-      transport: { target: 'pino-pretty', options: { translateTime: 'SYS:standard', ignore: 'service', singleLine: true } },
-    });
+    return pino({ ...base, transport: { target: 'pino-pretty', options: PRETTY } });
   }
   return pino(base);
 }

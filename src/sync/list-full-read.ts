@@ -82,6 +82,7 @@ export async function fullRead(ctx: ListSyncContext, list: ListRef, tallies: Tal
       return done(drift.length === 0, false);
     }
     counts.passes = pass;
+    ctx.observer?.onListPhase?.({ segmentId: list.segmentId, status: list.status, phase: verifying ? 'verifying' : 'reading' });
     try {
       const budget =
         pass > 1 && previous ? prepaid(previous.pageDigests.size, ctx.budget) : pass === 1 ? firstBudget : ctx.budget;

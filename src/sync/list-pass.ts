@@ -11,6 +11,7 @@ import { pages, type CallBudget, type NumberedPage, type PageSource } from '../q
 import { splitRecords, type PageRecords } from './page-records.js';
 import { storePage, type StoredPage } from './page-store.js';
 import { PassTally, type PassResult } from './pass-tally.js';
+import type { RunObserver } from './run-observer.js';
 
 export type { PassResult } from './pass-tally.js';
 
@@ -27,6 +28,10 @@ export interface PassContext {
   /** The calls this list may spend in the run (its reservation, then the run's pool). */
   readonly budget: CallBudget;
   readonly signal?: AbortSignal;
+  /** Told of each page taken in (a terminal's progress display). */
+  readonly observer?: RunObserver;
+  /** Each page's log line: info by default; debug where a progress display shows the pages instead. */
+  readonly pageLogLevel?: 'info' | 'debug';
 }
 
 /** Notes kept per list (the count is exact; sync_rejects has every record). */
@@ -74,7 +79,17 @@ export async function storeRecords(
   const stored = unchanged ? storedAsBefore(records) : await writePage(ctx, list, page, records);
   countPage(tallies.counts, page, stored, unchanged);
   if (!unchanged) noteQuarantined(ctx.log, tallies.notes, page, stored);
-  logPage(ctx.log, page, stored);
+  logPage(ctx.log, page, stored, ctx.pageLogLevel ?? 'info');
+  const { totalPages, totalItems } = page.pagination;
+  ctx.observer?.onPage?.({
+    segmentId: list.segmentId,
+    status: list.status,
+    page: page.page,
+    totalPages,
+    totalItems,
+    items: page.response.length,
+    calls: page.attempts,
+  });
   if (ctx.signal?.aborted) throw AbortedError.from(ctx.signal);
   return { records, stored };
 }
@@ -147,9 +162,9 @@ function noteQuarantined(log: Logger, notes: QuarantineNote[], page: NumberedPag
   }
 }
 
-function logPage(log: Logger, page: NumberedPage, stored: StoredPage): void {
+function logPage(log: Logger, page: NumberedPage, stored: StoredPage, level: 'info' | 'debug'): void {
   const { quarantined, ...written } = stored;
-  log.info(
+  log[level](
     {
       page: page.page,
       totalPages: page.pagination.totalPages,

@@ -79,6 +79,7 @@ export async function probeList(
 ): Promise<ProbeResult> {
   const { counts } = tallies;
   counts.passes = 1;
+  ctx.observer?.onListPhase?.({ segmentId: list.segmentId, status: list.status, phase: 'probing' });
   // The pages are compared with the database as it was before the probe, then written.
   const fetched: Array<{ readonly page: NumberedPage; readonly records: PageRecords }> = [];
   const take = (page: NumberedPage): ProbePage => {

@@ -133,6 +133,8 @@ async function runList(ctx: ListContext, list: RunList, counts: ListCounts, log:
         policy: { ...DEFAULT_POLICY, ...deps.policy },
         pageConcurrency: ctx.concurrency,
         redactor: deps.redactor ?? SecretRedactor.none,
+        observer: deps.observer,
+        pageLogLevel: deps.pageLogLevel,
       },
       { ...list, mode: list.mode ?? 'full' },
       counts,

@@ -22,6 +22,8 @@ export interface RunDeps {
    */
   readonly concurrency?: number;
   readonly observer?: RunObserver;
+  /** Each page's log line: info by default; debug where a progress display shows the pages instead. */
+  readonly pageLogLevel?: 'info' | 'debug';
   /** Secrets removed by value from stored errors and records. */
   readonly redactor?: SecretRedactor;
   /** Where the run says it is in progress, for a forced stop to record it aborted. */

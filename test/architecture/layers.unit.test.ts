@@ -12,7 +12,7 @@ import { PROJECT_ROOT } from '../../src/project-root.js';
 const LAYERS: ReadonlyArray<readonly string[]> = [
   ['cli'],
   ['app', 'bench'],
-  ['observability', 'scheduler', 'notify'],
+  ['observability', 'scheduler', 'notify', 'terminal'],
   ['sync'],
   ['budget', 'runs', 'docs'],
   ['db'],

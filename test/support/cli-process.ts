@@ -65,7 +65,19 @@ function watch(child: ChildProcessByStdio<null, Readable, Readable>, cwd: string
     waiters.forEach((w) => w());
   });
   child.stderr.on('data', (chunk) => (err += String(chunk)));
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  // The child's last output may still be in the pipe when it exits: read it to its end
+  // (bounded: a process the child left behind may hold the pipe open).
+  const drained = (stream: Readable) =>
+    stream.readableEnded ? Promise.resolve() : new Promise<void>((resolve) => stream.once('end', () => resolve()));
+  const exited = new Promise<number | null>((resolve) =>
+    child.on('exit', (code) => {
+      const timer = setTimeout(() => resolve(code), 2000);
+      void Promise.all([drained(child.stdout), drained(child.stderr)]).then(() => {
+        clearTimeout(timer);
+        resolve(code);
+      });
+    }),
+  );
   const lines = () =>
     out
       .split('\n')

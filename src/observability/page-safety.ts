@@ -67,8 +67,10 @@ const AFTER_EXCERPT = /"(?:, [A-Z][A-Z0-9_]*)?, requestID \S+$/;
 const EMAIL = /[^\s"'<>(),;:@[\]]+@[^\s"'<>(),;:@[\]]*/g;
 
 // A phone number: seven digits or more with at most two separators between them, not
-// inside a word or a number, not a date. The same rule as detractor_sync_scrub_pii().
-const PHONE = /(?<![\p{L}\p{N}])(?!\d{4}-\d{2}-\d{2})\+?\(?\d(?:[ ().-]{0,2}\d){6,}(?![\p{L}\p{N}])/gu;
+// inside a word or a number, nor hyphen-joined to one (the digit groups of a UUID such
+// as a requestID), not a UUID, not a date. The same rule as detractor_sync_scrub_pii().
+const PHONE =
+  /(?<![\p{L}\p{N}]|[\p{L}\p{N}]-)(?!\d{4}-\d{2}-\d{2})(?![\da-f]{8}-[\da-f]{4}-[\da-f]{4}-[\da-f]{4}-[\da-f]{12})\+?\(?\d(?:[ ().-]{0,2}\d){6,}(?!-?[\p{L}\p{N}])/gu;
 
 export const WITHHELD_ANSWER = '[answer excerpt withheld]';
 export const WITHHELD_EMAIL = '[e-mail withheld]';

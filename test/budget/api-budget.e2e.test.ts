@@ -147,7 +147,13 @@ describe('the API call budget, across processes (the built CLI)', () => {
     // The budget's line (half the day's calls by noon, plus one run) runs out: ticks are deferred.
     await worker.waitForLine((l) => l['msg'] === 'run finished' && l['runStatus'] === 'skipped', 60_000);
     const health = await fetch(`${worker.url}/healthz`);
-    const ready = await fetch(`${worker.url}/readyz`);
+    // The worker takes in a run's outcome once the run's tick is over (notifications and
+    // the history prune come after 'run finished'): ask until it has.
+    let ready = await fetch(`${worker.url}/readyz`);
+    for (let tries = 0; ready.status !== 503 && tries < 50; tries++) {
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      ready = await fetch(`${worker.url}/readyz`);
+    }
     const metrics = await (await fetch(`${worker.url}/metrics`)).text();
     expect(await worker.stop()).toBe(0);
 

@@ -177,7 +177,7 @@ describe('npm run status only reads', () => {
       ]);
       const text = await runCli(['status'], { DATABASE_URL: url });
       expect(text.code).toBe(0);
-      expect(text.stdout).toMatch(/^Lists \(segment x status\)$/m);
+      expect(text.stdout).toMatch(/^Lists \(segment x status\): 0 failing of 1$/m);
       expect(text.stdout).toMatch(new RegExp(`^API calls: not shown, role ${role} may not read`, 'm'));
     } finally {
       await h.tdb.query(`GRANT SELECT ON api_call_ledger, api_call_budgets TO ${role}`);

@@ -245,6 +245,15 @@ describe('what the page without login shows of an error message', () => {
     expect(publicMessage(stored.replace(' of 1234567', ''))).toBe(stored.replace(' of 1234567', ''));
   });
 
+  test('when a request ID holds groups of digits only, then it is not taken for a phone number', () => {
+    const stored = 'QuestionPro answered 200 with a body that is not JSON, requestID 4b11991d-1234-5678-9012-0c31f802469d';
+    expect(publicMessage(stored)).toBe(stored);
+    expect(publicMessage('requestID 12345678-1234-5678-9012-123456789012')).toBe(
+      'requestID 12345678-1234-5678-9012-123456789012',
+    );
+    expect(publicMessage('call +1 555-123-4567.')).toBe(`call ${WITHHELD_PHONE}.`);
+  });
+
   test('when a message is an API error of its own, then it is shown as it is', () => {
     const stored = 'QuestionPro API error, HTTP 404, NOT_FOUND, id 1040, "The resource doesn\'t exist", requestID abc-1';
     expect(publicMessage(stored)).toBe(stored);

@@ -1,9 +1,11 @@
 import pLimit from 'p-limit';
 import type { Logger } from 'pino';
 import { AbortedError, SyncError, oneLineMessage, type ErrorCode } from '../errors.js';
+import { emptyCounts } from '../lists/counts.js';
 import type { ListId } from '../lists/list.js';
 import { ApiError } from '../questionpro/api-error.js';
 import { fetchNumberedPage, type PageSource } from '../questionpro/pages.js';
+import type { RunObserver } from '../sync/run-observer.js';
 
 /**
  * The calls of `npm run check`: page 1 of every configured list at one ticket a page,
@@ -87,8 +89,16 @@ function stopKind(error: unknown, keyAccepted: boolean): CheckStop['kind'] | und
 export async function countLists(
   source: PageSource,
   lists: readonly ListId[],
-  options: { readonly concurrency: number; readonly log: Logger },
+  options: {
+    readonly concurrency: number;
+    readonly log: Logger;
+    /** Told of each list asked and answered (a terminal's progress display): one page each, of one. */
+    readonly observer?: RunObserver;
+  },
 ): Promise<ListCounts> {
+  const { observer } = options;
+  const ended = (list: ListId, outcome: 'succeeded' | 'failed') =>
+    observer?.onListEnd?.({ ...list, outcome, counts: emptyCounts(), finishedAt: new Date() });
   const results = new Map<ListId, ListCount>();
   let keyAccepted = false;
   let stop: CheckStop | undefined;
@@ -97,12 +107,18 @@ export async function countLists(
   const countOne = async (list: ListId): Promise<void> => {
     if (stop) return;
     const log = options.log.child({ segmentId: list.segmentId, ticketStatus: list.status });
+    observer?.onListPhase?.({ ...list, phase: 'reading' });
     try {
       const page = await fetchNumberedPage(source, { ...list, perPage: 1 }, 1, { signal: stopper.signal, log });
       keyAccepted = true;
-      results.set(list, { ...list, tickets: page.pagination.totalItems, calls: page.attempts, problem: undefined });
+      const tickets = page.pagination.totalItems;
+      results.set(list, { ...list, tickets, calls: page.attempts, problem: undefined });
+      // The check reads page 1 of each list and nothing more: one page of one, its tickets the list's size.
+      observer?.onPage?.({ ...list, page: 1, totalPages: 1, totalItems: tickets, items: tickets, calls: page.attempts });
+      ended(list, 'succeeded');
     } catch (error) {
       const calls = error instanceof SyncError ? error.callsSpent : 0;
+      ended(list, 'failed');
       const record = (problem: ListProblem): void => void results.set(list, { ...list, tickets: undefined, calls, problem });
       const status = error instanceof ApiError ? error.httpStatus : undefined;
       if (error instanceof AbortedError && stop) return record(problemOf('not-checked', error));

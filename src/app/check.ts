@@ -12,6 +12,7 @@ import { createApiClient } from './api-client.js';
 import { countLists } from './check-lists.js';
 import { checkReport, type CheckReport } from './check-report.js';
 import { openDatabase, type Database } from './open-database.js';
+import { withRunProgress, type TerminalOutput } from './terminal-progress.js';
 
 /**
  * `npm run check`: the first command against a real account. One call per configured
@@ -25,21 +26,30 @@ import { openDatabase, type Database } from './open-database.js';
  * first, as `status` does, since the ledger lives in it. Without DATABASE_URL the
  * embedded PostgreSQL is never started: the check must not leave a .data/ behind.
  */
-export async function checkAccount(config: CheckConfig, assumptions: CostAssumptions): Promise<CheckReport> {
+export async function checkAccount(
+  config: CheckConfig,
+  assumptions: CostAssumptions,
+  output?: TerminalOutput,
+): Promise<CheckReport> {
   const redactor = new SecretRedactor(secretsOf(config));
   // Logs (retries, failures) on stderr: stdout holds the report, or only JSON with --json.
+  // In a terminal showing progress they are readable lines printed above it.
+  const shown = output !== undefined && output.mode !== 'off';
   const log = createLogger({
     level: config.logLevel ?? 'warn',
-    pretty: false,
-    destination: pino.destination({ dest: 2, sync: true }),
     redactor,
+    ...(shown
+      ? { prettyTo: { stream: output.logs, colorize: output.colorize } }
+      : { pretty: false, destination: pino.destination({ dest: 2, sync: true }) }),
   });
   const database = config.databaseUrl === undefined ? undefined : await openLedgerDatabase(config, config.databaseUrl);
   const budget = database && new ApiBudget(database.db, config, log);
   try {
-    const client = createApiClient(config, log, budget, { redactor });
     const lists = listsFor(config.sync.segments, config.sync.statuses, 1);
-    const counts = await countLists(client, lists, { concurrency: config.sync.concurrency, log });
+    const counts = await withRunProgress(output, config, lists, (watch) => {
+      const client = createApiClient(config, log, budget, { redactor, observer: watch?.client });
+      return countLists(client, lists, { concurrency: config.sync.concurrency, log, observer: watch?.run });
+    });
     const states = database ? await readListStates(database.db) : [];
     const ticksPerMonth = await ticksInMonth(config.schedule.cron, config.schedule.timezone);
     return checkReport(config, { counts, states, ticksPerMonth, callsRecorded: database !== undefined }, assumptions);

@@ -1,5 +1,5 @@
 import type { Config } from '../config/config.js';
-import type { ListRef } from '../lists/list.js';
+import type { ListId } from '../lists/list.js';
 import { LogRouter } from '../terminal/log-router.js';
 import { ProgressDisplay } from '../terminal/progress-display.js';
 import { listProgressLabel } from '../terminal/progress-text.js';
@@ -36,8 +36,12 @@ const number = new Intl.NumberFormat('en-US');
  */
 export async function withRunProgress<T>(
   output: TerminalOutput | undefined,
-  config: Config,
-  lists: readonly ListRef[],
+  config: {
+    readonly reporting: Pick<Config['reporting'], 'segmentNames' | 'statusLabels'>;
+    readonly questionpro: Pick<Config['questionpro'], 'rateLimitPerMinute'>;
+    readonly budget: Pick<Config['budget'], 'calls' | 'period'>;
+  },
+  lists: readonly ListId[],
   run: (watch: RunWatch | undefined) => Promise<T>,
 ): Promise<T> {
   if (!output || output.mode === 'off') return run(undefined);

@@ -1,5 +1,6 @@
 import { checkAccount } from '../app/check.js';
 import { checkStopText, renderCheckText } from '../app/check-text.js';
+import { openTerminalOutput } from '../app/terminal-progress.js';
 import { loadCheckConfig } from '../config/command-configs.js';
 import { ConfigError } from '../errors.js';
 import { defineCommand } from './command.js';
@@ -28,10 +29,11 @@ export const checkCommand = defineCommand({
     "first also tries the key against the datacenter), prints each list's tickets and pages, and prices a month of\n" +
     'SYNC_CRON in SYNC_TIMEZONE against API_CALL_BUDGET and the licence allowances (5,000, 10,000, 20,000 calls),\n' +
     'naming a schedule that fits. Needs no database; with DATABASE_URL its calls go into the call ledger.',
-  options: { json: { type: 'boolean' }, 'closures-per-day': { type: 'string' } },
+  options: { json: { type: 'boolean' }, 'closures-per-day': { type: 'string' }, 'no-progress': { type: 'boolean' } },
   optionHelp: {
     json: { text: 'the report as one JSON document on stdout' },
     'closures-per-day': { value: 'N', text: `closures a day the cost assumes (default ${DEFAULT_CLOSURES_PER_DAY})` },
+    'no-progress': { text: 'in a terminal, a line per list as it is counted instead of a live progress display' },
   },
   exitCodes: [
     '0  checked (also when the schedule does not fit: the report says so)',
@@ -41,7 +43,8 @@ export const checkCommand = defineCommand({
   ],
   run: async (values) => {
     const assumptions = { closuresPerDay: closuresPerDay(values['closures-per-day']) };
-    const report = await checkAccount(loadCheckConfig(), assumptions);
+    const output = openTerminalOutput({ progress: values['no-progress'] !== true, json: values.json === true });
+    const report = await checkAccount(loadCheckConfig(), assumptions, output);
     console.log(values.json === true ? JSON.stringify(report, null, 2) : renderCheckText(report));
     const stopped = checkStopText(report);
     if (stopped) console.error(`detractor-sync check: ${stopped}`);

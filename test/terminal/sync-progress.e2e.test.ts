@@ -96,6 +96,26 @@ describe('a first sync of a large account, in a terminal and piped', () => {
     expect(text).not.toContain('page stored');
   }, 300_000);
 
+  test('when check runs in a terminal, then each list is shown counted (one call each) before the report', async () => {
+    const before = sim.callsByKey(KEY);
+    const { code, screen } = await runInTerminal(['check'], { ...(await env()), CI: 'true' });
+    const text = screen.replace(ANSI, '');
+    expect(code).toBe(0);
+    expect(sim.callsByKey(KEY) - before).toBe(LISTS.length);
+    const report = text.indexOf('Against the licence allowances');
+    expect(report).toBeGreaterThan(0);
+    for (const label of [
+      'Retail EU (201) · status 0',
+      'Online Shop (202) · status 0',
+      'segment 203 · status 0',
+      'segment 204 · status 0',
+    ]) {
+      const line = text.indexOf(`${label}: done, 1/1 pages, 7,000 tickets, 1 calls`);
+      expect(line).toBeGreaterThanOrEqual(0);
+      expect(line).toBeLessThan(report);
+    }
+  }, 120_000);
+
   test('when its output is piped, then every page is a JSON log line at info with its requestID', async () => {
     const before = sim.requests.length;
     const result = await runCli(['sync'], await env());

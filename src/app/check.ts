@@ -12,7 +12,7 @@ import { createApiClient } from './api-client.js';
 import { countLists } from './check-lists.js';
 import { checkReport, type CheckReport } from './check-report.js';
 import { openDatabase, type Database } from './open-database.js';
-import { withRunProgress, type TerminalOutput } from './terminal-progress.js';
+import { terminalLogDestination, withRunProgress, type TerminalOutput } from './terminal-progress.js';
 
 /**
  * `npm run check`: the first command against a real account. One call per configured
@@ -34,13 +34,10 @@ export async function checkAccount(
   const redactor = new SecretRedactor(secretsOf(config));
   // Logs (retries, failures) on stderr: stdout holds the report, or only JSON with --json.
   // In a terminal showing progress they are readable lines printed above it.
-  const shown = output !== undefined && output.mode !== 'off';
   const log = createLogger({
     level: config.logLevel ?? 'warn',
     redactor,
-    ...(shown
-      ? { prettyTo: { stream: output.logs, colorize: output.colorize } }
-      : { pretty: false, destination: pino.destination({ dest: 2, sync: true }) }),
+    ...(terminalLogDestination(output) ?? { pretty: false, destination: pino.destination({ dest: 2, sync: true }) }),
   });
   const database = config.databaseUrl === undefined ? undefined : await openLedgerDatabase(config, config.databaseUrl);
   const budget = database && new ApiBudget(database.db, config, log);

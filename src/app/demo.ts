@@ -18,7 +18,7 @@ import type { RunReport } from '../sync/run-sync.js';
 import { demoPageUrl, serveDemoPage, waitForStopSignal } from './demo-serve.js';
 import { printConnectionHelp, printDemoSummary } from './demo-summary.js';
 import { openRuntime, type Runtime } from './runtime.js';
-import { pageLogLevel, withRunProgress, type TerminalOutput } from './terminal-progress.js';
+import { pageLogLevel, terminalLogDestination, withRunProgress, type TerminalOutput } from './terminal-progress.js';
 
 /**
  * The demo's configuration: the simulator's account, whatever .env says about
@@ -73,11 +73,7 @@ export async function runDemo(options: {
   const sim = await QuestionProSimulator.start({ apiKey: DEMO_API_KEY });
   const config = demoConfig(sim.baseUrl);
   const { output } = options;
-  const shown = output !== undefined && output.mode !== 'off';
-  const log = createLogger({
-    level: config.logLevel,
-    ...(shown ? { prettyTo: { stream: output.logs, colorize: output.colorize } } : {}),
-  });
+  const log = createLogger({ level: config.logLevel, ...terminalLogDestination(output) });
   let runtime: Runtime | undefined;
   try {
     runtime = await openRuntime(config, log, { embedded: 'expected', pageLogLevel: pageLogLevel(output) });

@@ -4,7 +4,7 @@ import { describeConfig } from '../config/describe.js';
 import { createLogger } from '../logging/logger.js';
 import { SecretRedactor } from '../logging/secret-redactor.js';
 import { packageVersion } from '../project-root.js';
-import type { TerminalOutput } from './terminal-progress.js';
+import { terminalLogDestination, type TerminalOutput } from './terminal-progress.js';
 
 /**
  * The root logger of a syncing command: its secrets redacted by value from every line,
@@ -14,14 +14,9 @@ import type { TerminalOutput } from './terminal-progress.js';
  * waits for LOG_LEVEL=debug.
  */
 export function startServiceLogger(config: Config, command: string, output?: TerminalOutput): Logger {
-  const shown = output !== undefined && output.mode !== 'off';
-  const terminal = shown || process.stdout.isTTY === true;
-  const log = createLogger({
-    level: config.logLevel,
-    redactor: new SecretRedactor(secretsOf(config)),
-    // A terminal's lines are written here, so that they can print above a progress display.
-    ...(shown ? { prettyTo: { stream: output.logs, colorize: output.colorize } } : {}),
-  });
+  const shown = terminalLogDestination(output);
+  const terminal = shown !== undefined || process.stdout.isTTY === true;
+  const log = createLogger({ level: config.logLevel, redactor: new SecretRedactor(secretsOf(config)), ...shown });
   const starting = { command, version: packageVersion() };
   if (terminal) {
     log.info(starting, 'starting');

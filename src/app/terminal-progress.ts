@@ -1,8 +1,9 @@
 import type { Config } from '../config/config.js';
 import type { ListId } from '../lists/list.js';
+import type { LoggerOptions } from '../logging/logger.js';
 import { LogRouter } from '../terminal/log-router.js';
 import { ProgressDisplay } from '../terminal/progress-display.js';
-import { listProgressLabel } from '../terminal/progress-text.js';
+import { listProgressLabel, number } from '../terminal/progress-text.js';
 import { colorWanted, outputFacts, progressMode, type ProgressMode } from '../terminal/terminal-mode.js';
 import type { RunWatch } from './runtime.js';
 
@@ -22,12 +23,15 @@ export function openTerminalOutput(options: { readonly progress?: boolean; reado
   return { mode: progressMode(facts), logs: new LogRouter(process.stderr), colorize: colorWanted(facts.env, facts.stderrIsTTY) };
 }
 
+/** A logger's destination where a terminal shows progress: readable lines, routed above the display. */
+export function terminalLogDestination(output: TerminalOutput | undefined): Pick<LoggerOptions, 'prettyTo'> | undefined {
+  return output && output.mode !== 'off' ? { prettyTo: { stream: output.logs, colorize: output.colorize } } : undefined;
+}
+
 /** Per-page log lines: debug where the terminal shows progress (LOG_LEVEL=debug brings them back). */
 export function pageLogLevel(output: TerminalOutput | undefined): 'info' | 'debug' {
   return output && output.mode !== 'off' ? 'debug' : 'info';
 }
-
-const number = new Intl.NumberFormat('en-US');
 
 /**
  * One run with its progress shown in the terminal (live, or a line per list), or as it

@@ -36,3 +36,19 @@ export function listLockKey(list: ListId): string {
 export function listLabel(list: ListId): string {
   return `segment ${list.segmentId} status ${list.status}`;
 }
+
+/** What people call segments and statuses (SYNC_SEGMENT_NAMES, SYNC_STATUS_LABELS). */
+export interface ListNames {
+  readonly segmentNames: ReadonlyMap<number, string>;
+  readonly statusLabels: ReadonlyMap<number, string>;
+}
+
+/** "Retail EU (101)" and "open (0)" where names are configured, "segment 101" and "status 0" where not. */
+export function namedListParts(list: ListId, names: ListNames): { readonly segment: string; readonly status: string } {
+  const segment = names.segmentNames.get(list.segmentId);
+  const status = names.statusLabels.get(list.status);
+  return {
+    segment: segment ? `${segment} (${list.segmentId})` : `segment ${list.segmentId}`,
+    status: status ? `${status} (${list.status})` : `status ${list.status}`,
+  };
+}

@@ -1,11 +1,9 @@
 import type { BudgetStatus } from '../budget/budget-status.js';
+import { namedListParts, type ListNames } from '../lists/list.js';
 import type { ListDetail, NotificationEvent } from './observations.js';
 
 /** What a message calls segments and statuses: SYNC_SEGMENT_NAMES and SYNC_STATUS_LABELS. */
-export interface ListNames {
-  readonly segmentNames: ReadonlyMap<number, string>;
-  readonly statusLabels: ReadonlyMap<number, string>;
-}
+export type { ListNames } from '../lists/list.js';
 
 /** The lists a message names in its text; the body's `lists` holds every one. */
 const LISTS_IN_TEXT = 10;
@@ -29,9 +27,9 @@ const DEFAULT_ADVICE = 'see `npm run status` and the logs';
 
 /** "Retail EU (101) open (0)"; unnamed: "segment 101 status 3" (status 0 is "open", as in the views). */
 export function listName(list: Pick<ListDetail, 'segmentId' | 'status'>, names: ListNames): string {
-  const segment = names.segmentNames.get(list.segmentId);
-  const label = names.statusLabels.get(list.status) ?? (list.status === 0 ? 'open' : undefined);
-  return `${segment ? `${segment} (${list.segmentId})` : `segment ${list.segmentId}`} ${label ? `${label} (${list.status})` : `status ${list.status}`}`;
+  const open = list.status === 0 && !names.statusLabels.has(0) ? { statusLabels: new Map([[0, 'open']]) } : {};
+  const { segment, status } = namedListParts(list, { ...names, ...open });
+  return `${segment} ${status}`;
 }
 
 function namesOf(lists: readonly ListDetail[], names: ListNames, withCode: boolean): string {

@@ -9,8 +9,9 @@ import {
 } from '../db/sql/notifications.js';
 import type { Db } from '../db/prisma.js';
 import { errorMessage } from '../errors.js';
+import type { ListNames } from '../lists/list.js';
 import type { SecretRedactor } from '../logging/secret-redactor.js';
-import { buildMessage, type ListNames } from './message.js';
+import { buildMessage } from './message.js';
 import type { ListDetail, NotificationEvent, Observation } from './observations.js';
 import { postWebhook, WebhookError, type WebhookOptions } from './webhook.js';
 

@@ -1,17 +1,17 @@
-import type { ListId } from '../lists/list.js';
+import { namedListParts, type ListId } from '../lists/list.js';
 import type { ListProgressLine, RunProgressSnapshot } from './run-progress.js';
 
 const BAR_WIDTH = 20;
-const number = new Intl.NumberFormat('en-US');
+/** Counts as people read them: 28,000. */
+export const number = new Intl.NumberFormat('en-US');
 
 /** "Retail EU (101) · open (0)": names where the configuration gives them, codes always. */
 export function listProgressLabel(
   list: ListId,
   names: { readonly segments: ReadonlyMap<number, string>; readonly statuses: ReadonlyMap<number, string> },
 ): string {
-  const segment = names.segments.get(list.segmentId);
-  const status = names.statuses.get(list.status);
-  return `${segment ? `${segment} (${list.segmentId})` : `segment ${list.segmentId}`} · ${status ? `${status} (${list.status})` : `status ${list.status}`}`;
+  const { segment, status } = namedListParts(list, { segmentNames: names.segments, statusLabels: names.statuses });
+  return `${segment} · ${status}`;
 }
 
 /** A bar of `width` cells, filled in proportion; empty while the total is unknown. */

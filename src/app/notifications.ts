@@ -38,6 +38,7 @@ export function runNotifier(
     redactor: parts.redactor,
     log,
     onDelivery: parts.onDelivery,
+    webhook: { timeoutMs: config.notifyTimeoutMs },
   });
   let staleAfter: Promise<number> | undefined;
   return async (lists, signal) => {

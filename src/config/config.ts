@@ -65,6 +65,8 @@ export interface Config {
   readonly retentionDays: number;
   /** Where changes of state are posted (a secret: its path is a token); undefined: nowhere. */
   readonly notifyWebhookUrl: string | undefined;
+  /** Deadline of one post to the webhook. */
+  readonly notifyTimeoutMs: number;
   /** Where the one-shot sync pushes its metrics; undefined: nowhere. */
   readonly pushgatewayUrl: string | undefined;
   /** undefined: start an embedded PostgreSQL. */
@@ -220,6 +222,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     }),
     retentionDays: e.RETENTION_DAYS,
     notifyWebhookUrl: e.NOTIFY_WEBHOOK_URL,
+    notifyTimeoutMs: e.NOTIFY_TIMEOUT_MS,
     pushgatewayUrl: e.METRICS_PUSHGATEWAY_URL,
     databaseUrl: e.DATABASE_URL,
     databaseSchema: e.DATABASE_SCHEMA,

@@ -203,6 +203,8 @@ export const envDescriptions = {
     'Prometheus Pushgateway the one-shot sync pushes its metrics to (e.g. a Kubernetes CronJob); unset: none',
   NOTIFY_WEBHOOK_URL:
     'incoming webhook (Slack, Mattermost or any receiver of JSON) told when lists start failing, recover, go stale, or the API allowance or budget runs short; https only (http to 127.0.0.1/localhost); a secret, never logged; unset: none',
+  NOTIFY_TIMEOUT_MS:
+    'deadline of one post to NOTIFY_WEBHOOK_URL in milliseconds (a retry gets a new one); a post that times out may still have arrived',
   WORKER_STATE_FILE:
     'where the worker records its pid, status endpoint and heartbeat for `healthcheck`; default: in the system temp folder',
   SHUTDOWN_TIMEOUT_MS:
@@ -302,6 +304,7 @@ export const envSchema = z.object({
       message:
         "plain http:// would send the webhook's token in clear text: use https:// (http is accepted for 127.0.0.1/localhost only)",
     }),
+  NOTIFY_TIMEOUT_MS: integerVar(100, 600_000).default(10_000),
   WORKER_STATE_FILE: optionalText,
   SHUTDOWN_TIMEOUT_MS: integerVar(100, 3_600_000).default(25_000),
   // Not trimmed: spaces may be part of a password.

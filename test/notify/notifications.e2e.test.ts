@@ -141,13 +141,16 @@ describe('notifications of the one-shot sync', () => {
         .filter((p) => p.answered === 200)
         .map((p) => p.body['event']),
     ).toEqual(['lists_recovered']);
-  });
+    // Five syncs, two of them through the posts' real backoff: a deadline, not a speed.
+  }, 240_000);
 
   test('when a second process finishes the same failing state while the first is telling it, then one message is sent', async () => {
     const tdb = await database();
     const before = receiver.posts.length;
     const release = receiver.holdPosts();
-    const first = startCli(['sync'], env(tdb, { QUESTIONPRO_API_KEY: WRONG_KEY, SYNC_SEGMENTS: '501' }));
+    // The held post must outlast the second sync however slow the machine: no timeout and retry of its own.
+    const held = { QUESTIONPRO_API_KEY: WRONG_KEY, SYNC_SEGMENTS: '501', NOTIFY_TIMEOUT_MS: '600000' };
+    const first = startCli(['sync'], env(tdb, held));
     try {
       await waitFor(() => Promise.resolve(receiver.waiting === 1 ? true : undefined));
       // The first run is over (it is posting): the second fails on its own and sees the claim.
@@ -158,7 +161,7 @@ describe('notifications of the one-shot sync', () => {
     }
     expect(await first.exited).toBe(2);
     expect(newPosts(before).map((p) => [p.answered, p.body['event']])).toEqual([[200, 'lists_failing']]);
-  });
+  }, 180_000);
 
   test('when two processes finish the same failing state at once, then one message is sent', async () => {
     const tdb = await database();
